@@ -1,0 +1,37 @@
+/**
+ * The harness's own span/metric attribute names. These are public API (dashboards, queries and
+ * production pipelines depend on them): keep them stable and documented in the README.
+ * Standard HTTP attributes come from @opentelemetry/semantic-conventions, never from here.
+ */
+export const ATTR_GAUNTLET_RUN_ID = 'gauntlet.run.id';
+export const ATTR_GAUNTLET_DRIVER = 'gauntlet.driver';
+export const ATTR_GAUNTLET_SERVICE = 'gauntlet.service';
+export const ATTR_GAUNTLET_RUNTIME = 'gauntlet.runtime';
+export const ATTR_GAUNTLET_CASE = 'gauntlet.case';
+export const ATTR_GAUNTLET_PAIR_ID = 'gauntlet.pair.id';
+export const ATTR_GAUNTLET_ROUTE = 'gauntlet.route';
+export const ATTR_GAUNTLET_RESPONSE_SHAPE = 'gauntlet.response.shape';
+export const ATTR_GAUNTLET_RESPONSE_SHAPE_HASH = 'gauntlet.response.shape.hash';
+export const ATTR_GAUNTLET_RESPONSE_BODY_HASH = 'gauntlet.response.body.hash';
+export const ATTR_GAUNTLET_RESPONSE_CONTENT_TYPE = 'gauntlet.response.content_type';
+export const ATTR_GAUNTLET_RESPONSE_BODY_TRUNCATED = 'gauntlet.response.body.truncated';
+export const ATTR_GAUNTLET_TIMING_CONNECT_MS = 'gauntlet.timing.connect_ms';
+export const ATTR_GAUNTLET_TIMING_TTFB_MS = 'gauntlet.timing.ttfb_ms';
+export const ATTR_GAUNTLET_TIMING_TOTAL_MS = 'gauntlet.timing.total_ms';
+export const ATTR_GAUNTLET_ERROR_MESSAGE = 'gauntlet.error.message';
+
+/** Span event carrying the (size-capped, redacted) response body. */
+export const EVENT_GAUNTLET_RESPONSE_BODY = 'gauntlet.response.body';
+/** Attribute of that event holding the body text. */
+export const ATTR_GAUNTLET_BODY_TEXT = 'gauntlet.body.text';
+/** Span event carrying the (redacted) request body, so a finding can show what was sent. */
+export const EVENT_GAUNTLET_REQUEST_BODY = 'gauntlet.request.body';
+
+/** Resource attribute naming the runtime flavour of a daemon (rust, go, …). */
+export const RESOURCE_GAUNTLET_RUNTIME = 'gauntlet.runtime';
+
+/** The instrumentation scope of every span the harness itself emits. */
+export const TRACER_NAME = 'gauntlet';
+
+export const DRIVERS = ['smoke', 'parity', 'replay', 'load', 'mirror', 'watch'] as const;
+export type Driver = (typeof DRIVERS)[number];
