@@ -7,6 +7,8 @@ export const ATTR_GAUNTLET_RUN_ID = 'gauntlet.run.id';
 export const ATTR_GAUNTLET_DRIVER = 'gauntlet.driver';
 export const ATTR_GAUNTLET_SERVICE = 'gauntlet.service';
 export const ATTR_GAUNTLET_RUNTIME = 'gauntlet.runtime';
+/** primary | candidate | secondary: which side of the comparison this exchange is. */
+export const ATTR_GAUNTLET_RUNTIME_ROLE = 'gauntlet.runtime.role';
 export const ATTR_GAUNTLET_CASE = 'gauntlet.case';
 export const ATTR_GAUNTLET_PAIR_ID = 'gauntlet.pair.id';
 export const ATTR_GAUNTLET_ROUTE = 'gauntlet.route';
@@ -19,6 +21,8 @@ export const ATTR_GAUNTLET_TIMING_CONNECT_MS = 'gauntlet.timing.connect_ms';
 export const ATTR_GAUNTLET_TIMING_TTFB_MS = 'gauntlet.timing.ttfb_ms';
 export const ATTR_GAUNTLET_TIMING_TOTAL_MS = 'gauntlet.timing.total_ms';
 export const ATTR_GAUNTLET_ERROR_MESSAGE = 'gauntlet.error.message';
+/** Request method + path actually sent (ids included) — on spans only, never a metric label. */
+export const ATTR_GAUNTLET_REQUEST_TARGET = 'gauntlet.request.target';
 
 /** Span event carrying the (size-capped, redacted) response body. */
 export const EVENT_GAUNTLET_RESPONSE_BODY = 'gauntlet.response.body';

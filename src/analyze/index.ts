@@ -1,0 +1,4 @@
+export { buildParityReport, REPORT_SCHEMA_VERSION, type ParityReport, type CaseResult, type AggregatedFinding, type ServiceSummary, type SideSummary } from './parity-report.ts';
+export { comparePair, type PairFinding, type FindingKind } from './compare.ts';
+export { reconstructExchanges, pairExchanges, type ObservedExchange, type ObservedPair } from './exchanges.ts';
+export { waitForRunToSettle } from './settle.ts';

@@ -1,0 +1,203 @@
+import { createHash } from 'node:crypto';
+import type { StoredSpan } from '../collect/index.ts';
+import type { DiffOptions } from '../shape/index.ts';
+import { comparePair, type FindingKind, type PairFinding } from './compare.ts';
+import { pairExchanges, reconstructExchanges, type ObservedExchange } from './exchanges.ts';
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+export interface SideSummary {
+  runtime: string;
+  status: number | null;
+  errorType: string | null;
+  shapeHash: string | null;
+  clientMs: number;
+  serverMs: number | null;
+}
+
+export interface CaseResult {
+  service: string;
+  case: string;
+  pairId: string;
+  method: string;
+  route: string;
+  primary: SideSummary | null;
+  candidate: SideSummary | null;
+  statusMatch: boolean;
+  shapeMatch: boolean;
+  bodyMatch: boolean;
+  findings: PairFinding[];
+}
+
+export interface AggregatedFinding {
+  /** Stable id: the same divergence has the same id in every run (ledger and baselines key on it). */
+  id: string;
+  service: string;
+  method: string;
+  route: string;
+  kind: FindingKind;
+  class: string;
+  /** JSON Pointer with array indices generalised to `*`. */
+  path: string;
+  count: number;
+  cases: string[];
+  example: { case: string; path: string; left?: string; right?: string; detail?: string };
+  /** Classes of the finer differences an enum-encoding (or similar) finding explains. */
+  details: string[];
+  cause: string;
+  hint: string;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+export interface ServiceSummary {
+  service: string;
+  primary: string;
+  candidate: string;
+  cases: number;
+  complete: number;
+  statusMatch: number;
+  shapeDiverge: number;
+  valueDiverge: number;
+  transport: number;
+  identical: number;
+  summary: string;
+}
+
+export interface ParityReport {
+  schemaVersion: number;
+  runId: string;
+  services: ServiceSummary[];
+  cases: CaseResult[];
+  findings: AggregatedFinding[];
+  telemetry: { clientSpans: number; serverSpans: number; joined: number };
+}
+
+const round = (n: number) => Math.round(n * 1000) / 1000;
+const generalise = (path: string) => path.replace(/\/\d+(?=\/|$)/g, '/*');
+const iso = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString();
+
+function side(x: ObservedExchange | undefined): SideSummary | null {
+  if (!x) return null;
+  return {
+    runtime: x.runtime,
+    status: x.status ?? null,
+    errorType: x.errorType ?? null,
+    shapeHash: x.shapeHash ?? null,
+    clientMs: round(x.clientMs),
+    serverMs: x.serverMs === undefined ? null : round(x.serverMs),
+  };
+}
+
+function findingId(parts: string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 12);
+}
+
+/** Pure: the parity verdict of a run from its spans. `parity` and `analyze --run` both call this. */
+export function buildParityReport(runId: string, spans: readonly StoredSpan[], opts: DiffOptions = {}): ParityReport {
+  const exchanges = reconstructExchanges(spans);
+  const pairs = pairExchanges(exchanges);
+  const cases: CaseResult[] = [];
+  const agg = new Map<string, AggregatedFinding & { firstNs: bigint; lastNs: bigint }>();
+  const services = new Map<string, ServiceSummary>();
+
+  for (const p of pairs) {
+    const { primary, candidate } = p;
+    const complete = primary !== undefined && candidate !== undefined;
+    const findings = complete ? comparePair(primary, candidate, opts) : [];
+    const statusMatch = complete && primary.status === candidate.status && primary.errorType === candidate.errorType;
+    const shapeDiverges = findings.some((f) => f.kind === 'shape' || f.kind === 'body' || f.kind === 'transport');
+    cases.push({
+      service: p.service,
+      case: p.caseId,
+      pairId: p.pairId,
+      method: p.method,
+      route: p.route,
+      primary: side(primary),
+      candidate: side(candidate),
+      statusMatch,
+      shapeMatch: complete && !shapeDiverges,
+      bodyMatch: complete && findings.length === 0,
+      findings,
+    });
+
+    let s = services.get(p.service);
+    if (!s) {
+      s = {
+        service: p.service,
+        primary: primary?.runtime ?? '?',
+        candidate: candidate?.runtime ?? '?',
+        cases: 0, complete: 0, statusMatch: 0, shapeDiverge: 0, valueDiverge: 0, transport: 0, identical: 0, summary: '',
+      };
+      services.set(p.service, s);
+    }
+    if (s.primary === '?' && primary) s.primary = primary.runtime;
+    if (s.candidate === '?' && candidate) s.candidate = candidate.runtime;
+    s.cases++;
+    if (complete) s.complete++;
+    if (statusMatch) s.statusMatch++;
+    if (findings.some((f) => f.kind === 'transport')) s.transport++;
+    if (shapeDiverges) s.shapeDiverge++;
+    else if (findings.some((f) => f.kind === 'value' || f.kind === 'header')) s.valueDiverge++;
+    if (complete && findings.length === 0) s.identical++;
+
+    for (const f of findings) {
+      const path = generalise(f.path);
+      const key = [p.service, p.method, p.route, f.kind, f.class, path].join('\u0000');
+      const existing = agg.get(key);
+      if (existing) {
+        existing.count++;
+        if (!existing.cases.includes(p.caseId)) existing.cases.push(p.caseId);
+        for (const sub of f.sub ?? []) if (!existing.details.includes(sub.class)) existing.details.push(sub.class);
+        if (p.startNs < existing.firstNs) existing.firstNs = p.startNs;
+        if (p.startNs > existing.lastNs) existing.lastNs = p.startNs;
+      } else {
+        agg.set(key, {
+          id: findingId([p.service, p.method, p.route, f.class, path]),
+          service: p.service,
+          method: p.method,
+          route: p.route,
+          kind: f.kind,
+          class: f.class,
+          path,
+          count: 1,
+          cases: [p.caseId],
+          example: {
+            case: p.caseId,
+            path: f.path,
+            ...(f.left !== undefined ? { left: f.left } : {}),
+            ...(f.right !== undefined ? { right: f.right } : {}),
+            ...(f.detail !== undefined ? { detail: f.detail } : {}),
+          },
+          details: [...new Set((f.sub ?? []).map((d) => d.class))],
+          cause: f.cause,
+          hint: f.hint,
+          firstSeen: '',
+          lastSeen: '',
+          firstNs: p.startNs,
+          lastNs: p.startNs,
+        });
+      }
+    }
+  }
+
+  for (const s of services.values()) {
+    s.summary = `${s.statusMatch}/${s.cases} status codes match · ${s.shapeDiverge}/${s.cases} body shapes diverge`;
+  }
+  const findings = [...agg.values()]
+    .map(({ firstNs, lastNs, ...f }) => ({ ...f, details: [...f.details].sort(), firstSeen: iso(firstNs), lastSeen: iso(lastNs) }))
+    .sort((a, b) => a.service.localeCompare(b.service) || a.route.localeCompare(b.route) || a.path.localeCompare(b.path) || a.class.localeCompare(b.class));
+  const clientSpans = exchanges.length;
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    runId,
+    services: [...services.values()].sort((a, b) => a.service.localeCompare(b.service)),
+    cases,
+    findings,
+    telemetry: {
+      clientSpans,
+      serverSpans: spans.filter((s) => s.kind === 'SERVER').length,
+      joined: exchanges.filter((x) => x.serverMs !== undefined).length,
+    },
+  };
+}

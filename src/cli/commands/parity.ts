@@ -1,0 +1,101 @@
+import { buildParityReport, waitForRunToSettle, type ParityReport } from '../../analyze/index.ts';
+import { SpanStore } from '../../collect/index.ts';
+import { loadConfig, resolveFrom } from '../../config/index.ts';
+import { loadParityCases, openSession, runParityPhase } from '../../drive/session.ts';
+import { pickStyle, renderParity } from '../../report/terminal.ts';
+import { writeFileAtomic } from '../../util/atomic-write.ts';
+import { GauntletError } from '../../util/errors.ts';
+import type { ParsedCLI } from '../parse.ts';
+
+export interface CommandContext {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  signal: AbortSignal;
+}
+
+function hasDivergence(report: ParityReport): boolean {
+  return report.findings.length > 0;
+}
+
+async function emit(report: ParityReport, cli: ParsedCLI, ctx: CommandContext): Promise<number> {
+  if (typeof cli.options.json === 'string') await writeFileAtomic(cli.options.json, JSON.stringify(report, null, 2) + '\n');
+  if (cli.options.quiet) ctx.stdout.write(report.services.map((s) => s.summary).join('\n') + '\n');
+  else ctx.stdout.write(renderParity(report, pickStyle(ctx.stdout)));
+  return cli.options['fail-on-divergence'] && hasDivergence(report) ? 1 : 0;
+}
+
+function progress(ctx: CommandContext): ((done: number, total: number) => void) | undefined {
+  if (!ctx.stderr.isTTY) return undefined;
+  return (done, total) => {
+    ctx.stderr.write(`\r  parity: ${done}/${total} pairs`);
+    if (done === total) ctx.stderr.write('\r\u001b[K');
+  };
+}
+
+/** `gauntlet parity`: start what the config asks for, send the cases, judge from the store. */
+export async function parityCommand(cli: ParsedCLI, ctx: CommandContext): Promise<number> {
+  const loaded = await loadConfig(cli.options.config as string | undefined);
+  const caseFiles = await loadParityCases(loaded, cli.positionals);
+  const session = await openSession(loaded, {
+    services: new Set(caseFiles.map((c) => c.cases.service)),
+    ...(typeof cli.options.store === 'string' ? { storePath: cli.options.store } : {}),
+  });
+  let report: ParityReport;
+  try {
+    const onPair = progress(ctx);
+    await runParityPhase(session, caseFiles, loaded, { signal: ctx.signal, ...(onPair ? { onPair } : {}) });
+    if (ctx.signal.aborted) throw new GauntletError('GAUNTLET_INTERRUPTED', 'interrupted');
+    await session.telemetry.flush();
+    await waitForRunToSettle(session.store, session.runId);
+    // Judged from the store alone — the same call `gauntlet analyze --run` makes.
+    report = buildParityReport(session.runId, await session.store.spansForRun(session.runId));
+    const stats = session.receiver.stats();
+    if (stats.spansAccepted !== stats.spansStored) {
+      ctx.stderr.write(`warning: receiver accepted ${stats.spansAccepted} spans but stored ${stats.spansStored}\n`);
+    }
+  } finally {
+    await session.close();
+  }
+  return emit(report, cli, ctx);
+}
+
+/** `gauntlet analyze --run ID`: a fresh process, the store, nothing else. */
+export async function analyzeCommand(cli: ParsedCLI, ctx: CommandContext): Promise<number> {
+  const runId = cli.options.run as string;
+  let storePath = cli.options.store as string | undefined;
+  if (!storePath) {
+    const loaded = await loadConfig(cli.options.config as string | undefined);
+    storePath = resolveFrom(loaded.file ? loaded.baseDir : process.cwd(), loaded.config.store.path);
+  }
+  const store = await SpanStore.open(storePath);
+  let report: ParityReport;
+  try {
+    const spans = await store.spansForRun(runId);
+    if (spans.length === 0) {
+      throw new GauntletError('GAUNTLET_RUN_NOT_FOUND', `no spans for run "${runId}" in the store`, { file: storePath, hint: 'list stored runs with `gauntlet runs`' });
+    }
+    report = buildParityReport(runId, spans);
+  } finally {
+    await store.close();
+  }
+  return emit(report, cli, ctx);
+}
+
+export async function runsCommand(cli: ParsedCLI, ctx: CommandContext): Promise<number> {
+  let storePath = cli.options.store as string | undefined;
+  if (!storePath) {
+    const loaded = await loadConfig(cli.options.config as string | undefined);
+    storePath = resolveFrom(loaded.file ? loaded.baseDir : process.cwd(), loaded.config.store.path);
+  }
+  const store = await SpanStore.open(storePath);
+  try {
+    const runs = await store.listRuns();
+    if (runs.length === 0) ctx.stdout.write(`no runs in ${storePath}\n`);
+    for (const r of runs) {
+      ctx.stdout.write(`${r.runId}  ${r.driver ?? '-'}  ${new Date(Number(r.firstNs / 1_000_000n)).toISOString()}  ${r.spans} spans\n`);
+    }
+  } finally {
+    await store.close();
+  }
+  return 0;
+}

@@ -1,0 +1,59 @@
+import { createRequire } from 'node:module';
+import { GauntletError, INPUT_ERROR_CODES } from '../util/errors.ts';
+import { parseCLI, USAGE, type ParsedCLI } from './parse.ts';
+import { analyzeCommand, parityCommand, runsCommand, type CommandContext } from './commands/parity.ts';
+import { schemaCommand } from './commands/schema.ts';
+import { daemonCommand } from './commands/daemon.ts';
+
+export const EXIT = { ok: 0, gateFailed: 1, badInput: 2, internal: 70, interrupted: 130 } as const;
+
+async function dispatch(cli: ParsedCLI, ctx: CommandContext): Promise<number> {
+  switch (cli.command) {
+    case 'help':
+      ctx.stdout.write(USAGE + '\n');
+      return EXIT.ok;
+    case 'version': {
+      const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
+      ctx.stdout.write(`gauntlet ${pkg.version}\n`);
+      return EXIT.ok;
+    }
+    case 'run':
+    case 'parity':
+      return parityCommand(cli, ctx);
+    case 'analyze':
+      return analyzeCommand(cli, ctx);
+    case 'runs':
+      return runsCommand(cli, ctx);
+    case 'schema':
+      return schemaCommand(cli, ctx);
+    case 'daemon':
+      return daemonCommand(cli, ctx);
+  }
+}
+
+/** The only place errors become exit codes. */
+export async function main(argv: readonly string[], io: Pick<CommandContext, 'stdout' | 'stderr'> = process): Promise<number> {
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const cli = parseCLI(argv);
+    return await dispatch(cli, { ...io, signal: controller.signal });
+  } catch (err) {
+    if (err instanceof GauntletError) {
+      io.stderr.write(`gauntlet: ${err.describe()}\n`);
+      if (err.code === 'GAUNTLET_INTERRUPTED') return EXIT.interrupted;
+      return INPUT_ERROR_CODES.has(err.code) ? EXIT.badInput : EXIT.internal;
+    }
+    if (controller.signal.aborted) {
+      io.stderr.write('gauntlet: interrupted\n');
+      return EXIT.interrupted;
+    }
+    io.stderr.write(`gauntlet: internal error: ${(err as Error).stack ?? String(err)}\n`);
+    return EXIT.internal;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * The embedded OTLP/HTTP receiver: what the official OTLP exporters and an OTel Collector
+ * `otlphttp` exporter POST, decoded and committed to the span store before the 200 goes back.
+ * Answering only after the commit is what makes "the exporter got a 200" mean "the analyser will
+ * see the span"; every other outcome is a non-2xx the exporter reports or retries, and a counter.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GauntletError } from '../util/errors.ts';
+import { BodyError, contentEncodingOf, decodeContent, readBody } from './http-body.ts';
+import { OTLP_CONTENT_TYPES, decodeTraces, otlpEncodingOf, type OtlpEncoding } from './otlp-decode.ts';
+import { encodeRpcStatus } from './otlp-proto.ts';
+import type { SpanStore } from './span-store.ts';
+
+export interface ReceiverOptions {
+  store: SpanStore;
+  /** Loopback only unless asked: the receiver has no authentication. */
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Largest request body accepted on the wire (default 16 MiB). */
+  maxBodyBytes?: number;
+  /** Largest body after gzip/deflate (default 64 MiB): the decompression-bomb guard. */
+  maxDecompressedBytes?: number;
+}
+
+export interface ReceiverStats {
+  /** HTTP requests received, on any path. */
+  requests: number;
+  /** Requests answered with a 4xx/5xx. */
+  rejected: number;
+  /** Spans decoded from well-formed /v1/traces requests. */
+  spansAccepted: number;
+  /** Rows committed to the store. */
+  spansStored: number;
+  /** Accepted spans the store failed to write (answered 503 so the exporter retries). */
+  spansFailed: number;
+  /** /v1/metrics and /v1/logs requests, acknowledged but not yet stored. */
+  metricsRequests: number;
+  logsRequests: number;
+}
+
+export interface Receiver {
+  /** Base URL, e.g. http://127.0.0.1:4318; exporters append /v1/traces. */
+  url: string;
+  port: number;
+  stats(): ReceiverStats;
+  /** Stops accepting, lets in-flight exports finish (and commit), then resolves. Leaves the store open. */
+  close(): Promise<void>;
+}
+
+const MiB = 1024 * 1024;
+/** google.rpc.Code values for the Status body the OTLP/HTTP spec asks for on errors. */
+const RPC_INVALID_ARGUMENT = 3;
+const RPC_RESOURCE_EXHAUSTED = 8;
+const RPC_UNAVAILABLE = 14;
+/** How long close() waits for in-flight requests before cutting their sockets. */
+const CLOSE_GRACE_MS = 5000;
+
+export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
+  const host = opts.host ?? '127.0.0.1';
+  const limits = { body: opts.maxBodyBytes ?? 16 * MiB, decompressed: opts.maxDecompressedBytes ?? 64 * MiB };
+  const stats: ReceiverStats = {
+    requests: 0,
+    rejected: 0,
+    spansAccepted: 0,
+    spansStored: 0,
+    spansFailed: 0,
+    metricsRequests: 0,
+    logsRequests: 0,
+  };
+
+  const server = createServer((req, res) => {
+    stats.requests++;
+    res.on('finish', () => {
+      if (res.statusCode >= 400) stats.rejected++;
+    });
+    route(req, res).catch((err: unknown) => {
+      // Unreachable by design (route answers every failure itself); kept so a bug can't crash the harness.
+      if (!res.headersSent) sendText(res, 500, `internal error: ${(err as Error).message}`);
+      else res.destroy();
+    });
+  });
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    if (path === '/healthz') {
+      if (req.method === 'GET' || req.method === 'HEAD') return sendText(res, 200, 'ok');
+      return sendMethodNotAllowed(res, 'GET, HEAD');
+    }
+    if (path !== '/v1/traces' && path !== '/v1/metrics' && path !== '/v1/logs') {
+      return sendText(res, 404, `no route for ${path}; OTLP/HTTP paths are /v1/traces, /v1/metrics, /v1/logs`);
+    }
+    if (req.method !== 'POST') return sendMethodNotAllowed(res, 'POST');
+    if (path === '/v1/traces') return receiveTraces(req, res);
+    return acknowledgeSignal(req, res, path === '/v1/metrics' ? 'metricsRequests' : 'logsRequests');
+  }
+
+  async function receiveTraces(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const contentType = req.headers['content-type'] ?? '';
+    const encoding = otlpEncodingOf(contentType);
+    if (!encoding) {
+      return sendText(res, 415, `unsupported Content-Type ${JSON.stringify(contentType)}; use application/x-protobuf or application/json`);
+    }
+    const contentEncoding = contentEncodingOf(req.headers['content-encoding']);
+    if (!contentEncoding) {
+      return sendError(res, encoding, 415, RPC_INVALID_ARGUMENT, `unsupported Content-Encoding ${JSON.stringify(req.headers['content-encoding'])}; use gzip or none`);
+    }
+    let spans;
+    try {
+      const raw = await readBody(req, limits.body);
+      spans = decodeTraces(await decodeContent(raw, contentEncoding, limits.decompressed), contentType);
+    } catch (err) {
+      if (err instanceof BodyError) {
+        if (err.status === 413) res.setHeader('Connection', 'close'); // don't read the rest of a huge body
+        return sendError(res, encoding, err.status, err.status === 413 ? RPC_RESOURCE_EXHAUSTED : RPC_INVALID_ARGUMENT, err.message);
+      }
+      if (err instanceof GauntletError) return sendError(res, encoding, 400, RPC_INVALID_ARGUMENT, err.message);
+      throw err;
+    }
+    stats.spansAccepted += spans.length;
+    try {
+      stats.spansStored += await opts.store.insert(spans);
+    } catch (err) {
+      stats.spansFailed += spans.length;
+      // 503 is retryable for OTLP exporters: a store hiccup becomes a retry, not a lost span.
+      res.setHeader('Retry-After', '1');
+      return sendError(res, encoding, 503, RPC_UNAVAILABLE, `spans not stored: ${(err as Error).message}`);
+    }
+    sendSuccess(res, encoding);
+  }
+
+  /** Metrics and logs aren't stored yet; answering 200 keeps exporters from logging export errors. */
+  function acknowledgeSignal(req: IncomingMessage, res: ServerResponse, counter: 'metricsRequests' | 'logsRequests'): void {
+    stats[counter]++;
+    const encoding = otlpEncodingOf(req.headers['content-type']) ?? 'protobuf';
+    req.on('end', () => sendSuccess(res, encoding));
+    req.on('error', () => res.destroy());
+    req.resume();
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) =>
+      reject(new GauntletError('GAUNTLET_STORE', `OTLP receiver cannot listen on ${host}:${opts.port ?? 0}: ${err.message}`, { hint: 'pick another port or stop the process using it' }, { cause: err })),
+    );
+    server.listen(opts.port ?? 0, host, resolve);
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    stats: () => ({ ...stats }),
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        server.closeIdleConnections();
+      })),
+  };
+}
+
+/** An empty ExportTraceServiceResponse: zero protobuf bytes, or `{}` in JSON. */
+function sendSuccess(res: ServerResponse, encoding: OtlpEncoding): void {
+  const body = encoding === 'json' ? '{}' : Buffer.alloc(0);
+  res.writeHead(200, { 'Content-Type': OTLP_CONTENT_TYPES[encoding], 'Content-Length': body.length });
+  res.end(body);
+}
+
+/** A google.rpc.Status in the request's own encoding, as the OTLP/HTTP spec asks. */
+function sendError(res: ServerResponse, encoding: OtlpEncoding, status: number, rpcCode: number, message: string): void {
+  const body = encoding === 'json' ? JSON.stringify({ code: rpcCode, message }) : Buffer.from(encodeRpcStatus(rpcCode, message));
+  res.writeHead(status, { 'Content-Type': OTLP_CONTENT_TYPES[encoding], 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) + 1 });
+  res.end(`${text}\n`);
+}
+
+function sendMethodNotAllowed(res: ServerResponse, allow: string): void {
+  res.setHeader('Allow', allow);
+  sendText(res, 405, `method not allowed; use ${allow}`);
+}

@@ -1,0 +1,284 @@
+/**
+ * The span store: one DuckDB file (default `.gauntlet/store.duckdb`) that every analysis reads.
+ *
+ * Schema (version 1):
+ *
+ *   meta   (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)    -- ('schema_version', '1')
+ *
+ *   spans (
+ *     trace_id       VARCHAR     NOT NULL,  -- 32 lowercase hex
+ *     span_id        VARCHAR     NOT NULL,  -- 16 lowercase hex
+ *     parent_span_id VARCHAR,               -- NULL for a root span
+ *     name           VARCHAR     NOT NULL,
+ *     kind           VARCHAR     NOT NULL,  -- UNSPECIFIED | INTERNAL | SERVER | CLIENT | PRODUCER | CONSUMER
+ *     start_ns       UBIGINT     NOT NULL,  -- unix epoch nanoseconds (OTLP fixed64)
+ *     end_ns         UBIGINT     NOT NULL,
+ *     duration_ns    BIGINT      NOT NULL,  -- end_ns - start_ns, signed: a skewed sender can go negative
+ *     status_code    VARCHAR     NOT NULL,  -- UNSET | OK | ERROR
+ *     status_message VARCHAR,
+ *     service_name   VARCHAR,               -- resource attribute service.name
+ *     scope_name     VARCHAR,               -- instrumentation scope name
+ *     run_id         VARCHAR,               -- gauntlet.run.id (span attribute, else resource attribute)
+ *     driver         VARCHAR,               -- gauntlet.driver (span attribute, else resource attribute)
+ *     resource       JSON        NOT NULL,  -- {"service.name": "vectord", ...}
+ *     attributes     JSON        NOT NULL,  -- {"http.response.status_code": 200, ...}
+ *     events         JSON        NOT NULL,  -- [{"name", "timeNs": "<decimal ns>", "attributes": {...}}]
+ *     links          JSON        NOT NULL,  -- [{"traceId", "spanId", "attributes": {...}}]
+ *     received_at    TIMESTAMPTZ NOT NULL   -- when the receiver stored the row
+ *   )
+ *
+ * Attribute values are JSON as described by AttrValue (int64 beyond 2^53 as a decimal string,
+ * bytes as base64). Query them with DuckDB's JSON operators, e.g.
+ *   attributes->>'$."http.response.status_code"'
+ *
+ * A run's spans are the spans tagged with its run_id plus every span sharing a trace_id with one
+ * of those: a runtime's SERVER span carries no run id, it joins through the traceparent the probe
+ * injected. There are deliberately no ART indexes: DuckDB plans `trace_id IN (subquery)` as a hash
+ * join that would not use one, and an index on each id column costs appends a large share of
+ * their throughput. Rows are appended in arrival order, so a run's tagged rows sit in a few row
+ * groups and the run_id filter is pruned by DuckDB's per-row-group min/max statistics.
+ *
+ * Rows are appended, never updated. An exporter retry after a lost response can store a span
+ * twice, so reads return one row per (trace_id, span_id): the first received.
+ */
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import {
+  DuckDBInstance,
+  DuckDBTimestampTZValue,
+  type DuckDBAppender,
+  type DuckDBConnection,
+  type DuckDBValue,
+} from '@duckdb/node-api';
+import { GauntletError } from '../util/errors.ts';
+import { appendRow, spanFromRow, toSpanRow, type SpanRow } from './span-rows.ts';
+import type { StoredSpan } from './types.ts';
+
+export const DEFAULT_STORE_PATH = '.gauntlet/store.duckdb';
+export const STORE_SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS spans (
+  trace_id VARCHAR NOT NULL, span_id VARCHAR NOT NULL, parent_span_id VARCHAR,
+  name VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+  start_ns UBIGINT NOT NULL, end_ns UBIGINT NOT NULL, duration_ns BIGINT NOT NULL,
+  status_code VARCHAR NOT NULL, status_message VARCHAR,
+  service_name VARCHAR, scope_name VARCHAR, run_id VARCHAR, driver VARCHAR,
+  resource JSON NOT NULL, attributes JSON NOT NULL, events JSON NOT NULL, links JSON NOT NULL,
+  received_at TIMESTAMPTZ NOT NULL
+);
+INSERT INTO meta VALUES ('schema_version', '${STORE_SCHEMA_VERSION}') ON CONFLICT DO NOTHING;
+`;
+
+const SPAN_COLUMNS = `trace_id, span_id, parent_span_id, name, kind, start_ns, end_ns, status_code, status_message,
+  service_name, scope_name, run_id, resource, attributes, events, links`;
+
+/** One row per span: retried exports may have stored duplicates. */
+const FIRST_COPY = 'QUALIFY row_number() OVER (PARTITION BY trace_id, span_id ORDER BY received_at) = 1';
+
+const RUN_SPANS_WHERE = 'trace_id IN (SELECT trace_id FROM spans WHERE run_id = ?)';
+
+export interface RunSummary {
+  runId: string;
+  driver: string | null;
+  /** Earliest start_ns over the run's spans (including trace-joined server spans). */
+  firstNs: bigint;
+  /** Latest end_ns over the run's spans. */
+  lastNs: bigint;
+  spans: number;
+}
+
+interface PendingInsert {
+  rows: SpanRow[];
+  resolve: (stored: number) => void;
+  reject: (err: unknown) => void;
+}
+
+export class SpanStore {
+  readonly path: string;
+  private readonly instance: DuckDBInstance;
+  private readonly conn: DuckDBConnection;
+  private appender: DuckDBAppender | null = null;
+  private queue: PendingInsert[] = [];
+  private drainScheduled = false;
+  private idleWaiters: Array<() => void> = [];
+  private closed = false;
+
+  private constructor(path: string, instance: DuckDBInstance, conn: DuckDBConnection) {
+    this.path = path;
+    this.instance = instance;
+    this.conn = conn;
+  }
+
+  /** Opens (creating directories, file and schema as needed) a store; ':memory:' for a throwaway one. */
+  static async open(path: string = DEFAULT_STORE_PATH): Promise<SpanStore> {
+    let instance: DuckDBInstance;
+    try {
+      if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
+      instance = await DuckDBInstance.create(path);
+    } catch (err) {
+      throw storeError(`cannot open span store: ${(err as Error).message}`, path, err, {
+        hint: 'a store file is locked by the process using it: stop the other gauntlet or pass a different store path',
+      });
+    }
+    const conn = await instance.connect();
+    try {
+      await conn.run(SCHEMA);
+      const version = (await conn.runAndReadAll("SELECT value FROM meta WHERE key = 'schema_version'")).getRows()[0]?.[0];
+      if (version !== String(STORE_SCHEMA_VERSION)) {
+        throw storeError(`span store schema version ${String(version)} is not ${STORE_SCHEMA_VERSION}`, path, undefined, {
+          hint: 'it was written by another gauntlet version: move it aside or pass a different store path',
+        });
+      }
+    } catch (err) {
+      conn.closeSync();
+      instance.closeSync();
+      throw err instanceof GauntletError ? err : storeError(`cannot initialise span store: ${(err as Error).message}`, path, err);
+    }
+    return new SpanStore(path, instance, conn);
+  }
+
+  /**
+   * Stores spans; resolves with the number of rows written once they are committed. Concurrent
+   * calls queue up and are written together by one appender flush (one commit), so requests
+   * never interleave rows and a busy receiver pays one commit per event-loop turn, not per request.
+   */
+  insert(spans: StoredSpan[]): Promise<number> {
+    if (this.closed) return Promise.reject(storeError('span store is closed', this.path));
+    if (spans.length === 0) return Promise.resolve(0);
+    let rows: SpanRow[];
+    try {
+      rows = toRows(spans);
+    } catch (err) {
+      return Promise.reject(storeError(`cannot convert spans to rows: ${(err as Error).message}`, this.path, err));
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ rows, resolve, reject });
+      if (!this.drainScheduled) {
+        this.drainScheduled = true;
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  async spansForRun(runId: string): Promise<StoredSpan[]> {
+    const rows = await this.read(
+      `SELECT ${SPAN_COLUMNS} FROM spans WHERE ${RUN_SPANS_WHERE} ${FIRST_COPY} ORDER BY start_ns, span_id`,
+      [runId],
+    );
+    return rows.map(spanFromRow);
+  }
+
+  async listRuns(): Promise<RunSummary[]> {
+    const rows = await this.read(
+      `WITH tagged AS (
+         SELECT run_id, min(driver) AS driver FROM spans WHERE run_id IS NOT NULL GROUP BY run_id
+       ), run_traces AS (
+         SELECT DISTINCT run_id, trace_id FROM spans WHERE run_id IS NOT NULL
+       ), members AS (
+         SELECT DISTINCT r.run_id, s.trace_id, s.span_id, s.start_ns, s.end_ns
+         FROM run_traces r JOIN spans s ON s.trace_id = r.trace_id
+       )
+       SELECT m.run_id, t.driver, min(m.start_ns) AS first_ns, max(m.end_ns) AS last_ns,
+              count(DISTINCT (m.trace_id, m.span_id)) AS spans
+       FROM members m JOIN tagged t ON t.run_id = m.run_id
+       GROUP BY m.run_id, t.driver ORDER BY first_ns, m.run_id`,
+    );
+    return rows.map((r) => ({
+      runId: r.run_id as string,
+      driver: (r.driver as string | null) ?? null,
+      firstNs: r.first_ns as bigint,
+      lastNs: r.last_ns as bigint,
+      spans: Number(r.spans as bigint),
+    }));
+  }
+
+  /** Distinct spans stored, or in one run (same membership as spansForRun). */
+  async count(filter: { runId?: string } = {}): Promise<number> {
+    const rows =
+      filter.runId === undefined
+        ? await this.read('SELECT count(*) AS n FROM (SELECT DISTINCT trace_id, span_id FROM spans)')
+        : await this.read(`SELECT count(*) AS n FROM (SELECT DISTINCT trace_id, span_id FROM spans WHERE ${RUN_SPANS_WHERE})`, [
+            filter.runId,
+          ]);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** Waits for queued inserts, then releases the file (other processes may open it after this). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.idle();
+    this.closed = true;
+    try {
+      this.appender?.closeSync();
+    } finally {
+      this.appender = null;
+      this.conn.closeSync();
+      this.instance.closeSync();
+    }
+  }
+
+  /** Reads see every insert issued before them (read-your-writes across the queue). */
+  private async read(sql: string, params?: DuckDBValue[]): Promise<Record<string, DuckDBValue>[]> {
+    if (this.closed) throw storeError('span store is closed', this.path);
+    await this.idle();
+    try {
+      return (await this.conn.runAndReadAll(sql, params)).getRowObjects();
+    } catch (err) {
+      throw storeError(`span store query failed: ${(err as Error).message}`, this.path, err);
+    }
+  }
+
+  private idle(): Promise<void> {
+    if (!this.drainScheduled) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private async drain(): Promise<void> {
+    const batch = this.queue;
+    this.queue = [];
+    try {
+      const appender = (this.appender ??= await this.conn.createAppender('spans'));
+      // Everything from here to the flush is synchronous: no other insert can interleave rows.
+      const receivedAt = new DuckDBTimestampTZValue(BigInt(Date.now()) * 1000n);
+      for (const p of batch) for (const row of p.rows) appendRow(appender, row, receivedAt);
+      appender.flushSync();
+      for (const p of batch) p.resolve(p.rows.length);
+    } catch (err) {
+      this.discardAppender();
+      const failure = storeError(`cannot write spans: ${(err as Error).message}`, this.path, err);
+      for (const p of batch) p.reject(failure);
+    }
+    if (this.queue.length > 0) {
+      setImmediate(() => void this.drain());
+      return;
+    }
+    this.drainScheduled = false;
+    for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  /** After a failed append/flush the appender may hold a half row: drop it rather than commit it later. */
+  private discardAppender(): void {
+    const appender = this.appender;
+    this.appender = null;
+    try {
+      appender?.clear();
+      appender?.closeSync();
+    } catch {
+      // Already failed; the rows it held are reported as failed to their callers.
+    }
+  }
+}
+
+function toRows(spans: StoredSpan[]): SpanRow[] {
+  const rows = new Array<SpanRow>(spans.length);
+  // Spans of one ResourceSpans share their resource object: serialise it once.
+  const resourceJson = new Map<object, string>();
+  for (let i = 0; i < spans.length; i++) rows[i] = toSpanRow(spans[i]!, resourceJson);
+  return rows;
+}
+
+function storeError(message: string, path: string, cause?: unknown, extra: { hint?: string } = {}): GauntletError {
+  return new GauntletError('GAUNTLET_STORE', message, { file: path, ...extra }, cause === undefined ? undefined : { cause });
+}

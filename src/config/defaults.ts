@@ -1,0 +1,22 @@
+import type { GauntletConfigInput } from './schema.ts';
+
+/**
+ * The embedded default: both reference validatord twins started by gauntlet on ephemeral
+ * loopback ports, the embedded collector, and the shipped parity cases. Paths are relative
+ * to the repository root, which is where the default applies.
+ */
+export const DEFAULT_CONFIG: GauntletConfigInput = {
+  stack: {
+    services: {
+      validatord: {
+        primary: 'rust',
+        candidate: 'go',
+        runtimes: {
+          rust: { reference: { flavour: 'rust' } },
+          go: { reference: { flavour: 'go' } },
+        },
+      },
+    },
+  },
+  parity: { cases: ['harness/parity/validatord.cases.yaml'] },
+};

@@ -1,0 +1,3 @@
+export * from './schema.ts';
+export { defineConfig, loadConfig, loadCaseFile, findConfigFile, resolveFrom, formatPath, type LoadedConfig } from './load.ts';
+export { DEFAULT_CONFIG } from './defaults.ts';

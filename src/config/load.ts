@@ -1,0 +1,147 @@
+import { readFile, access } from 'node:fs/promises';
+import { dirname, extname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { LineCounter, parseDocument, isNode } from 'yaml';
+import type { z } from 'zod';
+import { GauntletError, type ErrorCode } from '../util/errors.ts';
+import { CaseFileSchema, ConfigSchema, type CaseFile, type GauntletConfig, type GauntletConfigInput } from './schema.ts';
+import { DEFAULT_CONFIG } from './defaults.ts';
+
+/** Typed helper for `gauntlet.config.ts`: `export default defineConfig({...})`. */
+export function defineConfig(config: GauntletConfigInput): GauntletConfigInput {
+  return config;
+}
+
+export interface LoadedConfig {
+  config: GauntletConfig;
+  /** File it came from, or undefined for the built-in default. */
+  file: string | undefined;
+  /** Directory relative paths in the config resolve against. */
+  baseDir: string;
+}
+
+const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+const CONFIG_NAMES = ['gauntlet.config.ts', 'gauntlet.config.mjs', 'gauntlet.config.js', 'gauntlet.config.yaml', 'gauntlet.config.yml', 'gauntlet.config.json'];
+
+/** `a.b[2].c` — the JSON path users see in messages. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else out += out ? `.${String(seg)}` : String(seg);
+  }
+  return out || '(root)';
+}
+
+interface SourceText {
+  file: string;
+  text: string;
+  lineOf(path: ReadonlyArray<PropertyKey>): number | undefined;
+  value: unknown;
+}
+
+/** Parse YAML (a superset of JSON) keeping positions so schema errors can name a line. */
+function parseYamlSource(file: string, text: string, code: ErrorCode): SourceText {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const first = doc.errors[0];
+  if (first) {
+    const line = first.linePos?.[0]?.line;
+    throw new GauntletError(code, `not valid YAML/JSON: ${first.message.split('\n')[0]}`, { file, ...(line ? { line } : {}) });
+  }
+  return {
+    file,
+    text,
+    value: doc.toJS({ maxAliasCount: 100 }),
+    lineOf(path) {
+      // Walk down as far as the path exists: a missing key is reported at its parent.
+      for (let n = path.length; n >= 0; n--) {
+        const node = doc.getIn(path.slice(0, n) as unknown[], true);
+        if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+      }
+      return undefined;
+    },
+  };
+}
+
+function schemaError(code: ErrorCode, src: { file: string; lineOf?: SourceText['lineOf'] }, error: z.ZodError): GauntletError {
+  const issue = error.issues[0]!;
+  const line = src.lineOf?.(issue.path);
+  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more: ${error.issues.slice(1, 4).map((i) => formatPath(i.path)).join(', ')})` : '';
+  return new GauntletError(code, `${issue.message}${more}`, {
+    file: src.file,
+    path: formatPath(issue.path),
+    ...(line ? { line } : {}),
+    hint: 'run `gauntlet schema` for the full JSON Schema',
+  });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function findConfigFile(cwd: string): Promise<string | undefined> {
+  for (const name of CONFIG_NAMES) {
+    const candidate = resolve(cwd, name);
+    if (await exists(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * Load and validate a config. TS/JS configs are imported (they are the user's code by choice);
+ * YAML/JSON are parsed as data only — no config value is ever evaluated.
+ */
+export async function loadConfig(file?: string, cwd = process.cwd()): Promise<LoadedConfig> {
+  const path = file ? resolve(cwd, file) : await findConfigFile(cwd);
+  if (!path) {
+    // The built-in default points at files shipped in this package, so resolve them from here.
+    return { config: ConfigSchema.parse(DEFAULT_CONFIG), file: undefined, baseDir: PACKAGE_ROOT };
+  }
+  if (!(await exists(path))) {
+    throw new GauntletError('GAUNTLET_CONFIG_NOT_FOUND', 'config file not found', { file: path, hint: 'pass --config PATH or create gauntlet.config.yaml' });
+  }
+  const ext = extname(path);
+  let raw: unknown;
+  let lineOf: SourceText['lineOf'] | undefined;
+  if (ext === '.ts' || ext === '.mts' || ext === '.js' || ext === '.mjs') {
+    try {
+      const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+      raw = mod.default;
+    } catch (err) {
+      throw new GauntletError('GAUNTLET_CONFIG_INVALID', `could not load: ${(err as Error).message}`, { file: path }, { cause: err });
+    }
+    if (raw === undefined) throw new GauntletError('GAUNTLET_CONFIG_INVALID', 'has no default export', { file: path, hint: 'export default defineConfig({...})' });
+  } else {
+    const src = parseYamlSource(path, await readFile(path, 'utf8'), 'GAUNTLET_CONFIG_INVALID');
+    raw = src.value;
+    lineOf = src.lineOf;
+  }
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) throw schemaError('GAUNTLET_CONFIG_INVALID', { file: path, ...(lineOf ? { lineOf } : {}) }, parsed.error);
+  return { config: parsed.data, file: path, baseDir: dirname(path) };
+}
+
+export function resolveFrom(baseDir: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(baseDir, path);
+}
+
+/** Load a parity case file (YAML or JSON) with line-accurate errors. */
+export async function loadCaseFile(file: string): Promise<CaseFile> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new GauntletError('GAUNTLET_INPUT_INVALID', `cannot read case file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { file });
+  }
+  const src = parseYamlSource(file, text, 'GAUNTLET_CASES_INVALID');
+  const parsed = CaseFileSchema.safeParse(src.value);
+  if (!parsed.success) throw schemaError('GAUNTLET_CASES_INVALID', src, parsed.error);
+  return parsed.data;
+}

@@ -1,0 +1,157 @@
+import { z } from 'zod';
+
+/**
+ * The single source of truth for gauntlet's file formats. Types come from `z.infer`; the JSON
+ * Schema printed by `gauntlet schema` is generated from these same objects.
+ */
+
+const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+/** A runtime gauntlet talks to over HTTP: either a URL you run yourself, or a reference twin it starts. */
+export const RuntimeSchema = z
+  .object({
+    url: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe('Base URL of a runtime you started yourself, e.g. http://127.0.0.1:3100'),
+    reference: z
+      .object({
+        flavour: z.enum(['rust', 'go']).describe('Wire-format flavour of the reference daemon'),
+        faultLatencyMs: z.number().int().min(0).max(60_000).optional(),
+      })
+      .strict()
+      .optional()
+      .describe('Start the built-in reference daemon for this service on 127.0.0.1, port 0'),
+    headers: z.record(z.string(), z.string()).optional().describe('Extra request headers for this runtime'),
+  })
+  .strict()
+  .refine((r) => (r.url === undefined) !== (r.reference === undefined), {
+    message: 'set exactly one of `url` or `reference`',
+  });
+
+export const ServiceSchema = z
+  .object({
+    primary: z.string().min(1).describe('Runtime whose behaviour is the reference (left side of every diff)'),
+    candidate: z.string().min(1).describe('Runtime compared against the primary (right side)'),
+    runtimes: z.record(z.string().min(1), RuntimeSchema),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    for (const role of ['primary', 'candidate'] as const) {
+      if (!(s[role] in s.runtimes)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [role],
+          message: `${role} runtime "${s[role]}" is not defined under runtimes (have: ${Object.keys(s.runtimes).join(', ') || 'none'})`,
+        });
+      }
+    }
+    if (s.primary === s.candidate) {
+      ctx.addIssue({ code: 'custom', path: ['candidate'], message: 'candidate must differ from primary' });
+    }
+  });
+
+export const StackSchema = z
+  .object({
+    services: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'service names are lower-case identifiers'), ServiceSchema),
+  })
+  .strict();
+
+export const CollectorSchema = z
+  .object({
+    host: z
+      .string()
+      .default('127.0.0.1')
+      .refine((h) => loopbackHosts.has(h), 'the embedded receiver binds to loopback only (127.0.0.1 or ::1)'),
+    port: z.number().int().min(0).max(65535).default(0).describe('0 = ephemeral'),
+    maxBodyBytes: z.number().int().positive().default(16 * 1024 * 1024),
+  })
+  .strict();
+
+export const ProbeSchema = z
+  .object({
+    timeoutMs: z.number().int().positive().max(600_000).default(10_000),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(1024 * 1024)
+      .describe('Bytes of a response body read and compared; the rest is drained and marked truncated'),
+    maxEventBodyBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(256 * 1024)
+      .describe('Bytes of a body kept in the span event'),
+    concurrency: z.number().int().min(1).max(256).default(4),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    stack: StackSchema,
+    parity: z
+      .object({ cases: z.array(z.string().min(1)).default([]).describe('Parity case files, relative to the config file') })
+      .strict()
+      .default({ cases: [] }),
+    collector: CollectorSchema.default(CollectorSchema.parse({})),
+    store: z
+      .object({ path: z.string().min(1).default('.gauntlet/store.duckdb') })
+      .strict()
+      .default({ path: '.gauntlet/store.duckdb' }),
+    probe: ProbeSchema.default(ProbeSchema.parse({})),
+    reports: z
+      .object({ dir: z.string().min(1).default('.gauntlet/reports') })
+      .strict()
+      .default({ dir: '.gauntlet/reports' }),
+  })
+  .strict();
+
+const HeadersSchema = z.record(z.string(), z.string());
+
+export const CaseRequestSchema = z
+  .object({
+    method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
+    path: z.string().startsWith('/', 'path must start with /'),
+    route: z.string().startsWith('/').optional().describe('Route template for grouping, e.g. /v1/items/{id}; defaults to path'),
+    headers: HeadersSchema.optional(),
+    query: z.record(z.string(), z.string()).optional(),
+    json: z.unknown().optional().describe('Sent as a JSON body with content-type application/json'),
+    body: z.string().optional().describe('Sent as-is'),
+  })
+  .strict()
+  .refine((r) => r.json === undefined || r.body === undefined, { message: 'set at most one of `json` or `body`' });
+
+export const CaseSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9._-]+$/, 'case ids are [A-Za-z0-9._-]+'),
+    description: z.string().optional(),
+    request: CaseRequestSchema,
+  })
+  .strict();
+
+export const CaseFileSchema = z
+  .object({
+    service: z.string().min(1),
+    cases: z.array(CaseSchema).min(1),
+  })
+  .strict()
+  .superRefine((f, ctx) => {
+    const seen = new Map<string, number>();
+    f.cases.forEach((c, i) => {
+      const prev = seen.get(c.id);
+      if (prev !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['cases', i, 'id'], message: `duplicate case id "${c.id}" (first at cases[${prev}])` });
+      }
+      seen.set(c.id, i);
+    });
+  });
+
+export type RuntimeConfig = z.infer<typeof RuntimeSchema>;
+export type ServiceConfig = z.infer<typeof ServiceSchema>;
+export type GauntletConfig = z.infer<typeof ConfigSchema>;
+export type GauntletConfigInput = z.input<typeof ConfigSchema>;
+export type ParityCase = z.infer<typeof CaseSchema>;
+export type CaseFile = z.infer<typeof CaseFileSchema>;
+
+export const SCHEMAS = { config: ConfigSchema, cases: CaseFileSchema } as const;

@@ -1,0 +1,90 @@
+import { parseArgs } from 'node:util';
+import { GauntletError } from '../../util/errors.ts';
+
+/** The wire-format flavours every reference daemon comes in. */
+export const FLAVOURS = ['rust', 'go'] as const;
+export type Flavour = (typeof FLAVOURS)[number];
+
+export const DAEMON_USAGE =
+  'usage: main.ts --flavour rust|go [--host 127.0.0.1] [--port 0] [--otlp-endpoint URL] ' +
+  '[--fault-latency-ms N] [--fault-latency-ratio R]';
+
+export interface FaultLatency {
+  /** Extra milliseconds added to a delayed request; 0 disables the fault. */
+  ms: number;
+  /** Fraction (0..1] of requests that get the delay, spread evenly (1 = every request). */
+  ratio: number;
+}
+
+export interface DaemonArgs {
+  flavour: Flavour;
+  host: string;
+  port: number;
+  /** Full OTLP/HTTP traces URL (…/v1/traces), or undefined when tracing is off. */
+  tracesUrl: string | undefined;
+  fault: FaultLatency;
+}
+
+/**
+ * Pure: argv (without node and script) + environment → daemon settings. Flags win over env.
+ * Throws GAUNTLET_USAGE with the offending flag, so `spawnDaemon` can show it from stderr.
+ */
+export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}): DaemonArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      options: {
+        flavour: { type: 'string' },
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'string', default: '0' },
+        'otlp-endpoint': { type: 'string' },
+        'fault-latency-ms': { type: 'string' },
+        'fault-latency-ratio': { type: 'string' },
+      },
+    }));
+  } catch (error) {
+    throw new GauntletError('GAUNTLET_USAGE', (error as Error).message, { hint: DAEMON_USAGE });
+  }
+
+  const flavour = values.flavour;
+  if (!FLAVOURS.includes(flavour as Flavour)) {
+    throw new GauntletError('GAUNTLET_USAGE', `--flavour must be one of ${FLAVOURS.join(', ')} (got ${flavour ?? 'nothing'})`, {
+      path: '--flavour',
+      hint: DAEMON_USAGE,
+    });
+  }
+  const port = parseNumber('--port', values.port, 0, 65_535);
+  if (!Number.isInteger(port)) throw new GauntletError('GAUNTLET_USAGE', `--port must be an integer (got ${values.port})`, { path: '--port' });
+
+  const ms = parseNumber('--fault-latency-ms', values['fault-latency-ms'] ?? env.GAUNTLET_FAULT_LATENCY_MS ?? '0', 0, 600_000);
+  const ratio = parseNumber('--fault-latency-ratio', values['fault-latency-ratio'] ?? env.GAUNTLET_FAULT_LATENCY_RATIO ?? '1', 0, 1);
+
+  return {
+    flavour: flavour as Flavour,
+    host: values.host,
+    port,
+    tracesUrl: resolveTracesUrl(values['otlp-endpoint'], env),
+    fault: { ms, ratio },
+  };
+}
+
+/**
+ * The OTLP spec's precedence: an explicit base endpoint gets `/v1/traces` appended; the
+ * signal-specific OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is already the full URL.
+ */
+function resolveTracesUrl(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (flag) return `${flag.replace(/\/+$/, '')}/v1/traces`;
+  if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  if (env.OTEL_EXPORTER_OTLP_ENDPOINT) return `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`;
+  return undefined;
+}
+
+function parseNumber(flag: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
+    throw new GauntletError('GAUNTLET_USAGE', `${flag} must be a number in [${min}, ${max}] (got ${text})`, { path: flag });
+  }
+  return value;
+}

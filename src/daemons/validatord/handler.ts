@@ -1,0 +1,66 @@
+import type { FaultLatency } from '../common/args.ts';
+import { withFaultLatency } from '../common/fault.ts';
+import type { RouteResponse } from '../common/frameworks.ts';
+import { BodyTooLargeError, readBody, type Route, type RouteContext } from '../common/http-server.ts';
+import type { DaemonMetrics } from '../common/metrics.ts';
+import { parseValidateRequest } from './schema.ts';
+import { validateRecord } from './validate.ts';
+import type { ValidatordWire } from './wire.ts';
+
+export const VALIDATE_ROUTE = '/v1/validate';
+/** Both real builds cap request bodies; 1 MiB is plenty for a schema and one record. */
+const BODY_LIMIT_BYTES = 1024 * 1024;
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+export interface ValidatordRoutesOptions {
+  wire: ValidatordWire;
+  metrics: DaemonMetrics;
+  fault: FaultLatency;
+}
+
+/** validatord's routes. Fault latency applies to `/v1/validate` only: health checks and scrapes stay fast. */
+export function createValidatordRoutes({ wire, metrics, fault }: ValidatordRoutesOptions): Route[] {
+  return [
+    { method: 'POST', path: VALIDATE_ROUTE, handle: withFaultLatency((ctx) => handleValidate(wire, ctx), fault) },
+    { method: 'GET', path: '/healthz', handle: async () => json(200, wire.encodeHealth()) },
+    {
+      method: 'GET',
+      path: '/metrics',
+      handle: async () => ({
+        status: 200,
+        headers: { 'content-type': metrics.registry.contentType },
+        body: await metrics.registry.metrics(),
+      }),
+    },
+  ];
+}
+
+/**
+ * 200 valid · 422 invalid (issues listed) · 400 body not JSON or not `{schema, record}` ·
+ * 413 body over the limit. Only the 200/422 bodies differ between flavours.
+ */
+async function handleValidate(wire: ValidatordWire, { req }: RouteContext): Promise<RouteResponse> {
+  let text: string;
+  try {
+    text = (await readBody(req, BODY_LIMIT_BYTES)).toString('utf8');
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) return json(413, wire.encodeError(error.message));
+    throw error;
+  }
+
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return json(400, wire.encodeError('request body is not valid JSON'));
+  }
+  const parsed = parseValidateRequest(body);
+  if (!parsed.ok) return json(400, wire.encodeError(parsed.message));
+
+  const issues = validateRecord(parsed.request.schema, parsed.request.record);
+  return json(issues.length === 0 ? 200 : 422, wire.encodeResult(issues));
+}
+
+function json(status: number, body: string): RouteResponse {
+  return { status, headers: JSON_HEADERS, body };
+}

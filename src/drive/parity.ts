@@ -1,0 +1,94 @@
+import { context as otelContext, trace, SpanKind, type Tracer } from '@opentelemetry/api';
+import type { ParityCase } from '../config/index.ts';
+import { runExchange, type ExchangeRequest, type ProbeOptions } from '../probe/index.ts';
+import * as A from '../telemetry/attributes.ts';
+import type { ServiceEndpoints, RuntimeEndpoint } from './stack.ts';
+import { newPairId } from './run-id.ts';
+
+export interface ParityDriveOptions {
+  runId: string;
+  tracer: Tracer;
+  service: ServiceEndpoints;
+  cases: readonly ParityCase[];
+  probe: ProbeOptions & { concurrency: number };
+  /** Called after each pair completes (progress display); gets no results, only counts. */
+  onPair?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+function buildRequest(c: ParityCase): { method: string; path: string; route: string; headers: Record<string, string>; body?: string } {
+  const r = c.request;
+  const query = r.query ? `?${new URLSearchParams(r.query).toString()}` : '';
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = v;
+  let body: string | undefined;
+  if (r.json !== undefined) {
+    body = JSON.stringify(r.json);
+    headers['content-type'] ??= 'application/json';
+  } else if (r.body !== undefined) {
+    body = r.body;
+  }
+  return { method: r.method, path: `${r.path}${query}`, route: r.route ?? r.path, headers, ...(body !== undefined ? { body } : {}) };
+}
+
+/**
+ * Send each case to the primary and the candidate (and any secondary) under one pair id.
+ * The driver hands nothing to the analyser: the exchanges exist only as telemetry.
+ */
+export async function driveParity(opts: ParityDriveOptions): Promise<{ pairs: number; exchanges: number }> {
+  const { service, tracer } = opts;
+  const runtimes: RuntimeEndpoint[] = [service.primary, service.candidate, ...service.others];
+  let next = 0;
+  let done = 0;
+  let exchanges = 0;
+  const worker = async () => {
+    while (next < opts.cases.length && !opts.signal?.aborted) {
+      const index = next++;
+      const c = opts.cases[index]!;
+      const req = buildRequest(c);
+      const pairId = newPairId();
+      const pairSpan = tracer.startSpan(
+        `pair ${c.id}`,
+        {
+          kind: SpanKind.INTERNAL,
+          root: true,
+          attributes: {
+            [A.ATTR_GAUNTLET_RUN_ID]: opts.runId,
+            [A.ATTR_GAUNTLET_DRIVER]: 'parity',
+            [A.ATTR_GAUNTLET_SERVICE]: service.service,
+            [A.ATTR_GAUNTLET_CASE]: c.id,
+            [A.ATTR_GAUNTLET_PAIR_ID]: pairId,
+          },
+        },
+      );
+      const parent = trace.setSpan(otelContext.active(), pairSpan);
+      // Alternate which runtime goes first so neither systematically gets a warmer cache.
+      const order = index % 2 === 0 ? runtimes : [...runtimes].reverse();
+      for (const rt of order) {
+        const exchange: ExchangeRequest = {
+          runId: opts.runId,
+          driver: 'parity',
+          service: service.service,
+          runtime: rt.name,
+          role: rt.role,
+          caseId: c.id,
+          pairId,
+          baseUrl: rt.url,
+          method: req.method,
+          path: req.path,
+          route: req.route,
+          headers: { ...rt.headers, ...req.headers },
+          ...(req.body !== undefined ? { body: req.body } : {}),
+          parent,
+        };
+        await runExchange(exchange, opts.probe);
+        exchanges++;
+      }
+      pairSpan.end();
+      done++;
+      opts.onPair?.(done, opts.cases.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(opts.probe.concurrency, opts.cases.length) }, worker));
+  return { pairs: done, exchanges };
+}

@@ -1,0 +1,119 @@
+import { SpanKind } from '@opentelemetry/api';
+import { SpanStore, startReceiver, type Receiver } from '../collect/index.ts';
+import { loadCaseFile, resolveFrom, type CaseFile, type LoadedConfig } from '../config/index.ts';
+import { createSpanSubscriber } from '../telemetry/probe-spans.ts';
+import { startTelemetry, type HarnessTelemetry } from '../telemetry/tracing.ts';
+import * as A from '../telemetry/attributes.ts';
+import { GauntletError } from '../util/errors.ts';
+import { driveParity } from './parity.ts';
+import { newRunId } from './run-id.ts';
+import { startStack, type RunningStack } from './stack.ts';
+
+export interface LoadedCases {
+  file: string;
+  cases: CaseFile;
+}
+
+/** Read and validate every case file before anything is started, so bad input costs nothing. */
+export async function loadParityCases(loaded: LoadedConfig, files?: string[]): Promise<LoadedCases[]> {
+  const list = files?.length ? files.map((f) => resolveFrom(process.cwd(), f)) : loaded.config.parity.cases.map((f) => resolveFrom(loaded.baseDir, f));
+  if (list.length === 0) {
+    throw new GauntletError('GAUNTLET_USAGE', 'no parity case files given', { hint: 'pass case files (gauntlet parity CASES.yaml) or list them under parity.cases in the config' });
+  }
+  const out: LoadedCases[] = [];
+  for (const file of list) {
+    const cases = await loadCaseFile(file);
+    if (!(cases.service in loaded.config.stack.services)) {
+      throw new GauntletError('GAUNTLET_CASES_INVALID', `service "${cases.service}" is not in the stack (have: ${Object.keys(loaded.config.stack.services).join(', ')})`, {
+        file,
+        path: 'service',
+        ...(loaded.file ? { hint: `add it under stack.services in ${loaded.file}` } : {}),
+      });
+    }
+    out.push({ file, cases });
+  }
+  return out;
+}
+
+/** An embedded collector (receiver + store), the harness's tracer and the runtimes under test. */
+export interface Session {
+  readonly runId: string;
+  readonly store: SpanStore;
+  readonly receiver: Receiver;
+  readonly telemetry: HarnessTelemetry;
+  readonly stack: RunningStack;
+  close(): Promise<void>;
+}
+
+export async function openSession(loaded: LoadedConfig, opts: { services: ReadonlySet<string>; storePath?: string; runId?: string }): Promise<Session> {
+  const cfg = loaded.config;
+  const store = await SpanStore.open(opts.storePath ?? resolveFrom(loaded.file ? loaded.baseDir : process.cwd(), cfg.store.path));
+  let receiver: Receiver | undefined;
+  let telemetry: HarnessTelemetry | undefined;
+  try {
+    receiver = await startReceiver({ store, host: cfg.collector.host, port: cfg.collector.port, maxBodyBytes: cfg.collector.maxBodyBytes });
+    const runId = opts.runId ?? newRunId();
+    telemetry = startTelemetry({ endpoint: receiver.url, runId });
+    const stack = await startStack(cfg, { otlpEndpoint: receiver.url, only: opts.services });
+    const r = receiver;
+    const t = telemetry;
+    return {
+      runId,
+      store,
+      receiver: r,
+      telemetry: t,
+      stack,
+      async close() {
+        await stack.stop();
+        await t.shutdown();
+        await r.close();
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await telemetry?.shutdown().catch(() => {});
+    await receiver?.close().catch(() => {});
+    await store.close().catch(() => {});
+    throw err;
+  }
+}
+
+/** Drive every case file against its service inside one run span. Returns nothing to judge with. */
+export async function runParityPhase(session: Session, caseFiles: LoadedCases[], loaded: LoadedConfig, opts: { signal?: AbortSignal; onPair?: (done: number, total: number) => void } = {}): Promise<{ pairs: number; exchanges: number }> {
+  const cfg = loaded.config;
+  const runSpan = session.telemetry.tracer.startSpan('gauntlet run', {
+    kind: SpanKind.INTERNAL,
+    root: true,
+    attributes: {
+      [A.ATTR_GAUNTLET_RUN_ID]: session.runId,
+      [A.ATTR_GAUNTLET_DRIVER]: 'parity',
+      'gauntlet.run.case_files': caseFiles.map((c) => c.file),
+      'gauntlet.run.services': [...new Set(caseFiles.map((c) => c.cases.service))],
+    },
+  });
+  const subscribers = [createSpanSubscriber(session.telemetry.tracer, { maxEventBodyBytes: cfg.probe.maxEventBodyBytes })];
+  let pairs = 0;
+  let exchanges = 0;
+  const total = caseFiles.reduce((n, c) => n + c.cases.cases.length, 0);
+  try {
+    for (const cf of caseFiles) {
+      const service = session.stack.services.get(cf.cases.service)!;
+      const before = pairs;
+      const r = await driveParity({
+        runId: session.runId,
+        tracer: session.telemetry.tracer,
+        service,
+        cases: cf.cases.cases,
+        probe: { timeoutMs: cfg.probe.timeoutMs, maxBodyBytes: cfg.probe.maxBodyBytes, concurrency: cfg.probe.concurrency, subscribers },
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        onPair: (done) => opts.onPair?.(before + done, total),
+      });
+      pairs += r.pairs;
+      exchanges += r.exchanges;
+    }
+  } finally {
+    runSpan.setAttribute('gauntlet.run.pairs', pairs);
+    runSpan.end();
+  }
+  return { pairs, exchanges };
+}

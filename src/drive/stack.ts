@@ -1,0 +1,84 @@
+import type { GauntletConfig } from '../config/index.ts';
+import { spawnDaemon } from '../daemons/index.ts';
+import type { RuntimeRole } from '../probe/index.ts';
+import { GauntletError } from '../util/errors.ts';
+
+export interface RuntimeEndpoint {
+  name: string;
+  role: RuntimeRole;
+  url: string;
+  headers: Record<string, string>;
+  /** True when gauntlet started a reference daemon for it. */
+  managed: boolean;
+}
+
+export interface ServiceEndpoints {
+  service: string;
+  primary: RuntimeEndpoint;
+  candidate: RuntimeEndpoint;
+  others: RuntimeEndpoint[];
+}
+
+export interface RunningStack {
+  services: Map<string, ServiceEndpoints>;
+  stop(): Promise<void>;
+}
+
+const REFERENCE_SERVICES = new Set(['validatord']);
+
+/**
+ * Resolve every configured runtime to a base URL, starting the reference daemons the config asks
+ * for (on 127.0.0.1, port 0) with their OTLP exporters pointed at the collector.
+ */
+export async function startStack(
+  config: GauntletConfig,
+  opts: { otlpEndpoint: string | undefined; only?: ReadonlySet<string> },
+): Promise<RunningStack> {
+  const stops: Array<() => Promise<void>> = [];
+  const services = new Map<string, ServiceEndpoints>();
+  const stop = async () => {
+    await Promise.allSettled(stops.map((s) => s()));
+  };
+  try {
+    for (const [service, svc] of Object.entries(config.stack.services)) {
+      if (opts.only && !opts.only.has(service)) continue;
+      const endpoints: RuntimeEndpoint[] = [];
+      // Start a service's runtimes concurrently: each reference daemon takes a moment to boot.
+      await Promise.all(
+        Object.entries(svc.runtimes).map(async ([name, rt]) => {
+          const role: RuntimeRole = name === svc.primary ? 'primary' : name === svc.candidate ? 'candidate' : 'secondary';
+          if (rt.reference) {
+            if (!REFERENCE_SERVICES.has(service)) {
+              throw new GauntletError('GAUNTLET_CONFIG_INVALID', `no reference daemon exists for service "${service}" (available: ${[...REFERENCE_SERVICES].join(', ')})`, {
+                path: `stack.services.${service}.runtimes.${name}.reference`,
+                runtime: name,
+                hint: 'give this runtime a `url` instead',
+              });
+            }
+            const daemon = await spawnDaemon({
+              service: 'validatord',
+              flavour: rt.reference.flavour,
+              ...(opts.otlpEndpoint ? { otlpEndpoint: opts.otlpEndpoint } : {}),
+              ...(rt.reference.faultLatencyMs ? { env: { GAUNTLET_FAULT_LATENCY_MS: String(rt.reference.faultLatencyMs) } } : {}),
+            });
+            stops.push(() => daemon.stop());
+            endpoints.push({ name, role, url: daemon.url, headers: rt.headers ?? {}, managed: true });
+          } else {
+            endpoints.push({ name, role, url: rt.url!, headers: rt.headers ?? {}, managed: false });
+          }
+        }),
+      );
+      const byRole = (r: RuntimeRole) => endpoints.find((e) => e.role === r)!;
+      services.set(service, {
+        service,
+        primary: byRole('primary'),
+        candidate: byRole('candidate'),
+        others: endpoints.filter((e) => e.role === 'secondary').sort((a, b) => a.name.localeCompare(b.name)),
+      });
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { services, stop };
+}

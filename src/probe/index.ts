@@ -1,0 +1,2 @@
+export { runExchange, classifyTransportError, type ProbeOptions } from './exchange.ts';
+export type { ExchangeRequest, ExchangeResult, ExchangeEvent, ExchangeTiming, ProbeSubscriber, RuntimeRole } from './types.ts';

@@ -1,0 +1,87 @@
+import type { ParityReport, AggregatedFinding, CaseResult } from '../analyze/index.ts';
+
+export interface TerminalStyle {
+  bold(s: string): string;
+  dim(s: string): string;
+  red(s: string): string;
+  green(s: string): string;
+  yellow(s: string): string;
+}
+
+const plain: TerminalStyle = { bold: (s) => s, dim: (s) => s, red: (s) => s, green: (s) => s, yellow: (s) => s };
+const ansi = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
+const colored: TerminalStyle = { bold: ansi(1, 22), dim: ansi(2, 22), red: ansi(31, 39), green: ansi(32, 39), yellow: ansi(33, 39) };
+
+export function pickStyle(stream: NodeJS.WriteStream): TerminalStyle {
+  return stream.isTTY && !process.env.NO_COLOR ? colored : plain;
+}
+
+// eslint-disable-next-line no-control-regex
+const visible = (s: string) => s.replace(/\u001b\[\d+m/g, '').length;
+const pad = (s: string, n: number) => s + ' '.repeat(Math.max(0, n - visible(s)));
+
+function table(rows: string[][], header: string[], st: TerminalStyle): string[] {
+  const widths = header.map((h, i) => Math.max(visible(h), ...rows.map((r) => visible(r[i] ?? ''))));
+  const line = (cells: string[]) => '  ' + cells.map((c, i) => pad(c, widths[i]!)).join('  ').trimEnd();
+  return [line(header.map((h) => st.bold(h))), ...rows.map(line)];
+}
+
+function sideText(c: CaseResult, which: 'primary' | 'candidate'): string {
+  const s = c[which];
+  if (!s) return 'missing';
+  return s.status !== null ? String(s.status) : (s.errorType ?? 'error');
+}
+
+function ms(c: CaseResult, which: 'primary' | 'candidate'): string {
+  const s = c[which];
+  if (!s) return '-';
+  const v = s.serverMs ?? s.clientMs;
+  return `${v.toFixed(1)}${s.serverMs !== null ? '' : '*'}`;
+}
+
+function findingBlock(f: AggregatedFinding, report: ParityReport, st: TerminalStyle): string[] {
+  const svc = report.services.find((s) => s.service === f.service);
+  const left = svc?.primary ?? 'primary';
+  const right = svc?.candidate ?? 'candidate';
+  const head = `${st.bold(`[${f.kind}/${f.class}]`)} ${f.service} ${f.method} ${f.route} ${st.bold(f.path || '(body)')}  ×${f.count} (${f.cases.join(', ')})`;
+  const out = ['  ' + (f.kind === 'value' || f.kind === 'header' ? st.yellow(head) : st.red(head))];
+  if (f.example.left !== undefined || f.example.right !== undefined) {
+    out.push(`    ${pad(left + ':', 10)} ${f.example.left ?? '(absent)'}`);
+    out.push(`    ${pad(right + ':', 10)} ${f.example.right ?? '(absent)'}`);
+  }
+  if (f.example.detail) out.push(`    ${st.dim('detail:')}    ${f.example.detail}`);
+  out.push(`    ${st.dim('cause:')}     ${f.cause}`);
+  out.push(`    ${st.dim('fix:')}       ${f.hint}`);
+  return out;
+}
+
+/** Human rendering of a parity report: per-case table, classified findings, summary line(s). */
+export function renderParity(report: ParityReport, st: TerminalStyle = plain): string {
+  const out: string[] = [];
+  for (const svc of report.services) {
+    out.push(st.bold(`${svc.service}: ${svc.primary} (primary) vs ${svc.candidate} (candidate) · run ${report.runId}`));
+    const rows = report.cases
+      .filter((c) => c.service === svc.service)
+      .map((c) => [
+        c.case,
+        `${c.method} ${c.route}`,
+        `${sideText(c, 'primary')} ${c.statusMatch ? '=' : '≠'} ${sideText(c, 'candidate')}`,
+        c.bodyMatch ? st.green('identical') : c.shapeMatch ? st.yellow('values differ') : st.red('shape diverges'),
+        `${ms(c, 'primary')} / ${ms(c, 'candidate')}`,
+        [...new Set(c.findings.map((f) => f.class))].join(', ') || '-',
+      ]);
+    out.push(...table(rows, ['case', 'request', 'status', 'body', 'ms', 'findings'], st));
+    out.push('');
+  }
+  if (report.findings.length) {
+    out.push(st.bold(`Findings (${report.findings.length})`));
+    for (const f of report.findings) out.push(...findingBlock(f, report, st), '');
+  }
+  const t = report.telemetry;
+  out.push(st.dim(`telemetry: ${t.clientSpans} client spans, ${t.serverSpans} server spans, ${t.joined}/${t.clientSpans} exchanges joined to a server span (* = client-side time)`));
+  for (const svc of report.services) {
+    const line = `${svc.summary}`;
+    out.push(report.services.length > 1 ? `${svc.service}: ${line}` : line);
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,97 @@
+import { context as otelContext, trace, SpanKind, SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_URL_FULL,
+} from '@opentelemetry/semantic-conventions';
+import { ATTR_HTTP_REQUEST_BODY_SIZE, ATTR_HTTP_RESPONSE_BODY_SIZE } from '@opentelemetry/semantic-conventions/incubating';
+import type { ExchangeEvent, ExchangeResult, ProbeSubscriber } from '../probe/types.ts';
+import { redactUrl } from '../record/redact.ts';
+import * as A from './attributes.ts';
+
+const propagator = new W3CTraceContextPropagator();
+
+function capUtf8(text: string, maxBytes: number): { text: string; truncated: boolean } {
+  if (Buffer.byteLength(text) <= maxBytes) return { text, truncated: false };
+  // Cut on a character boundary so the event stays valid UTF-8.
+  return { text: Buffer.from(text).subarray(0, maxBytes).toString('utf8').replace(/\uFFFD$/, ''), truncated: true };
+}
+
+/**
+ * Turns probe events into one CLIENT span per exchange, per the telemetry contract in the README.
+ * It injects W3C `traceparent` so an instrumented runtime's SERVER span joins the same trace.
+ */
+export function createSpanSubscriber(tracer: Tracer, opts: { maxEventBodyBytes: number }): ProbeSubscriber {
+  const spans = new WeakMap<ExchangeEvent, Span>();
+  return {
+    onStart(event) {
+      const r = event.request;
+      const url = new URL(event.url);
+      const span = tracer.startSpan(
+        `${r.method} ${r.route}`,
+        {
+          kind: SpanKind.CLIENT,
+          attributes: {
+            [ATTR_HTTP_REQUEST_METHOD]: r.method,
+            [ATTR_URL_FULL]: redactUrl(event.url),
+            [ATTR_SERVER_ADDRESS]: url.hostname,
+            [ATTR_SERVER_PORT]: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+            [ATTR_HTTP_ROUTE]: r.route,
+            [A.ATTR_GAUNTLET_RUN_ID]: r.runId,
+            [A.ATTR_GAUNTLET_DRIVER]: r.driver,
+            [A.ATTR_GAUNTLET_SERVICE]: r.service,
+            [A.ATTR_GAUNTLET_RUNTIME]: r.runtime,
+            [A.ATTR_GAUNTLET_RUNTIME_ROLE]: r.role,
+            [A.ATTR_GAUNTLET_CASE]: r.caseId,
+            [A.ATTR_GAUNTLET_PAIR_ID]: r.pairId,
+            [A.ATTR_GAUNTLET_ROUTE]: r.route,
+          },
+        },
+        r.parent ?? otelContext.active(),
+      );
+      spans.set(event, span);
+      propagator.inject(trace.setSpan(otelContext.active(), span), event.headers, {
+        set: (carrier, key, value) => {
+          (carrier as Record<string, string>)[key] = value;
+        },
+      });
+    },
+    onEnd(event, result: ExchangeResult) {
+      const span = spans.get(event);
+      if (!span) return;
+      span.setAttribute(ATTR_HTTP_REQUEST_BODY_SIZE, result.requestBodyBytes);
+      span.setAttribute(A.ATTR_GAUNTLET_TIMING_TOTAL_MS, result.timing.totalMs);
+      if (result.timing.ttfbMs !== undefined) span.setAttribute(A.ATTR_GAUNTLET_TIMING_TTFB_MS, result.timing.ttfbMs);
+      if (result.timing.connectMs !== undefined) span.setAttribute(A.ATTR_GAUNTLET_TIMING_CONNECT_MS, result.timing.connectMs);
+      if (result.status !== undefined) {
+        span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, result.status);
+        span.setAttribute(ATTR_HTTP_RESPONSE_BODY_SIZE, result.bodyBytes);
+        span.setAttribute(A.ATTR_GAUNTLET_RESPONSE_BODY_HASH, result.bodyHash);
+        span.setAttribute(A.ATTR_GAUNTLET_RESPONSE_BODY_TRUNCATED, result.bodyTruncated);
+        if (result.contentType) span.setAttribute(A.ATTR_GAUNTLET_RESPONSE_CONTENT_TYPE, result.contentType);
+        if (result.shape !== undefined) span.setAttribute(A.ATTR_GAUNTLET_RESPONSE_SHAPE, result.shape);
+        if (result.shapeHash !== undefined) span.setAttribute(A.ATTR_GAUNTLET_RESPONSE_SHAPE_HASH, result.shapeHash);
+        const body = capUtf8(result.bodyText, opts.maxEventBodyBytes);
+        span.addEvent(A.EVENT_GAUNTLET_RESPONSE_BODY, {
+          [A.ATTR_GAUNTLET_BODY_TEXT]: body.text,
+          [A.ATTR_GAUNTLET_RESPONSE_BODY_TRUNCATED]: body.truncated || result.bodyTruncated,
+        });
+        // Semconv: for CLIENT spans a 4xx/5xx is an error; error.type is the status code as a string.
+        if (result.status >= 400) {
+          span.setAttribute(ATTR_ERROR_TYPE, String(result.status));
+          span.setStatus({ code: SpanStatusCode.ERROR });
+        }
+      } else {
+        span.setAttribute(ATTR_ERROR_TYPE, result.errorType ?? 'transport');
+        if (result.errorMessage) span.setAttribute(A.ATTR_GAUNTLET_ERROR_MESSAGE, result.errorMessage.slice(0, 500));
+        span.setStatus({ code: SpanStatusCode.ERROR, message: result.errorType ?? 'transport' });
+      }
+      span.end();
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import { context as otelContext, trace, type Context, type Span, type Tracer, SpanKind } from '@opentelemetry/api';
+import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { ATTR_GAUNTLET_RUN_ID, TRACER_NAME } from './attributes.ts';
+
+export interface HarnessTelemetry {
+  readonly tracer: Tracer;
+  /** Spans ended in this process (what the receiver should end up storing). */
+  spansEnded(): number;
+  /** Spans the exporter reported as failed to deliver. */
+  spansFailed(): number;
+  /** Export everything ended so far; resolves when the collector acknowledged it. */
+  flush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** Counts what leaves the process so "spans emitted == spans stored" can be checked, not assumed. */
+class CountingProcessor implements SpanProcessor {
+  ended = 0;
+  onStart(): void {}
+  onEnd(_span: ReadableSpan): void {
+    this.ended++;
+  }
+  async forceFlush(): Promise<void> {}
+  async shutdown(): Promise<void> {}
+}
+
+/**
+ * The harness's own tracer provider. It is not registered globally: several runs (and tests) can
+ * live in one process, each exporting to its own receiver.
+ */
+export function startTelemetry(opts: { endpoint: string | undefined; runId: string; version?: string }): HarnessTelemetry {
+  const counter = new CountingProcessor();
+  let failed = 0;
+  const processors: SpanProcessor[] = [counter];
+  if (opts.endpoint) {
+    const exporter = new OTLPTraceExporter({ url: `${opts.endpoint.replace(/\/$/, '')}/v1/traces`, timeoutMillis: 10_000 });
+    const originalExport = exporter.export.bind(exporter);
+    exporter.export = (spans, done) =>
+      originalExport(spans, (result) => {
+        if (result.code !== 0) failed += spans.length;
+        done(result);
+      });
+    processors.push(
+      new BatchSpanProcessor(exporter, {
+        // A run ends with an explicit flush, so a short delay only matters for live views;
+        // a deep queue means a burst of exchanges is never dropped on the floor.
+        scheduledDelayMillis: 200,
+        maxExportBatchSize: 1024,
+        maxQueueSize: 1 << 17,
+        exportTimeoutMillis: 15_000,
+      }),
+    );
+  }
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: 'gauntlet',
+      [ATTR_SERVICE_VERSION]: opts.version ?? '0.1.0',
+      [ATTR_GAUNTLET_RUN_ID]: opts.runId,
+    }),
+    spanProcessors: processors,
+  });
+  const tracer = provider.getTracer(TRACER_NAME, opts.version ?? '0.1.0');
+  return {
+    tracer,
+    spansEnded: () => counter.ended,
+    spansFailed: () => failed,
+    flush: () => provider.forceFlush(),
+    shutdown: () => provider.shutdown(),
+  };
+}
+
+/** Start a span as the root of a new trace (one trace per pair keeps trace views readable). */
+export function startRootSpan(tracer: Tracer, name: string, attributes: Record<string, string | number | boolean>): { span: Span; ctx: Context } {
+  const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes, root: true });
+  return { span, ctx: trace.setSpan(otelContext.active(), span) };
+}
