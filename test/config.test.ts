@@ -65,7 +65,8 @@ describe('config validation names file, line and JSON path', () => {
   });
 
   it('the default config targets the reference twins on ephemeral loopback ports', async () => {
-    const loaded = await loadConfig(undefined, dir);
+    const empty = await mkdtemp(join(dir, 'empty-'));
+    const loaded = await loadConfig(undefined, empty);
     expect(loaded.file).toBeUndefined();
     const svc = loaded.config.stack.services.validatord!;
     expect(svc.runtimes.rust!.reference).toEqual({ flavour: 'rust' });
@@ -75,12 +76,16 @@ describe('config validation names file, line and JSON path', () => {
 
   it('case files: duplicate ids and bad paths are named', async () => {
     const file = join(dir, 'dup.cases.yaml');
-    await writeFile(file, 'service: validatord\ncases:\n  - id: a\n    request: { path: /x }\n  - id: a\n    request: { path: y }\n');
+    await writeFile(file, 'service: validatord\ncases:\n  - id: a\n    request: { path: /x }\n  - id: a\n    request: { path: /y }\n');
     const err = (await loadCaseFile(file).catch((e: unknown) => e)) as GauntletError;
     expect(err.code).toBe('GAUNTLET_CASES_INVALID');
     expect(err.facts.path).toBe('cases[1].id');
     expect(err.facts.line).toBe(5);
     expect(err.message).toMatch(/duplicate/);
+    const badPath = join(dir, 'path.cases.yaml');
+    await writeFile(badPath, 'service: validatord\ncases:\n  - id: a\n    request:\n      path: nope\n');
+    const err2 = (await loadCaseFile(badPath).catch((e: unknown) => e)) as GauntletError;
+    expect(err2.facts).toMatchObject({ file: badPath, path: 'cases[0].request.path', line: 5 });
   });
 
   it('the CLI exits 2 naming the file and the JSON path', async () => {

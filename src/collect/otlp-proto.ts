@@ -1,10 +1,16 @@
 /**
- * OTLP/HTTP protobuf bodies → StoredSpan, using the upstream .proto files in ./proto (loaded once,
- * on first use). protobufjs generates the decoder from them; this file only walks the result.
+ * OTLP/HTTP protobuf bodies → StoredSpan.
+ *
+ * The upstream .proto files in ./proto are the single source of field numbers: they are loaded
+ * once with protobufjs and every tag this walker matches is derived from them (field number +
+ * the wire type the field's declared type implies). The walk itself reads the wire format
+ * directly (see wire-reader.ts for why). A field arriving with another wire type doesn't match
+ * and is skipped, like any unknown field.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
+import { GauntletError } from '../util/errors.ts';
 import {
   SPAN_ID_BYTES,
   TRACE_ID_BYTES,
@@ -16,177 +22,310 @@ import {
   setAttr,
   statusFromNumber,
 } from './otlp-common.ts';
-import type { AttrValue, Attributes, StoredSpan } from './types.ts';
+import type { AttrValue, Attributes, StoredSpan, StoredSpanEvent, StoredSpanLink } from './types.ts';
+import { WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT, WireReader } from './wire-reader.ts';
 
 const PROTO_DIR = fileURLToPath(new URL('./proto/', import.meta.url));
 const PROTO_FILES = ['opentelemetry/proto/collector/trace/v1/trace_service.proto', 'google/rpc/status.proto'];
+const OTLP = 'opentelemetry.proto';
 
-/** protobufjs decodes 64-bit fields to long.js values (its `long` dependency is always installed). */
-interface PbLong {
-  low: number;
-  high: number;
-  toString(): string;
-}
-type Pb64 = PbLong | number;
-interface PbAnyValue {
-  value?: string; // the oneof's virtual field: name of the member that is set
-  stringValue: string;
-  boolValue: boolean;
-  intValue: Pb64;
-  doubleValue: number;
-  arrayValue: { values: PbAnyValue[] } | null;
-  kvlistValue: { values: PbKeyValue[] } | null;
-  bytesValue: Uint8Array;
-}
-interface PbKeyValue {
-  key: string;
-  value: PbAnyValue | null;
-}
-interface PbSpan {
-  traceId: Uint8Array;
-  spanId: Uint8Array;
-  parentSpanId: Uint8Array;
-  name: string;
-  kind: number;
-  startTimeUnixNano: Pb64;
-  endTimeUnixNano: Pb64;
-  attributes: PbKeyValue[];
-  events: Array<{ timeUnixNano: Pb64; name: string; attributes: PbKeyValue[] }>;
-  links: Array<{ traceId: Uint8Array; spanId: Uint8Array; attributes: PbKeyValue[] }>;
-  status: { code: number; message: string } | null;
-}
-interface PbRequest {
-  resourceSpans: Array<{
-    resource: { attributes: PbKeyValue[] } | null;
-    scopeSpans: Array<{ scope: { name: string } | null; spans: PbSpan[] }>;
-  }>;
-}
-
-interface Codecs {
-  request: protobuf.Type;
-  status: protobuf.Type;
-}
-let codecs: Codecs | undefined;
-
-function loadCodecs(): Codecs {
-  if (codecs) return codecs;
+function loadSchema() {
   const root = new protobuf.Root();
   // Upstream imports are rooted at the proto tree ("opentelemetry/proto/common/v1/…").
   root.resolvePath = (_origin, target) => join(PROTO_DIR, target);
   root.loadSync(PROTO_FILES);
   root.resolveAll();
-  codecs = {
-    request: root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest'),
-    status: root.lookupType('google.rpc.Status'),
+  const tags = <K extends string>(typeName: string, fields: readonly K[]): Record<K, number> => {
+    const type = root.lookupType(typeName);
+    const out = {} as Record<K, number>;
+    for (const name of fields) {
+      const field = type.fields[name];
+      if (!field) throw new Error(`${typeName} has no field ${name}: src/collect/proto is out of step with this decoder`);
+      out[name] = (field.id << 3) | wireTypeOf(field);
+    }
+    return out;
   };
-  return codecs;
+  return {
+    request: tags(`${OTLP}.collector.trace.v1.ExportTraceServiceRequest`, ['resourceSpans']),
+    resourceSpans: tags(`${OTLP}.trace.v1.ResourceSpans`, ['resource', 'scopeSpans']),
+    resource: tags(`${OTLP}.resource.v1.Resource`, ['attributes']),
+    scopeSpans: tags(`${OTLP}.trace.v1.ScopeSpans`, ['scope', 'spans']),
+    scope: tags(`${OTLP}.common.v1.InstrumentationScope`, ['name']),
+    span: tags(`${OTLP}.trace.v1.Span`, [
+      'traceId', 'spanId', 'parentSpanId', 'name', 'kind', 'startTimeUnixNano', 'endTimeUnixNano',
+      'attributes', 'events', 'links', 'status',
+    ]),
+    event: tags(`${OTLP}.trace.v1.Span.Event`, ['timeUnixNano', 'name', 'attributes']),
+    link: tags(`${OTLP}.trace.v1.Span.Link`, ['traceId', 'spanId', 'attributes']),
+    status: tags(`${OTLP}.trace.v1.Status`, ['message', 'code']),
+    keyValue: tags(`${OTLP}.common.v1.KeyValue`, ['key', 'value']),
+    anyValue: tags(`${OTLP}.common.v1.AnyValue`, [
+      'stringValue', 'boolValue', 'intValue', 'doubleValue', 'arrayValue', 'kvlistValue', 'bytesValue',
+    ]),
+    arrayValue: tags(`${OTLP}.common.v1.ArrayValue`, ['values']),
+    kvlistValue: tags(`${OTLP}.common.v1.KeyValueList`, ['values']),
+    rpcStatus: root.lookupType('google.rpc.Status'),
+  };
+}
+
+function wireTypeOf(field: protobuf.Field): number {
+  if (field.repeated || field.resolvedType instanceof protobuf.Type) return WIRE_LEN;
+  switch (field.type) {
+    case 'string':
+    case 'bytes':
+      return WIRE_LEN;
+    case 'fixed64':
+    case 'sfixed64':
+    case 'double':
+      return WIRE_I64;
+    case 'fixed32':
+    case 'sfixed32':
+    case 'float':
+      return WIRE_I32;
+    default:
+      return WIRE_VARINT; // ints, bool, enums
+  }
+}
+
+let schema: ReturnType<typeof loadSchema> | undefined;
+const T = (): ReturnType<typeof loadSchema> => (schema ??= loadSchema());
+
+/** Where the walk is, so an error names the span (paths are built only when throwing). */
+interface Cursor {
+  rs: number;
+  ss: number;
+  span: number;
 }
 
 export function decodeProtobufTraces(body: Uint8Array): StoredSpan[] {
-  let req: PbRequest;
-  try {
-    req = loadCodecs().request.decode(body) as unknown as PbRequest;
-  } catch (err) {
-    throw invalidOtlp(`malformed protobuf ExportTraceServiceRequest (${(err as Error).message})`);
-  }
+  const t = T();
+  const buf = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const r = new WireReader(buf);
+  const at: Cursor = { rs: -1, ss: -1, span: -1 };
   const out: StoredSpan[] = [];
-  req.resourceSpans.forEach((rs, r) => {
-    // One object per ResourceSpans, shared by its spans: the store serialises it once per batch.
-    const resource = attrs(rs.resource?.attributes);
-    const serviceName = serviceNameOf(resource);
-    rs.scopeSpans.forEach((ss, s) => {
-      const scopeName = ss.scope?.name || null;
-      ss.spans.forEach((span, i) => {
-        out.push(toSpan(span, `resourceSpans[${r}].scopeSpans[${s}].spans[${i}]`, resource, serviceName, scopeName));
-      });
-    });
-  });
+  try {
+    while (r.pos < buf.length) {
+      const tag = r.uint32(buf.length);
+      if (tag === t.request.resourceSpans) {
+        at.rs++;
+        readResourceSpans(r, r.end(buf.length), out, at);
+      } else r.skip(tag, buf.length);
+    }
+  } catch (err) {
+    if (err instanceof GauntletError) throw err;
+    throw invalidOtlp(`malformed protobuf ExportTraceServiceRequest (${(err as Error).message})`, pathOf(at));
+  }
   return out;
 }
 
-function toSpan(
-  s: PbSpan,
-  path: string,
-  resource: Attributes,
-  serviceName: string | null,
-  scopeName: string | null,
-): StoredSpan {
-  const attributes = attrs(s.attributes);
+function readResourceSpans(r: WireReader, end: number, out: StoredSpan[], at: Cursor): void {
+  const t = T();
+  const first = out.length;
+  let resource: Attributes = {};
+  at.ss = -1;
+  while (r.pos < end) {
+    const tag = r.uint32(end);
+    if (tag === t.resourceSpans.resource) resource = readAttributesOf(r, r.end(end), t.resource.attributes);
+    else if (tag === t.resourceSpans.scopeSpans) {
+      at.ss++;
+      readScopeSpans(r, r.end(end), out, at);
+    } else r.skip(tag, end);
+  }
+  // Fields may come in any order, so the resource is attached once the message is complete.
+  // Its spans share one object: the store serialises it once per batch.
+  const serviceName = serviceNameOf(resource);
+  for (let i = first; i < out.length; i++) {
+    const span = out[i]!;
+    span.resource = resource;
+    span.serviceName = serviceName;
+    span.runId = runIdOf(span.attributes, resource);
+  }
+}
+
+function readScopeSpans(r: WireReader, end: number, out: StoredSpan[], at: Cursor): void {
+  const t = T();
+  const first = out.length;
+  let scopeName: string | null = null;
+  at.span = -1;
+  while (r.pos < end) {
+    const tag = r.uint32(end);
+    if (tag === t.scopeSpans.spans) {
+      at.span++;
+      out.push(readSpan(r, r.end(end), at));
+    } else if (tag === t.scopeSpans.scope) {
+      const scopeEnd = r.end(end);
+      while (r.pos < scopeEnd) {
+        const st = r.uint32(scopeEnd);
+        if (st === t.scope.name) scopeName = r.string(scopeEnd) || null;
+        else r.skip(st, scopeEnd);
+      }
+    } else r.skip(tag, end);
+  }
+  for (let i = first; i < out.length; i++) out[i]!.scopeName = scopeName;
+}
+
+function readSpan(r: WireReader, end: number, at: Cursor): StoredSpan {
+  const t = T().span;
+  const span: StoredSpan = {
+    traceId: '',
+    spanId: '',
+    parentSpanId: null,
+    name: '',
+    kind: 'UNSPECIFIED',
+    startNs: 0n,
+    endNs: 0n,
+    statusCode: 'UNSET',
+    statusMessage: null,
+    serviceName: null, // resource, serviceName, scopeName, runId: filled by the enclosing messages
+    scopeName: null,
+    resource: {},
+    attributes: {},
+    events: [],
+    links: [],
+    runId: null,
+  };
+  let traceId: [number, number] = [0, 0];
+  let spanId: [number, number] = [0, 0];
+  let parent: [number, number] = [0, 0];
+  while (r.pos < end) {
+    const tag = r.uint32(end);
+    switch (tag) {
+      case t.traceId: traceId = r.bytes(end); break;
+      case t.spanId: spanId = r.bytes(end); break;
+      case t.parentSpanId: parent = r.bytes(end); break;
+      case t.name: span.name = r.string(end); break;
+      case t.kind: span.kind = kindFromNumber(r.uint32(end)); break;
+      case t.startTimeUnixNano: span.startNs = r.fixed64(end); break;
+      case t.endTimeUnixNano: span.endNs = r.fixed64(end); break;
+      case t.attributes: readKeyValue(r, r.end(end), span.attributes); break;
+      case t.events: span.events.push(readEvent(r, r.end(end))); break;
+      case t.links: span.links.push(readLink(r, r.end(end), at)); break;
+      case t.status: readStatus(r, r.end(end), span); break;
+      default: r.skip(tag, end);
+    }
+  }
+  span.traceId = hexId(r, traceId, TRACE_ID_BYTES, at, 'traceId');
+  span.spanId = hexId(r, spanId, SPAN_ID_BYTES, at, 'spanId');
+  span.parentSpanId = parent[1] === parent[0] ? null : hexId(r, parent, SPAN_ID_BYTES, at, 'parentSpanId');
+  return span;
+}
+
+function readEvent(r: WireReader, end: number): StoredSpanEvent {
+  const t = T().event;
+  const event: StoredSpanEvent = { name: '', timeNs: 0n, attributes: {} };
+  while (r.pos < end) {
+    const tag = r.uint32(end);
+    if (tag === t.timeUnixNano) event.timeNs = r.fixed64(end);
+    else if (tag === t.name) event.name = r.string(end);
+    else if (tag === t.attributes) readKeyValue(r, r.end(end), event.attributes);
+    else r.skip(tag, end);
+  }
+  return event;
+}
+
+function readLink(r: WireReader, end: number, at: Cursor): StoredSpanLink {
+  const t = T().link;
+  let traceId: [number, number] = [0, 0];
+  let spanId: [number, number] = [0, 0];
+  const attributes: Attributes = {};
+  while (r.pos < end) {
+    const tag = r.uint32(end);
+    if (tag === t.traceId) traceId = r.bytes(end);
+    else if (tag === t.spanId) spanId = r.bytes(end);
+    else if (tag === t.attributes) readKeyValue(r, r.end(end), attributes);
+    else r.skip(tag, end);
+  }
   return {
-    traceId: hexId(s.traceId, TRACE_ID_BYTES, `${path}.traceId`),
-    spanId: hexId(s.spanId, SPAN_ID_BYTES, `${path}.spanId`),
-    parentSpanId: s.parentSpanId.length === 0 ? null : hexId(s.parentSpanId, SPAN_ID_BYTES, `${path}.parentSpanId`),
-    name: s.name,
-    kind: kindFromNumber(s.kind),
-    startNs: u64(s.startTimeUnixNano),
-    endNs: u64(s.endTimeUnixNano),
-    statusCode: statusFromNumber(s.status?.code ?? 0),
-    statusMessage: s.status?.message || null,
-    serviceName,
-    scopeName,
-    resource,
+    traceId: hexId(r, traceId, TRACE_ID_BYTES, at, 'links[].traceId'),
+    spanId: hexId(r, spanId, SPAN_ID_BYTES, at, 'links[].spanId'),
     attributes,
-    events: s.events.map((e) => ({ name: e.name, timeNs: u64(e.timeUnixNano), attributes: attrs(e.attributes) })),
-    links: s.links.map((l, i) => ({
-      traceId: hexId(l.traceId, TRACE_ID_BYTES, `${path}.links[${i}].traceId`),
-      spanId: hexId(l.spanId, SPAN_ID_BYTES, `${path}.links[${i}].spanId`),
-      attributes: attrs(l.attributes),
-    })),
-    runId: runIdOf(attributes, resource),
   };
 }
 
-function attrs(kvs: PbKeyValue[] | undefined): Attributes {
-  const out: Attributes = {};
-  if (kvs) for (const kv of kvs) setAttr(out, kv.key, anyValue(kv.value));
-  return out;
-}
-
-function anyValue(v: PbAnyValue | null): AttrValue {
-  switch (v?.value) {
-    case 'stringValue':
-      return v.stringValue;
-    case 'boolValue':
-      return v.boolValue;
-    case 'intValue':
-      return i64(v.intValue);
-    case 'doubleValue':
-      return jsonSafeDouble(v.doubleValue);
-    case 'arrayValue':
-      return (v.arrayValue?.values ?? []).map(anyValue);
-    case 'kvlistValue':
-      return attrs(v.kvlistValue?.values);
-    case 'bytesValue':
-      return bufferOf(v.bytesValue).toString('base64');
-    default:
-      return null;
+function readStatus(r: WireReader, end: number, span: StoredSpan): void {
+  const t = T().status;
+  while (r.pos < end) {
+    const tag = r.uint32(end);
+    if (tag === t.code) span.statusCode = statusFromNumber(r.uint32(end));
+    else if (tag === t.message) span.statusMessage = r.string(end) || null;
+    else r.skip(tag, end);
   }
 }
 
-function hexId(bytes: Uint8Array, size: number, path: string): string {
-  if (bytes.length !== size) throw invalidOtlp(`expected ${size} bytes, got ${bytes.length}`, path);
-  return bufferOf(bytes).toString('hex');
+/** Reads every `attributesTag` KeyValue of a message (Resource) into one object. */
+function readAttributesOf(r: WireReader, end: number, attributesTag: number): Attributes {
+  const out: Attributes = {};
+  while (r.pos < end) {
+    const tag = r.uint32(end);
+    if (tag === attributesTag) readKeyValue(r, r.end(end), out);
+    else r.skip(tag, end);
+  }
+  return out;
 }
 
-function bufferOf(b: Uint8Array): Buffer {
-  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+function readKeyValue(r: WireReader, end: number, into: Attributes): void {
+  const t = T().keyValue;
+  let key = '';
+  let value: AttrValue = null;
+  while (r.pos < end) {
+    const tag = r.uint32(end);
+    if (tag === t.key) key = r.string(end);
+    else if (tag === t.value) value = readAnyValue(r, r.end(end));
+    else r.skip(tag, end);
+  }
+  setAttr(into, key, value);
 }
 
-/** fixed64 timestamps are unsigned; built from the two 32-bit halves to avoid a string round trip. */
-function u64(v: Pb64): bigint {
-  if (typeof v === 'number') return BigInt(v);
-  return (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0);
+/** The last oneof member on the wire wins, as in protobuf; an empty AnyValue is null. */
+function readAnyValue(r: WireReader, end: number): AttrValue {
+  const t = T();
+  const a = t.anyValue;
+  let value: AttrValue = null;
+  while (r.pos < end) {
+    const tag = r.uint32(end);
+    switch (tag) {
+      case a.stringValue: value = r.string(end); break;
+      case a.intValue: value = r.int64(end); break;
+      case a.doubleValue: value = jsonSafeDouble(r.double(end)); break;
+      case a.boolValue: value = r.bool(end); break;
+      case a.arrayValue: value = readList(r, r.end(end), t.arrayValue.values); break;
+      case a.kvlistValue: value = readAttributesOf(r, r.end(end), t.kvlistValue.values); break;
+      case a.bytesValue: {
+        const [start, stop] = r.bytes(end);
+        value = r.buf.toString('base64', start, stop);
+        break;
+      }
+      default: r.skip(tag, end);
+    }
+  }
+  return value;
 }
 
-/** Signed int64 attribute → number when exact, else the decimal string (never a rounded number). */
-function i64(v: Pb64): number | string {
-  if (typeof v === 'number') return v;
-  const n = v.high * 4294967296 + (v.low >>> 0);
-  return Number.isSafeInteger(n) ? n : v.toString();
+function readList(r: WireReader, end: number, valuesTag: number): AttrValue[] {
+  const out: AttrValue[] = [];
+  while (r.pos < end) {
+    const tag = r.uint32(end);
+    if (tag === valuesTag) out.push(readAnyValue(r, r.end(end)));
+    else r.skip(tag, end);
+  }
+  return out;
+}
+
+function hexId(r: WireReader, [start, end]: [number, number], size: number, at: Cursor, field: string): string {
+  if (end - start !== size) throw invalidOtlp(`expected ${size} bytes, got ${end - start}`, `${pathOf(at)}.${field}`);
+  return r.buf.toString('hex', start, end);
+}
+
+function pathOf(at: Cursor): string {
+  if (at.rs < 0) return '$';
+  let p = `resourceSpans[${at.rs}]`;
+  if (at.ss >= 0) p += `.scopeSpans[${at.ss}]`;
+  if (at.ss >= 0 && at.span >= 0) p += `.spans[${at.span}]`;
+  return p;
 }
 
 /** google.rpc.Status, the body the OTLP/HTTP spec asks for on a 4xx/5xx protobuf response. */
 export function encodeRpcStatus(code: number, message: string): Uint8Array {
-  const { status } = loadCodecs();
-  return status.encode(status.create({ code, message })).finish();
+  const type = T().rpcStatus;
+  return type.encode(type.create({ code, message })).finish();
 }

@@ -119,14 +119,16 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
       throw err;
     }
     stats.spansAccepted += spans.length;
+    let stored: number;
     try {
-      stats.spansStored += await opts.store.insert(spans);
+      stored = await opts.store.insert(spans); // not `stats.x += await`: that reads x before the await
     } catch (err) {
       stats.spansFailed += spans.length;
       // 503 is retryable for OTLP exporters: a store hiccup becomes a retry, not a lost span.
       res.setHeader('Retry-After', '1');
       return sendError(res, encoding, 503, RPC_UNAVAILABLE, `spans not stored: ${(err as Error).message}`);
     }
+    stats.spansStored += stored;
     sendSuccess(res, encoding);
   }
 
@@ -141,7 +143,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err) =>
-      reject(new GauntletError('GAUNTLET_STORE', `OTLP receiver cannot listen on ${host}:${opts.port ?? 0}: ${err.message}`, { hint: 'pick another port or stop the process using it' }, { cause: err })),
+      reject(new GauntletError('GAUNTLET_USAGE', `OTLP receiver cannot listen on ${host}:${opts.port ?? 0}: ${err.message}`, { hint: 'pick another port or stop the process using it' }, { cause: err })),
     );
     server.listen(opts.port ?? 0, host, resolve);
   });

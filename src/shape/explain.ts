@@ -1,7 +1,7 @@
 import { isZeroValue } from './json.ts';
 import { caseStyleOf, serdeRenameAllFor } from './names.ts';
 import type { NumberReprWhy } from './numbers.ts';
-import { kindOf, type DiffClass, type JsonKind, type JsonValue } from './types.ts';
+import { kindOf, type JsonKind, type JsonValue } from './types.ts';
 
 /**
  * Likely causes and fix hints. Sides are named "left"/"right" because either runtime can be the
@@ -233,9 +233,4 @@ function generic(what: 'boolean' | 'value'): Explanation {
         cause: 'same type, different value: the implementations compute or look up this field differently',
         hint: 'compare the Rust and Go logic for this field; if it is volatile (ids, timestamps, durations) add an ignore or format rule instead',
       };
-}
-
-/** Classes whose explanation depends only on the class (used by callers outside the walker). */
-export function explainClass(cls: DiffClass): Explanation | undefined {
-  return cls === 'array-order' ? explain({ class: 'array-order' }, undefined, undefined) : undefined;
 }

@@ -1,6 +1,13 @@
 import { LosslessNumber } from 'lossless-json';
 import type { JsonObject, JsonValue } from './types.ts';
 
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** JSON string literal; skips JSON.stringify for the common case of nothing to escape (~2× faster). */
+export function quote(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
+}
+
 export const hasOwn = Object.hasOwn as (obj: object, key: string) => boolean;
 
 export function isObject(value: JsonValue | undefined): value is JsonObject {
@@ -40,7 +47,7 @@ export function canonicalJson(value: JsonValue): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      return quote(value);
     case 'boolean':
       return value ? 'true' : 'false';
   }
@@ -54,7 +61,7 @@ export function canonicalJson(value: JsonValue): string {
   let out = '{';
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
-    out += (i ? ',' : '') + JSON.stringify(key) + ':' + canonicalJson(value[key] as JsonValue);
+    out += (i ? ',' : '') + quote(key) + ':' + canonicalJson(value[key] as JsonValue);
   }
   return out + '}';
 }
@@ -80,7 +87,7 @@ export function cutAt(text: string, end: number): string {
 
 function writeCapped(w: { out: string; cap: number }, value: JsonValue): boolean {
   if (value === null) w.out += 'null';
-  else if (typeof value === 'string') w.out += JSON.stringify(value.length > w.cap ? value.slice(0, w.cap + 1) : value);
+  else if (typeof value === 'string') w.out += quote(value.length > w.cap ? value.slice(0, w.cap + 1) : value);
   else if (typeof value === 'boolean') w.out += value ? 'true' : 'false';
   else if (value instanceof LosslessNumber) w.out += value.value;
   else if (Array.isArray(value)) {
@@ -92,11 +99,10 @@ function writeCapped(w: { out: string; cap: number }, value: JsonValue): boolean
     w.out += ']';
   } else {
     w.out += '{';
-    let first = true;
-    for (const key in value) {
-      if (!hasOwn(value, key)) continue;
-      w.out += (first ? '' : ',') + JSON.stringify(key) + ':';
-      first = false;
+    const keys = Object.keys(value);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      w.out += (i ? ',' : '') + quote(key) + ':';
       if (!writeCapped(w, value[key] as JsonValue)) return false;
     }
     w.out += '}';

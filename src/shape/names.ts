@@ -18,7 +18,20 @@ export type CaseStyle =
   | 'PascalCase'
   | 'mixed';
 
+/** Field names repeat across every response of a route; bounded so arbitrary keys can't grow it forever. */
+const styleCache = new Map<string, CaseStyle>();
+
 export function caseStyleOf(name: string): CaseStyle {
+  let style = styleCache.get(name);
+  if (style === undefined) {
+    if (styleCache.size >= 4096) styleCache.clear();
+    style = classifyCase(name);
+    styleCache.set(name, style);
+  }
+  return style;
+}
+
+function classifyCase(name: string): CaseStyle {
   if (/^[a-z0-9]+$/.test(name)) return 'lowercase';
   if (/^[A-Z0-9]+$/.test(name)) return 'UPPERCASE';
   if (/^[a-z0-9]+(?:_[a-z0-9]+)+$/.test(name)) return 'snake_case';
@@ -58,41 +71,52 @@ export interface KeyPairing {
   right: string[];
 }
 
+function lower(key: string): string {
+  return key.toLowerCase();
+}
+
+/** Untaken indices of `keys` by folded name, each list in ascending (sorted-key) order. */
+function indexByFold(keys: readonly string[], taken: Uint8Array, fold: (key: string) => string): Map<string, number[]> {
+  const index = new Map<string, number[]>();
+  for (let j = 0; j < keys.length; j++) {
+    if (taken[j]) continue;
+    const f = fold(keys[j] as string);
+    const list = index.get(f);
+    if (list) list.push(j);
+    else index.set(f, [j]);
+  }
+  return index;
+}
+
 /**
  * Pair keys present on only one side that name the same field in another convention. Exact
- * case-insensitive matches pair first, then matches modulo '_'/'-'. Within a group both sides are
- * sorted and zipped, so the pairing is the same whichever side is called left.
+ * case-insensitive matches pair first, then matches modulo '_'/'-'. Each left key, in sorted
+ * order, takes the first unused right key (also sorted) with the same folded name, which is the
+ * same as zipping the two sorted groups: the pairing does not depend on which side is called left.
  */
 export function pairKeys(onlyLeft: readonly string[], onlyRight: readonly string[]): KeyPairing {
   const pairs: Array<[string, string]> = [];
-  let left = onlyLeft.slice();
-  let right = onlyRight.slice();
-  for (const fold of [(k: string) => k.toLowerCase(), foldName]) {
-    if (left.length === 0 || right.length === 0) break;
-    const groups = new Map<string, { l: string[]; r: string[] }>();
-    for (const k of left) {
-      const f = fold(k);
-      if (f === '') continue;
-      const g = groups.get(f) ?? { l: [], r: [] };
-      g.l.push(k);
-      groups.set(f, g);
+  const left = onlyLeft.slice().sort();
+  const right = onlyRight.slice().sort();
+  const leftTaken = new Uint8Array(left.length);
+  const rightTaken = new Uint8Array(right.length);
+  for (const fold of [lower, foldName]) {
+    if (pairs.length === left.length || pairs.length === right.length) break;
+    const candidates = indexByFold(right, rightTaken, fold);
+    for (let i = 0; i < left.length; i++) {
+      if (leftTaken[i]) continue;
+      const f = fold(left[i] as string);
+      const j = f === '' ? undefined : candidates.get(f)?.shift();
+      if (j === undefined) continue;
+      pairs.push([left[i] as string, right[j] as string]);
+      leftTaken[i] = 1;
+      rightTaken[j] = 1;
     }
-    for (const k of right) groups.get(fold(k))?.r.push(k);
-    const used = new Set<string>();
-    for (const g of groups.values()) {
-      if (g.r.length === 0) continue;
-      g.l.sort();
-      g.r.sort();
-      for (let i = 0; i < Math.min(g.l.length, g.r.length); i++) {
-        const l = g.l[i] as string;
-        const r = g.r[i] as string;
-        pairs.push([l, r]);
-        used.add(`l${l}`).add(`r${r}`);
-      }
-    }
-    left = left.filter((k) => !used.has(`l${k}`));
-    right = right.filter((k) => !used.has(`r${k}`));
   }
-  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return { pairs, left, right };
+  pairs.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  return {
+    pairs,
+    left: left.filter((_, i) => !leftTaken[i]),
+    right: right.filter((_, j) => !rightTaken[j]),
+  };
 }

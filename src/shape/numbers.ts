@@ -13,17 +13,21 @@ export interface Tolerance {
 }
 
 const INTEGER = /^-?\d+$/;
+const SAME: NumberVerdict = { same: true };
 
 /**
  * Compare two number lexemes. Exact equality of value is decided on the text (via lossless-json's
  * digit/exponent split), so 64-bit ids and big decimals never go through a lossy double.
  */
 export function compareNumbers(a: string, b: string, tolerance: Tolerance | undefined): NumberVerdict {
-  if (a === b) return { same: true };
-  if (compareNumber(a, b) === 0) return { same: false, class: 'number-repr', why: reprWhy(a, b) };
+  if (a === b) return SAME;
+  // Two different integer lexemes are never equal in value: JSON has no leading zeros, and "-0" is
+  // the one exception worth the slow path.
+  const plain = INTEGER.test(a) && INTEGER.test(b) && a !== '-0' && b !== '-0';
+  if (!plain && compareNumber(a, b) === 0) return { same: false, class: 'number-repr', why: reprWhy(a, b) };
   const x = Number(a);
   const y = Number(b);
-  if (tolerance && withinTolerance(x, y, tolerance)) return { same: true };
+  if (tolerance && withinTolerance(x, y, tolerance)) return SAME;
   if (agreeWhenTruncated(a, b)) return { same: false, class: 'number-repr', why: 'truncated' };
   if (Number.isFinite(x) && Number.isFinite(y) && x !== y && Math.fround(x) === Math.fround(y)) {
     return { same: false, class: 'value-change', why: 'float32' };

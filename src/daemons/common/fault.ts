@@ -6,17 +6,25 @@ import type { RouteHandler } from './http-server.ts';
  * Wraps a handler so selected requests wait `ms` extra before being handled. The delay sits
  * inside the SERVER span and the duration histogram, so it shows up exactly like a slower
  * runtime would — server-side latency is what the latency judge prefers.
- *
- * `ratio` < 1 delays only that fraction of requests, spread deterministically (with 0.1 every
- * 10th request), which shifts the tail (p95/p99) while leaving the median alone; a random pick
- * would make small test runs flaky.
  */
 export function withFaultLatency(handle: RouteHandler, fault: FaultLatency): RouteHandler {
   if (fault.ms <= 0 || fault.ratio <= 0) return handle;
-  let seen = 0;
+  const isDelayed = createFaultSchedule(fault.ratio);
   return async (ctx) => {
-    seen += 1;
-    if (Math.floor(seen * fault.ratio) > Math.floor((seen - 1) * fault.ratio)) await sleep(fault.ms);
+    if (isDelayed()) await sleep(fault.ms);
     return handle(ctx);
+  };
+}
+
+/**
+ * Picks which requests get the delay: `ratio` of them, spread evenly (0.25 → every 4th). A
+ * ratio below 1 shifts the tail (p95/p99) while leaving the median alone; picking at random
+ * instead would make short test runs flaky.
+ */
+export function createFaultSchedule(ratio: number): () => boolean {
+  let seen = 0;
+  return () => {
+    seen += 1;
+    return Math.floor(seen * ratio) > Math.floor((seen - 1) * ratio);
   };
 }

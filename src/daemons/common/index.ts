@@ -1,6 +1,6 @@
 // Front door of the building blocks the reference daemons (validatord, vectord) share.
 export { DAEMON_USAGE, FLAVOURS, parseDaemonArgs, type DaemonArgs, type FaultLatency, type Flavour } from './args.ts';
-export { withFaultLatency } from './fault.ts';
+export { createFaultSchedule, withFaultLatency } from './fault.ts';
 export { FRAMEWORKS, type FrameworkFallbacks, type RouteResponse } from './frameworks.ts';
 export { BodyTooLargeError, createDaemonServer, readBody, type Route, type RouteContext, type RouteHandler } from './http-server.ts';
 export { goFloat64, goSprint, goString, goStringSlice } from './json-go.ts';

@@ -1,0 +1,5 @@
+/** The collect stage: embedded OTLP/HTTP receiver and the span store the analyser reads. */
+export type { AttrValue, Attributes, SpanKindName, StatusCodeName, StoredSpan, StoredSpanEvent, StoredSpanLink } from './types.ts';
+export { decodeTraces, otlpEncodingOf, OTLP_CONTENT_TYPES, type OtlpEncoding } from './otlp-decode.ts';
+export { SpanStore, DEFAULT_STORE_PATH, STORE_SCHEMA_VERSION, type RunSummary } from './span-store.ts';
+export { startReceiver, type Receiver, type ReceiverOptions, type ReceiverStats } from './receiver.ts';
