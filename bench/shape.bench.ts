@@ -40,7 +40,6 @@ export async function runShapeBench(): Promise<Record<string, number>> {
   const small = Array.from({ length: 16 }, (_, i) => validationPair(i + 1));
   const large = Array.from({ length: 4 }, (_, i) => searchPair(i + 1));
   const smallValues = small.map((p) => parsed(p.rust));
-  const largeValues = large.map((p) => parsed(p.rust));
   const at = <T>(xs: T[], i: number) => xs[i % xs.length] as T;
   return {
     '1kb parse+diff': measure((i) => {
@@ -58,7 +57,6 @@ export async function runShapeBench(): Promise<Record<string, number>> {
       return diffJson(parsed(p.rust), parsed(p.go)).length;
     }),
     '100kb parse+signature': measure((i) => shapeSignature(parsed(at(large, i).rust)).length),
-    '100kb signature only': measure((i) => shapeSignature(structuredClone(at(largeValues, i))).length > 0 && i),
   };
 }
 

@@ -86,9 +86,9 @@ const enumPair = fc
       for (const k of Object.keys(drifted)) if (k !== 'Kind') Object.defineProperty(flat, k, { value: drifted[k], enumerable: true, writable: true, configurable: true });
     }
     const rust: JsonValue = { [variant]: payload };
-    return nested ? ([{ errors: [rust] }, { errors: [flat] }] as const) : ([rust, flat] as const);
-  })
-  .map(([a, b]) => [reparse(text(a)), reparse(text(b))] as const);
+    const pair: [JsonValue, JsonValue] = nested ? [{ errors: [rust] }, { errors: [flat] }] : [rust, flat];
+    return [reparse(text(pair[0])), reparse(text(pair[1]))] as const;
+  });
 
 const mutatedPair = fc.oneof(driftedPair, enumPair);
 

@@ -11,7 +11,10 @@ interface Pending {
 }
 
 const socketConnectMs = new WeakMap<Socket, number>();
-const connectStarted = new WeakMap<object, number>();
+// undici hands a fresh connectParams object to each channel, so connect starts are matched to
+// their completion per origin, first in first out.
+const connectStarted = new Map<string, number[]>();
+const originKey = (p: { protocol?: string; hostname?: string; host?: string; port?: string | number }) => `${p.protocol ?? ''}//${p.hostname ?? p.host ?? ''}:${p.port ?? ''}`;
 const requestOwner = new WeakMap<object, Pending>();
 let current: Pending | undefined;
 let installed = false;
@@ -20,13 +23,23 @@ function install(): void {
   if (installed) return;
   installed = true;
   diagnostics.subscribe('undici:client:beforeConnect', (msg) => {
-    const { connectParams } = msg as { connectParams: object };
-    connectStarted.set(connectParams, performance.now());
+    const key = originKey((msg as { connectParams: Parameters<typeof originKey>[0] }).connectParams);
+    const list = connectStarted.get(key);
+    if (list) list.push(performance.now());
+    else connectStarted.set(key, [performance.now()]);
   });
   diagnostics.subscribe('undici:client:connected', (msg) => {
-    const { connectParams, socket } = msg as { connectParams: object; socket: Socket };
-    const start = connectStarted.get(connectParams);
+    const { connectParams, socket } = msg as { connectParams: Parameters<typeof originKey>[0]; socket: Socket };
+    const key = originKey(connectParams);
+    const list = connectStarted.get(key);
+    const start = list?.shift();
+    if (list?.length === 0) connectStarted.delete(key);
     if (start !== undefined) socketConnectMs.set(socket, performance.now() - start);
+  });
+  diagnostics.subscribe('undici:client:connectError', (msg) => {
+    const key = originKey((msg as { connectParams: Parameters<typeof originKey>[0] }).connectParams);
+    connectStarted.get(key)?.shift();
+    if (connectStarted.get(key)?.length === 0) connectStarted.delete(key);
   });
   diagnostics.subscribe('undici:request:create', (msg) => {
     if (current) requestOwner.set((msg as { request: object }).request, current);

@@ -91,7 +91,7 @@ export interface Difference {
 
 export interface DiffOptions {
   /** JSON Pointer globs ('*' one segment, '**' any number) whose arrays compare as multisets. */
-  unorderedPaths?: string[];
+  unorderedPaths?: readonly string[];
   numericTolerance?: { abs?: number; rel?: number };
   /** Stop after this many findings (default 1000); the kept ones are the first in output order. */
   maxDifferences?: number;
