@@ -29,36 +29,43 @@ function hex(rnd: () => number, n: number): string {
   return s;
 }
 
-/** A validatord `POST /validate` answer, ~1 KB: Rust (serde) text and Go (encoding/json) text. */
-export function validationPair(seed: number): { rust: string; go: string } {
+/**
+ * A validatord `POST /validate` answer, ~1 KB a side. With `drift` the Go side is what a naive port
+ * writes (flat error structs, exported field names, nil slice, float seconds); without it the two
+ * agree except for a server-side duration, which is the common case in parity traffic.
+ */
+export function validationPair(seed: number, drift = true): { rust: string; go: string } {
   const rnd = prng(seed);
-  const columns = Array.from({ length: 6 }, (_, i) => ({ name: `${pick(rnd, WORDS)}_${i}`, type: pick(rnd, TYPES), nullable: rnd() < 0.5 }));
+  const columns = Array.from({ length: 11 }, (_, i) => ({ name: `${pick(rnd, WORDS)}_${i}`, type: pick(rnd, TYPES), nullable: rnd() < 0.5 }));
   const rows = Math.floor(rnd() * 1e7);
   const started = 1795790620 + Math.floor(rnd() * 1000);
   const requestId = `req-${hex(rnd, 24)}`;
   const field = (columns[1] as { name: string }).name;
+  const dataset = { name: pick(rnd, WORDS), version: 42, row_count: rows, created_at: '2025-11-27T14:54:00.000Z', schema: columns };
   const rust = {
     valid: false,
     request_id: requestId,
-    dataset: { name: pick(rnd, WORDS), version: 42, row_count: rows, created_at: '2025-11-27T14:54:00.000Z', schema: columns },
+    dataset,
     errors: [{ Schema: { field, reason: 'scale exceeds 2' } }, { Range: { field: 'qty', min: 0.0, max: 100.5 } }, 'Empty'],
     warnings: [] as string[],
     stats: { rows_checked: rows, duration_ms: 12.25, started_at: started },
   };
+  // JSON.stringify prints 0.0 as 0: patch serde's float lexeme in by hand.
+  const rustText = JSON.stringify(rust).replace('"min":0,', '"min":0.0,');
+  if (!drift) return { rust: rustText, go: JSON.stringify({ ...rust, stats: { ...rust.stats, duration_ms: 11.5 } }).replace('"min":0,', '"min":0.0,') };
   const go = {
     valid: false,
     request_id: requestId,
-    dataset: { name: rust.dataset.name, version: 42, rowCount: rows, created_at: '2025-11-27T14:54:00Z', schema: columns },
+    dataset: { name: dataset.name, version: 42, rowCount: rows, created_at: '2025-11-27T14:54:00Z', schema: columns },
     errors: [{ Kind: 'schema', Field: field, Reason: 'scale exceeds 2' }, { Kind: 'range', Field: 'qty', Min: 0, Max: 100.5 }, { Kind: 'empty' }],
     warnings: null,
     stats: { rows_checked: rows, duration_ms: 12.25, started_at: started + 0.067 },
   };
-  // JSON.stringify would print 0.0 as 0: patch the serde float lexeme in by hand.
-  return { rust: JSON.stringify(rust).replace('"min":0,', '"min":0.0,'), go: JSON.stringify(go) };
+  return { rust: rustText, go: JSON.stringify(go) };
 }
 
-/** A vectord `POST /search` answer with `hits` results (~100 KB at 300): mostly equal, a few real drifts. */
-export function searchPair(seed: number, hits = 300): { rust: string; go: string } {
+/** A vectord `POST /search` answer with `hits` results (~100 KB at 400): mostly equal, a few real drifts. */
+export function searchPair(seed: number, hits = 400): { rust: string; go: string } {
   const rnd = prng(seed);
   const rustHits: unknown[] = [];
   const goHits: unknown[] = [];

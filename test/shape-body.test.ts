@@ -61,6 +61,12 @@ describe('compareBodies', () => {
     expect(found[1]?.cause).toMatch(/only the left body is JSON/);
   });
 
+  it('says so when a body declared as JSON does not parse', () => {
+    const [d] = compareBodies({ contentType: 'application/json', text: '{"rows":[1,2' }, { contentType: 'application/json', text: '{"rows":[1,' });
+    expect(d).toMatchObject({ class: 'text-change', path: '' });
+    expect(d?.cause).toMatch(/neither body parses/);
+  });
+
   it('equal text is no difference; maxDifferences applies to the whole list', () => {
     expect(compareBodies({ text: 'ok' }, { text: 'ok' })).toEqual([]);
     const found = compareBodies({ contentType: 'application/json', text: '{"a":1,"b":2}' }, { contentType: 'text/json', text: '{"a":2,"b":3}' }, { maxDifferences: 2 });

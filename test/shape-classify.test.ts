@@ -412,6 +412,26 @@ describe('diffJson classification (Rust serde vs Go encoding/json)', () => {
     expect(a).toEqual(b);
   });
 
+  it('pairs many renamed keys the same way from either side', () => {
+    const snake = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`field_name_${i}`, i]));
+    const camel = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`fieldName${i}`, i === 3 ? 'x' : i]));
+    const [forward, ...rest] = diff(JSON.stringify(snake), JSON.stringify(camel));
+    expect(forward?.class).toBe('key-case');
+    expect(forward?.detail?.split(', ')).toHaveLength(12);
+    expect(classesAndPaths(rest)).toEqual([['type-change', '/field_name_3']]);
+    const [backward] = diff(JSON.stringify(camel), JSON.stringify(snake));
+    const flip = (detail?: string) => detail?.split(', ').map((p) => p.split('→').reverse().join('→')).sort();
+    expect(flip(backward?.detail)).toEqual(forward?.detail?.split(', ').sort());
+  });
+
+  it('unordered arrays of different length report the length and the changed element', () => {
+    const found = diff('{"ids":[3,1,2]}', '{"ids":[2,3,5,7]}', { unorderedPaths: ['ids'] });
+    expect(classesAndPaths(found)).toEqual([
+      ['array-shape', '/ids'],
+      ['value-change', '/ids/1'],
+    ]);
+  });
+
   it('handles keys that live on Object.prototype', () => {
     expect(classesAndPaths(diff('{"constructor":1,"__proto__":{"a":1}}', '{"toString":1,"__proto__":{"a":2}}'))).toEqual([
       ['value-change', '/__proto__/a'],

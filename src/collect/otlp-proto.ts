@@ -269,7 +269,7 @@ function readKeyValue(r: WireReader, end: number, into: Attributes): void {
   let value: AttrValue = null;
   while (r.pos < end) {
     const tag = r.uint32(end);
-    if (tag === t.key) key = r.string(end);
+    if (tag === t.key) key = r.repeatedString(end);
     else if (tag === t.value) value = readAnyValue(r, r.end(end));
     else r.skip(tag, end);
   }

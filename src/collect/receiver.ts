@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GauntletError } from '../util/errors.ts';
-import { BodyError, contentEncodingOf, decodeContent, readBody } from './http-body.ts';
+import { BodyError, contentEncodingOf, decodeContent, readBody, type ContentEncoding } from './http-body.ts';
 import { OTLP_CONTENT_TYPES, decodeTraces, otlpEncodingOf, type OtlpEncoding } from './otlp-decode.ts';
 import { encodeRpcStatus } from './otlp-proto.ts';
 import type { SpanStore } from './span-store.ts';
@@ -106,10 +106,9 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     if (!contentEncoding) {
       return sendError(res, encoding, 415, RPC_INVALID_ARGUMENT, `unsupported Content-Encoding ${JSON.stringify(req.headers['content-encoding'])}; use gzip or none`);
     }
-    let spans;
+    let queued: { accepted: number; stored: Promise<number> };
     try {
-      const raw = await readBody(req, limits.body);
-      spans = decodeTraces(await decodeContent(raw, contentEncoding, limits.decompressed), contentType);
+      queued = await decodeAndStore(req, contentType, contentEncoding);
     } catch (err) {
       if (err instanceof BodyError) {
         if (err.status === 413) res.setHeader('Connection', 'close'); // don't read the rest of a huge body
@@ -118,18 +117,35 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
       if (err instanceof GauntletError) return sendError(res, encoding, 400, RPC_INVALID_ARGUMENT, err.message);
       throw err;
     }
-    stats.spansAccepted += spans.length;
+    stats.spansAccepted += queued.accepted;
     let stored: number;
     try {
-      stored = await opts.store.insert(spans); // not `stats.x += await`: that reads x before the await
+      stored = await queued.stored; // not `stats.x += await`: that reads x before the await
     } catch (err) {
-      stats.spansFailed += spans.length;
+      stats.spansFailed += queued.accepted;
       // 503 is retryable for OTLP exporters: a store hiccup becomes a retry, not a lost span.
       res.setHeader('Retry-After', '1');
       return sendError(res, encoding, 503, RPC_UNAVAILABLE, `spans not stored: ${(err as Error).message}`);
     }
     stats.spansStored += stored;
     sendSuccess(res, encoding);
+  }
+
+  /**
+   * Body → spans → store queue. A function of its own so neither the body nor the decoded spans
+   * stay referenced while the request waits for its commit: under load that wait is where
+   * memory piles up.
+   */
+  async function decodeAndStore(
+    req: IncomingMessage,
+    contentType: string,
+    contentEncoding: ContentEncoding,
+  ): Promise<{ accepted: number; stored: Promise<number> }> {
+    const body = await decodeContent(await readBody(req, limits.body), contentEncoding, limits.decompressed);
+    const spans = decodeTraces(body, contentType);
+    const stored = opts.store.insert(spans);
+    stored.catch(() => undefined); // handled by the caller's await; this only stops an early "unhandled" report
+    return { accepted: spans.length, stored };
   }
 
   /** Metrics and logs aren't stored yet; answering 200 keeps exporters from logging export errors. */

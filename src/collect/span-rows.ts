@@ -2,7 +2,7 @@
  * StoredSpan ⇄ `spans` table row. Kept apart from the store's queue/SQL so the column order lives
  * in one place: `appendRow` must follow the CREATE TABLE column order in span-store.ts.
  */
-import type { DuckDBAppender, DuckDBTimestampTZValue, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBTimestampValue, DuckDBValue } from '@duckdb/node-api';
 import { ATTR_GAUNTLET_DRIVER } from '../telemetry/attributes.ts';
 import type { AttrValue, Attributes, SpanKindName, StatusCodeName, StoredSpan, StoredSpanEvent } from './types.ts';
 
@@ -10,9 +10,25 @@ const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
 const EMPTY_LIST = '[]';
 
+/**
+ * A span as the appender takes it: scalars plus pre-serialised JSON. Deliberately holds no
+ * reference to the decoded StoredSpan, so that object graph is garbage (cheap, young-generation)
+ * while the row waits for its commit.
+ */
 export interface SpanRow {
-  span: StoredSpan;
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  name: string;
+  kind: string;
+  startNs: bigint;
+  endNs: bigint;
   durationNs: bigint;
+  statusCode: string;
+  statusMessage: string | null;
+  serviceName: string | null;
+  scopeName: string | null;
+  runId: string | null;
   driver: string | null;
   resource: string;
   attributes: string;
@@ -29,8 +45,19 @@ export function toSpanRow(span: StoredSpan, resourceJson: Map<object, string>): 
   }
   const duration = span.endNs - span.startNs;
   return {
-    span,
+    traceId: span.traceId,
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId,
+    name: span.name,
+    kind: span.kind,
+    startNs: span.startNs,
+    endNs: span.endNs,
     durationNs: duration > INT64_MAX ? INT64_MAX : duration < INT64_MIN ? INT64_MIN : duration,
+    statusCode: span.statusCode,
+    statusMessage: span.statusMessage,
+    serviceName: span.serviceName,
+    scopeName: span.scopeName,
+    runId: span.runId,
     driver: stringOrNull(span.attributes[ATTR_GAUNTLET_DRIVER] ?? span.resource[ATTR_GAUNTLET_DRIVER]),
     resource,
     attributes: JSON.stringify(span.attributes),
@@ -39,27 +66,30 @@ export function toSpanRow(span: StoredSpan, resourceJson: Map<object, string>): 
   };
 }
 
-export function appendRow(a: DuckDBAppender, row: SpanRow, receivedAt: DuckDBTimestampTZValue): void {
-  const s = row.span;
-  a.appendVarchar(s.traceId);
-  a.appendVarchar(s.spanId);
-  appendNullable(a, s.parentSpanId);
-  a.appendVarchar(s.name);
-  a.appendVarchar(s.kind);
-  a.appendUBigInt(s.startNs);
-  a.appendUBigInt(s.endNs);
+/**
+ * `receivedAt` is appended as a TIMESTAMP into the TIMESTAMPTZ column: DuckDB keeps the instant,
+ * and appendTimestampTZ would take the library's slow generic-value path for every row.
+ */
+export function appendRow(a: DuckDBAppender, row: SpanRow, receivedAt: DuckDBTimestampValue): void {
+  a.appendVarchar(row.traceId);
+  a.appendVarchar(row.spanId);
+  appendNullable(a, row.parentSpanId);
+  a.appendVarchar(row.name);
+  a.appendVarchar(row.kind);
+  a.appendUBigInt(row.startNs);
+  a.appendUBigInt(row.endNs);
   a.appendBigInt(row.durationNs);
-  a.appendVarchar(s.statusCode);
-  appendNullable(a, s.statusMessage);
-  appendNullable(a, s.serviceName);
-  appendNullable(a, s.scopeName);
-  appendNullable(a, s.runId);
+  a.appendVarchar(row.statusCode);
+  appendNullable(a, row.statusMessage);
+  appendNullable(a, row.serviceName);
+  appendNullable(a, row.scopeName);
+  appendNullable(a, row.runId);
   appendNullable(a, row.driver);
   a.appendVarchar(row.resource);
   a.appendVarchar(row.attributes);
   a.appendVarchar(row.events);
   a.appendVarchar(row.links);
-  a.appendTimestampTZ(receivedAt);
+  a.appendTimestamp(receivedAt);
   a.endRow();
 }
 

@@ -43,15 +43,10 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import {
-  DuckDBInstance,
-  DuckDBTimestampTZValue,
-  type DuckDBAppender,
-  type DuckDBConnection,
-  type DuckDBValue,
-} from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { GauntletError } from '../util/errors.ts';
-import { appendRow, spanFromRow, toSpanRow, type SpanRow } from './span-rows.ts';
+import { spanFromRow, toSpanRow, type SpanRow } from './span-rows.ts';
+import { SpanWriter, WAL_CHECKPOINT_BACKSTOP } from './span-writer.ts';
 import type { StoredSpan } from './types.ts';
 
 export const DEFAULT_STORE_PATH = '.gauntlet/store.duckdb';
@@ -89,26 +84,21 @@ export interface RunSummary {
   spans: number;
 }
 
-interface PendingInsert {
-  rows: SpanRow[];
-  resolve: (stored: number) => void;
-  reject: (err: unknown) => void;
-}
-
 export class SpanStore {
   readonly path: string;
   private readonly instance: DuckDBInstance;
-  private readonly conn: DuckDBConnection;
-  private appender: DuckDBAppender | null = null;
-  private queue: PendingInsert[] = [];
-  private drainScheduled = false;
-  private idleWaiters: Array<() => void> = [];
+  private readonly writer: SpanWriter;
+  private readonly writerConn: DuckDBConnection;
+  /** Queries get their own connection, so a read never waits behind a commit on the writer's. */
+  private readonly reader: DuckDBConnection;
   private closed = false;
 
-  private constructor(path: string, instance: DuckDBInstance, conn: DuckDBConnection) {
+  private constructor(path: string, instance: DuckDBInstance, writerConn: DuckDBConnection, reader: DuckDBConnection) {
     this.path = path;
     this.instance = instance;
-    this.conn = conn;
+    this.writerConn = writerConn;
+    this.reader = reader;
+    this.writer = new SpanWriter(writerConn, (err) => storeError(`cannot write spans: ${(err as Error).message}`, path, err));
   }
 
   /** Opens (creating directories, file and schema as needed) a store; ':memory:' for a throwaway one. */
@@ -116,33 +106,31 @@ export class SpanStore {
     let instance: DuckDBInstance;
     try {
       if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
-      instance = await DuckDBInstance.create(path);
+      instance = await DuckDBInstance.create(path, { wal_autocheckpoint: WAL_CHECKPOINT_BACKSTOP });
     } catch (err) {
       throw storeError(`cannot open span store: ${(err as Error).message}`, path, err, {
         hint: 'a store file is locked by the process using it: stop the other gauntlet or pass a different store path',
       });
     }
-    const conn = await instance.connect();
     try {
-      await conn.run(SCHEMA);
-      const version = (await conn.runAndReadAll("SELECT value FROM meta WHERE key = 'schema_version'")).getRows()[0]?.[0];
+      const writerConn = await instance.connect();
+      await writerConn.run(SCHEMA);
+      const version = (await writerConn.runAndReadAll("SELECT value FROM meta WHERE key = 'schema_version'")).getRows()[0]?.[0];
       if (version !== String(STORE_SCHEMA_VERSION)) {
         throw storeError(`span store schema version ${String(version)} is not ${STORE_SCHEMA_VERSION}`, path, undefined, {
           hint: 'it was written by another gauntlet version: move it aside or pass a different store path',
         });
       }
+      return new SpanStore(path, instance, writerConn, await instance.connect());
     } catch (err) {
-      conn.closeSync();
       instance.closeSync();
       throw err instanceof GauntletError ? err : storeError(`cannot initialise span store: ${(err as Error).message}`, path, err);
     }
-    return new SpanStore(path, instance, conn);
   }
 
   /**
-   * Stores spans; resolves with the number of rows written once they are committed. Concurrent
-   * calls queue up and are written together by one appender flush (one commit), so requests
-   * never interleave rows and a busy receiver pays one commit per event-loop turn, not per request.
+   * Stores spans; resolves with the number of rows written once they are committed (see
+   * span-writer.ts for how concurrent inserts are batched).
    */
   insert(spans: StoredSpan[]): Promise<number> {
     if (this.closed) return Promise.reject(storeError('span store is closed', this.path));
@@ -153,15 +141,8 @@ export class SpanStore {
     } catch (err) {
       return Promise.reject(storeError(`cannot convert spans to rows: ${(err as Error).message}`, this.path, err));
     }
-    return new Promise((resolve, reject) => {
-      this.queue.push({ rows, resolve, reject });
-      if (!this.drainScheduled) {
-        this.drainScheduled = true;
-        setImmediate(() => void this.drain());
-      }
-    });
+    return this.writer.write(rows);
   }
-
   async spansForRun(runId: string): Promise<StoredSpan[]> {
     const rows = await this.read(
       `SELECT ${SPAN_COLUMNS} FROM spans WHERE ${RUN_SPANS_WHERE} ${FIRST_COPY} ORDER BY start_ns, span_id`,
@@ -208,65 +189,24 @@ export class SpanStore {
   /** Waits for queued inserts, then releases the file (other processes may open it after this). */
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.idle();
     this.closed = true;
     try {
-      this.appender?.closeSync();
+      await this.writer.close();
     } finally {
-      this.appender = null;
-      this.conn.closeSync();
-      this.instance.closeSync();
+      this.writerConn.closeSync();
+      this.reader.closeSync();
+      this.instance.closeSync(); // checkpoints whatever the WAL still holds
     }
   }
 
-  /** Reads see every insert issued before them (read-your-writes across the queue). */
+  /** Read-your-writes: a read sees every insert issued before it (committed, or failed). */
   private async read(sql: string, params?: DuckDBValue[]): Promise<Record<string, DuckDBValue>[]> {
     if (this.closed) throw storeError('span store is closed', this.path);
-    await this.idle();
+    await this.writer.settledSoFar();
     try {
-      return (await this.conn.runAndReadAll(sql, params)).getRowObjects();
+      return (await this.reader.runAndReadAll(sql, params)).getRowObjects();
     } catch (err) {
       throw storeError(`span store query failed: ${(err as Error).message}`, this.path, err);
-    }
-  }
-
-  private idle(): Promise<void> {
-    if (!this.drainScheduled) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
-  private async drain(): Promise<void> {
-    const batch = this.queue;
-    this.queue = [];
-    try {
-      const appender = (this.appender ??= await this.conn.createAppender('spans'));
-      // Everything from here to the flush is synchronous: no other insert can interleave rows.
-      const receivedAt = new DuckDBTimestampTZValue(BigInt(Date.now()) * 1000n);
-      for (const p of batch) for (const row of p.rows) appendRow(appender, row, receivedAt);
-      appender.flushSync();
-      for (const p of batch) p.resolve(p.rows.length);
-    } catch (err) {
-      this.discardAppender();
-      const failure = storeError(`cannot write spans: ${(err as Error).message}`, this.path, err);
-      for (const p of batch) p.reject(failure);
-    }
-    if (this.queue.length > 0) {
-      setImmediate(() => void this.drain());
-      return;
-    }
-    this.drainScheduled = false;
-    for (const wake of this.idleWaiters.splice(0)) wake();
-  }
-
-  /** After a failed append/flush the appender may hold a half row: drop it rather than commit it later. */
-  private discardAppender(): void {
-    const appender = this.appender;
-    this.appender = null;
-    try {
-      appender?.clear();
-      appender?.closeSync();
-    } catch {
-      // Already failed; the rows it held are reported as failed to their callers.
     }
   }
 }

@@ -1,7 +1,7 @@
 import { compareDifferences, diffJson } from './diff.ts';
 import { cutAt } from './json.ts';
 import { parseBody } from './parse.ts';
-import { DEFAULT_MAX_DIFFERENCES, type DiffOptions, type Difference } from './types.ts';
+import { resolveMaxDifferences, type DiffOptions, type Difference } from './types.ts';
 
 export interface Body {
   contentType?: string;
@@ -36,7 +36,7 @@ export function compareBodies(left: Body, right: Body, opts: DiffOptions = {}): 
     out.push(textDifference(left.text, right.text, lp.ok, rp.ok, jsonDeclared));
   }
   out.sort(compareDifferences);
-  const max = Math.max(0, opts.maxDifferences ?? DEFAULT_MAX_DIFFERENCES);
+  const max = resolveMaxDifferences(opts);
   return out.length > max ? out.slice(0, max) : out;
 }
 

@@ -6,10 +6,10 @@ import { foldName, pairKeys } from './names.ts';
 import { compareNumbers, type Tolerance } from './numbers.ts';
 import { childPath, compileGlobs, comparePaths, type PathMatcher } from './pointer.ts';
 import {
-  DEFAULT_MAX_DIFFERENCES,
   DIFF_CLASSES,
   KIND_OF_CLASS,
   kindOf,
+  resolveMaxDifferences,
   type DiffClass,
   type DiffOptions,
   type Difference,
@@ -21,6 +21,8 @@ interface Context {
   unordered: PathMatcher | undefined;
   tolerance: Tolerance | undefined;
   max: number;
+  /** The context for enum payload sub-diffs (itself, for a sub-context). */
+  sub?: Context;
 }
 
 /** Raw finding: snippets and prose are only produced for the ones that survive the cut. */
@@ -53,8 +55,10 @@ export function diffJson(left: JsonValue, right: JsonValue, opts: DiffOptions = 
   const ctx: Context = {
     unordered: compileGlobs(opts.unorderedPaths),
     tolerance: tol && (tol.abs !== undefined || tol.rel !== undefined) ? { abs: tol.abs ?? 0, rel: tol.rel ?? 0 } : undefined,
-    max: Math.max(0, opts.maxDifferences ?? DEFAULT_MAX_DIFFERENCES),
+    max: resolveMaxDifferences(opts),
   };
+  ctx.sub = { ...ctx, max: Math.min(ctx.max, SUB_LIMIT) };
+  ctx.sub.sub = ctx.sub;
   return run(left, right, '', ctx);
 }
 
@@ -93,11 +97,8 @@ function materialise(f: Finding): Difference {
 
 class Walker {
   readonly found: Finding[] = [];
-  private readonly subCtx: Context;
 
-  constructor(private readonly ctx: Context) {
-    this.subCtx = { ...ctx, max: Math.min(ctx.max, SUB_LIMIT) };
-  }
+  constructor(private readonly ctx: Context) {}
 
   private add(finding: Finding): void {
     this.found.push(finding);
@@ -131,7 +132,7 @@ class Walker {
   }
 
   private tryEnum(l: JsonValue, r: JsonValue, path: string): boolean {
-    const match = matchEnum(l, r, path, (lp, rp, base) => run(lp, rp, base, this.subCtx));
+    const match = matchEnum(l, r, path, (lp, rp, base) => run(lp, rp, base, this.ctx.sub ?? this.ctx));
     if (!match) return false;
     this.add({ cls: 'enum-encoding', path, left: l, right: r, match });
     return true;
@@ -233,18 +234,20 @@ class Walker {
    * reported under the left index (the primary's element), since there is no common index.
    */
   private unorderedArrays(l: JsonValue[], r: JsonValue[], path: string): void {
-    const pending = new Map<string, number[]>();
-    l.forEach((v, i) => {
-      const key = canonicalJson(v);
-      const list = pending.get(key);
+    const unmatchedLeft = new Map<string, number[]>();
+    for (let i = 0; i < l.length; i++) {
+      const key = canonicalJson(l[i] as JsonValue);
+      const list = unmatchedLeft.get(key);
       if (list) list.push(i);
-      else pending.set(key, [i]);
-    });
+      else unmatchedLeft.set(key, [i]);
+    }
     const restRight: number[] = [];
-    r.forEach((v, j) => {
-      if (!pending.get(canonicalJson(v))?.shift()?.toString()) restRight.push(j);
-    });
-    const restLeft = [...pending.values()].flat().sort((a, b) => a - b);
+    for (let j = 0; j < r.length; j++) {
+      const list = unmatchedLeft.get(canonicalJson(r[j] as JsonValue));
+      if (list && list.length > 0) list.shift();
+      else restRight.push(j);
+    }
+    const restLeft = [...unmatchedLeft.values()].flat().sort((a, b) => a - b);
     if (restLeft.length === 0 && restRight.length === 0) return;
     if (l.length !== r.length) this.addArrayShape(l, r, path, elementKinds(l), elementKinds(r));
     const n = Math.min(restLeft.length, restRight.length);

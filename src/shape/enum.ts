@@ -159,9 +159,9 @@ function short(text: string | undefined): string {
 function sideCause(reading: EnumReading): string {
   switch (reading.style) {
     case 'external':
-      return 'Rust serde externally tagged enum (serde default)';
+      return 'Rust serde externally tagged enum (the serde default)';
     case 'adjacent':
-      return `serde adjacently tagged enum (#[serde(tag = "${reading.tagKey}", content = "${reading.contentKey}")])`;
+      return `Rust serde adjacently tagged enum (#[serde(tag = "${reading.tagKey}", content = "${reading.contentKey}")])`;
     case 'unit':
       return 'a bare variant string (serde unit variant or a Go string constant)';
     case 'internal':

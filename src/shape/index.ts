@@ -2,7 +2,7 @@ export { parseBody, type ParseResult } from './parse.ts';
 export { shapeSignature, shapeHash, bodyHash } from './signature.ts';
 export { diffJson } from './diff.ts';
 export { compareBodies, mediaTypeOf, type Body } from './body.ts';
-export { escapeToken, splitPointer } from './pointer.ts';
+export { compileGlobs, escapeToken, splitPointer, type PathMatcher } from './pointer.ts';
 export {
   DIFF_CLASSES,
   type DiffClass,

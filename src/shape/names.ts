@@ -75,12 +75,12 @@ function lower(key: string): string {
   return key.toLowerCase();
 }
 
-/** Untaken indices of `keys` by folded name, each list in ascending (sorted-key) order. */
-function indexByFold(keys: readonly string[], taken: Uint8Array, fold: (key: string) => string): Map<string, number[]> {
+/** Untaken indices by folded name, each list ascending (the keys are sorted). */
+function indexByFold(folds: readonly string[], taken: readonly boolean[]): Map<string, number[]> {
   const index = new Map<string, number[]>();
-  for (let j = 0; j < keys.length; j++) {
+  for (let j = 0; j < folds.length; j++) {
     if (taken[j]) continue;
-    const f = fold(keys[j] as string);
+    const f = folds[j] as string;
     const list = index.get(f);
     if (list) list.push(j);
     else index.set(f, [j]);
@@ -96,27 +96,33 @@ function indexByFold(keys: readonly string[], taken: Uint8Array, fold: (key: str
  */
 export function pairKeys(onlyLeft: readonly string[], onlyRight: readonly string[]): KeyPairing {
   const pairs: Array<[string, string]> = [];
-  const left = onlyLeft.slice().sort();
-  const right = onlyRight.slice().sort();
-  const leftTaken = new Uint8Array(left.length);
-  const rightTaken = new Uint8Array(right.length);
+  const left = onlyLeft.length > 1 ? onlyLeft.slice().sort() : onlyLeft.slice();
+  const right = onlyRight.length > 1 ? onlyRight.slice().sort() : onlyRight.slice();
+  const leftTaken = new Array<boolean>(left.length).fill(false);
+  const rightTaken = new Array<boolean>(right.length).fill(false);
+  // Objects usually differ by a handful of keys: a nested scan beats building an index.
+  const small = left.length * right.length <= 64;
   for (const fold of [lower, foldName]) {
     if (pairs.length === left.length || pairs.length === right.length) break;
-    const candidates = indexByFold(right, rightTaken, fold);
+    const rightFolds = right.map(fold);
+    const index = small ? undefined : indexByFold(rightFolds, rightTaken);
     for (let i = 0; i < left.length; i++) {
       if (leftTaken[i]) continue;
       const f = fold(left[i] as string);
-      const j = f === '' ? undefined : candidates.get(f)?.shift();
+      if (f === '') continue;
+      let j: number | undefined;
+      if (index) j = index.get(f)?.shift();
+      else for (let k = 0; k < right.length && j === undefined; k++) if (!rightTaken[k] && rightFolds[k] === f) j = k;
       if (j === undefined) continue;
       pairs.push([left[i] as string, right[j] as string]);
-      leftTaken[i] = 1;
-      rightTaken[j] = 1;
+      leftTaken[i] = true;
+      rightTaken[j] = true;
     }
   }
-  pairs.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  if (pairs.length > 1) pairs.sort((a, b) => (a[0] < b[0] ? -1 : 1));
   return {
     pairs,
-    left: left.filter((_, i) => !leftTaken[i]),
-    right: right.filter((_, j) => !rightTaken[j]),
+    left: pairs.length ? left.filter((_, i) => !leftTaken[i]) : left,
+    right: pairs.length ? right.filter((_, j) => !rightTaken[j]) : right,
   };
 }

@@ -98,3 +98,10 @@ export interface DiffOptions {
 }
 
 export const DEFAULT_MAX_DIFFERENCES = 1000;
+
+/** A usable cap from user input: NaN/absent → default, fractions floored, negatives → 0, Infinity kept. */
+export function resolveMaxDifferences(opts: DiffOptions): number {
+  const max = opts.maxDifferences;
+  if (max === undefined || Number.isNaN(max)) return DEFAULT_MAX_DIFFERENCES;
+  return Math.max(0, Math.floor(max));
+}

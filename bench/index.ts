@@ -1,0 +1,25 @@
+/**
+ * `npm run bench`: every benchmark in one process, side by side, so the figures compare under the
+ * same machine conditions. Benchmarks report; they never assert a speed.
+ */
+import { runShapeBench } from './shape.bench.ts';
+import { runIngestBench } from './ingest.bench.ts';
+
+const only = process.argv.slice(2);
+const benches: Array<[string, () => Promise<Record<string, number>>]> = [
+  ['shape', runShapeBench],
+  ['ingest', runIngestBench],
+];
+
+const results: Record<string, Record<string, number>> = {};
+for (const [name, run] of benches) {
+  if (only.length && !only.includes(name)) continue;
+  process.stderr.write(`bench: ${name}…\n`);
+  results[name] = await run();
+}
+console.log('\n== gauntlet bench ==');
+for (const [name, figures] of Object.entries(results)) {
+  for (const [metric, value] of Object.entries(figures)) {
+    console.log(`${name.padEnd(8)} ${metric.padEnd(44)} ${value.toLocaleString('en-US', { maximumFractionDigits: 2 })}`);
+  }
+}
