@@ -1,10 +1,9 @@
 /**
- * Worker thread for bench/ingest.bench.ts: the sending side. A real OTLP exporter exports
- * pre-built batches of probe-shaped spans to the receiver under test. It runs off the main thread
- * because in gauntlet the senders (daemons, drivers, k6) are other processes: their serialisation
- * and gzip must not be billed to the receiver.
+ * Child process for bench/ingest.bench.ts: the sending side. A real OTLP exporter exports
+ * pre-built batches of probe-shaped spans to the receiver under test. It is a separate process
+ * because in gauntlet the senders (daemons, drivers, k6) are: their serialisation and gzip must
+ * not be billed to the receiver, whose CPU the bench measures.
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -98,9 +97,10 @@ async function runJob(job: ExporterJob, post: (m: ExporterMessage) => void): Pro
   await exporter.shutdown();
 }
 
-if (parentPort && workerData) {
-  const port = parentPort;
-  runJob(workerData as ExporterJob, (m) => port.postMessage(m)).catch((err: unknown) =>
-    port.postMessage({ type: 'error', message: String((err as Error)?.stack ?? err) } satisfies ExporterMessage),
-  );
+/** Started by the bench with the job as JSON in argv[2] and an IPC channel for the messages. */
+if (process.send && process.argv[2]) {
+  const send = (m: ExporterMessage): void => void process.send!(m);
+  runJob(JSON.parse(process.argv[2]) as ExporterJob, send)
+    .catch((err: unknown) => send({ type: 'error', message: String((err as Error)?.stack ?? err) }))
+    .finally(() => process.disconnect());
 }

@@ -2,3 +2,4 @@ export { buildParityReport, REPORT_SCHEMA_VERSION, type ParityReport, type CaseR
 export { comparePair, type PairFinding, type FindingKind } from './compare.ts';
 export { reconstructExchanges, pairExchanges, type ObservedExchange, type ObservedPair } from './exchanges.ts';
 export { waitForRunToSettle } from './settle.ts';
+export { latencySeries, pickComparable, type LatencySeries } from './latency.ts';

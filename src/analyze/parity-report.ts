@@ -54,7 +54,9 @@ export interface ServiceSummary {
   service: string;
   primary: string;
   candidate: string;
+  /** Distinct cases; a case sent N times (repeats) counts once and matches only if all N did. */
   cases: number;
+  pairs: number;
   complete: number;
   statusMatch: number;
   shapeDiverge: number;
@@ -100,6 +102,7 @@ export function buildParityReport(runId: string, spans: readonly StoredSpan[], o
   const cases: CaseResult[] = [];
   const agg = new Map<string, AggregatedFinding & { firstNs: bigint; lastNs: bigint }>();
   const services = new Map<string, ServiceSummary>();
+  const caseFlags = new Map<string, { service: string; complete: boolean; statusMatch: boolean; shapeDiverge: boolean; valueDiverge: boolean; transport: boolean; identical: boolean }>();
 
   for (const p of pairs) {
     const { primary, candidate } = p;
@@ -127,19 +130,23 @@ export function buildParityReport(runId: string, spans: readonly StoredSpan[], o
         service: p.service,
         primary: primary?.runtime ?? '?',
         candidate: candidate?.runtime ?? '?',
-        cases: 0, complete: 0, statusMatch: 0, shapeDiverge: 0, valueDiverge: 0, transport: 0, identical: 0, summary: '',
+        cases: 0, pairs: 0, complete: 0, statusMatch: 0, shapeDiverge: 0, valueDiverge: 0, transport: 0, identical: 0, summary: '',
       };
       services.set(p.service, s);
     }
     if (s.primary === '?' && primary) s.primary = primary.runtime;
     if (s.candidate === '?' && candidate) s.candidate = candidate.runtime;
-    s.cases++;
-    if (complete) s.complete++;
-    if (statusMatch) s.statusMatch++;
-    if (findings.some((f) => f.kind === 'transport')) s.transport++;
-    if (shapeDiverges) s.shapeDiverge++;
-    else if (findings.some((f) => f.kind === 'value' || f.kind === 'header')) s.valueDiverge++;
-    if (complete && findings.length === 0) s.identical++;
+    s.pairs++;
+    // A case sent several times (repeats) counts once: it matches only if every one of its pairs did.
+    const caseKey = `${p.service}\u0000${p.caseId}`;
+    const flags = caseFlags.get(caseKey) ?? { service: p.service, complete: true, statusMatch: true, shapeDiverge: false, valueDiverge: false, transport: false, identical: true };
+    flags.complete &&= complete;
+    flags.statusMatch &&= statusMatch;
+    flags.transport ||= findings.some((f) => f.kind === 'transport');
+    flags.shapeDiverge ||= shapeDiverges;
+    flags.valueDiverge ||= !shapeDiverges && findings.some((f) => f.kind === 'value' || f.kind === 'header');
+    flags.identical &&= complete && findings.length === 0;
+    caseFlags.set(caseKey, flags);
 
     for (const f of findings) {
       const path = generalise(f.path);
@@ -181,6 +188,16 @@ export function buildParityReport(runId: string, spans: readonly StoredSpan[], o
     }
   }
 
+  for (const f of caseFlags.values()) {
+    const s = services.get(f.service)!;
+    s.cases++;
+    if (f.complete) s.complete++;
+    if (f.statusMatch) s.statusMatch++;
+    if (f.transport) s.transport++;
+    if (f.shapeDiverge) s.shapeDiverge++;
+    else if (f.valueDiverge) s.valueDiverge++;
+    if (f.identical) s.identical++;
+  }
   for (const s of services.values()) {
     s.summary = `${s.statusMatch}/${s.cases} status codes match · ${s.shapeDiverge}/${s.cases} body shapes diverge`;
   }

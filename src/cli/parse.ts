@@ -13,8 +13,8 @@ const COMMON: OptionSpec = {
 };
 
 const OPTIONS: Record<Exclude<Command, 'help' | 'version'>, OptionSpec> = {
-  run: { ...COMMON, json: { type: 'string' }, 'fail-on-divergence': { type: 'boolean' } },
-  parity: { ...COMMON, json: { type: 'string' }, 'fail-on-divergence': { type: 'boolean' } },
+  run: { ...COMMON, json: { type: 'string' }, 'fail-on-divergence': { type: 'boolean' }, repeat: { type: 'string' } },
+  parity: { ...COMMON, json: { type: 'string' }, 'fail-on-divergence': { type: 'boolean' }, repeat: { type: 'string' } },
   analyze: { ...COMMON, run: { type: 'string' }, json: { type: 'string' }, 'fail-on-divergence': { type: 'boolean' } },
   runs: { ...COMMON },
   schema: { help: { type: 'boolean', short: 'h' }, out: { type: 'string' } },
@@ -48,6 +48,7 @@ Options:
   -c, --config FILE        gauntlet.config.{ts,yaml,json} (default: found in the current directory, else the embedded default)
       --store PATH         span store (default: .gauntlet/store.duckdb)
       --fail-on-divergence exit 1 when any divergence is found
+      --repeat N           send every parity case N times (ABBA-interleaved pairs; latency needs samples)
   -q, --quiet              print only the summary line
   -h, --help
 
@@ -72,6 +73,9 @@ export function parseCLI(argv: readonly string[]): ParsedCLI {
   if (options.help) return { command: 'help', options: {}, positionals: [] };
   if (command === 'analyze' && !options.run) {
     throw new GauntletError('GAUNTLET_USAGE', 'analyze needs --run ID', { hint: 'list stored runs with `gauntlet runs`' });
+  }
+  if (options.repeat !== undefined && !/^[1-9]\d{0,5}$/.test(String(options.repeat))) {
+    throw new GauntletError('GAUNTLET_USAGE', `--repeat must be a whole number from 1 to 999999, got "${String(options.repeat)}"`);
   }
   if (command === 'schema' && parsed.positionals.length > 1) throw new GauntletError('GAUNTLET_USAGE', 'schema takes at most one format name');
   if (command === 'daemon') {

@@ -1,3 +1,4 @@
 export * from './schema.ts';
-export { defineConfig, loadConfig, loadCaseFile, findConfigFile, resolveFrom, formatPath, type LoadedConfig } from './load.ts';
+export { defineConfig, loadConfig, loadCaseFile, loadDataFile, findConfigFile, resolveFrom, formatPath, type LoadedConfig } from './load.ts';
 export { DEFAULT_CONFIG } from './defaults.ts';
+export * from './ledger-schema.ts';

@@ -132,16 +132,24 @@ export function resolveFrom(baseDir: string, path: string): string {
   return isAbsolute(path) ? path : resolve(baseDir, path);
 }
 
-/** Load a parity case file (YAML or JSON) with line-accurate errors. */
-export async function loadCaseFile(file: string): Promise<CaseFile> {
+/**
+ * Load any YAML/JSON data file against its schema: a missing file, a syntax error and a schema
+ * violation each name the file, and the latter two the line and JSON path.
+ */
+export async function loadDataFile<S extends z.ZodType>(file: string, schema: S, code: ErrorCode, what: string): Promise<z.infer<S>> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new GauntletError('GAUNTLET_INPUT_INVALID', `cannot read case file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { file });
+    throw new GauntletError(code, `cannot read ${what}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { file });
   }
-  const src = parseYamlSource(file, text, 'GAUNTLET_CASES_INVALID');
-  const parsed = CaseFileSchema.safeParse(src.value);
-  if (!parsed.success) throw schemaError('GAUNTLET_CASES_INVALID', src, parsed.error);
+  const src = parseYamlSource(file, text, code);
+  const parsed = schema.safeParse(src.value);
+  if (!parsed.success) throw schemaError(code, src, parsed.error);
   return parsed.data;
+}
+
+/** Load a parity case file (YAML or JSON) with line-accurate errors. */
+export async function loadCaseFile(file: string): Promise<CaseFile> {
+  return loadDataFile(file, CaseFileSchema, 'GAUNTLET_CASES_INVALID', 'case file');
 }

@@ -91,9 +91,12 @@ export const ConfigSchema = z
   .object({
     stack: StackSchema,
     parity: z
-      .object({ cases: z.array(z.string().min(1)).default([]).describe('Parity case files, relative to the config file') })
+      .object({
+        cases: z.array(z.string().min(1)).default([]).describe('Parity case files, relative to the config file'),
+        repeat: z.number().int().min(1).max(100_000).default(1).describe('Send each case this many times (latency needs samples)'),
+      })
       .strict()
-      .default({ cases: [] }),
+      .default({ cases: [], repeat: 1 }),
     collector: CollectorSchema.default(CollectorSchema.parse({})),
     store: z
       .object({ path: z.string().min(1).default('.gauntlet/store.duckdb') })

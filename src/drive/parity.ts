@@ -10,6 +10,8 @@ export interface ParityDriveOptions {
   tracer: Tracer;
   service: ServiceEndpoints;
   cases: readonly ParityCase[];
+  /** Send every case this many times (each repetition its own pair) — latency needs samples. */
+  repeat?: number;
   probe: ProbeOptions & { concurrency: number };
   /** Called after each pair completes (progress display); gets no results, only counts. */
   onPair?: (done: number, total: number) => void;
@@ -38,13 +40,16 @@ function buildRequest(c: ParityCase): { method: string; path: string; route: str
 export async function driveParity(opts: ParityDriveOptions): Promise<{ pairs: number; exchanges: number }> {
   const { service, tracer } = opts;
   const runtimes: RuntimeEndpoint[] = [service.primary, service.candidate, ...service.others];
+  const repeat = Math.max(1, opts.repeat ?? 1);
+  const total = opts.cases.length * repeat;
   let next = 0;
   let done = 0;
   let exchanges = 0;
   const worker = async () => {
-    while (next < opts.cases.length && !opts.signal?.aborted) {
+    while (next < total && !opts.signal?.aborted) {
       const index = next++;
-      const c = opts.cases[index]!;
+      // Rounds over the whole case list, so drift over the run touches every case alike.
+      const c = opts.cases[index % opts.cases.length]!;
       const req = buildRequest(c);
       const pairId = newPairId();
       const pairSpan = tracer.startSpan(
@@ -62,7 +67,8 @@ export async function driveParity(opts: ParityDriveOptions): Promise<{ pairs: nu
         },
       );
       const parent = trace.setSpan(otelContext.active(), pairSpan);
-      // Alternate which runtime goes first so neither systematically gets a warmer cache.
+      // A then B, then B then A (ABBA): neither runtime systematically goes first into a warm
+      // cache, and machine drift lands on both sides equally.
       const order = index % 2 === 0 ? runtimes : [...runtimes].reverse();
       for (const rt of order) {
         const exchange: ExchangeRequest = {
@@ -86,9 +92,9 @@ export async function driveParity(opts: ParityDriveOptions): Promise<{ pairs: nu
       }
       pairSpan.end();
       done++;
-      opts.onPair?.(done, opts.cases.length);
+      opts.onPair?.(done, total);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(opts.probe.concurrency, opts.cases.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(opts.probe.concurrency, total) }, worker));
   return { pairs: done, exchanges };
 }

@@ -79,7 +79,13 @@ export async function openSession(loaded: LoadedConfig, opts: { services: Readon
 }
 
 /** Drive every case file against its service inside one run span. Returns nothing to judge with. */
-export async function runParityPhase(session: Session, caseFiles: LoadedCases[], loaded: LoadedConfig, opts: { signal?: AbortSignal; onPair?: (done: number, total: number) => void } = {}): Promise<{ pairs: number; exchanges: number }> {
+export async function runParityPhase(
+  session: Session,
+  caseFiles: LoadedCases[],
+  loaded: LoadedConfig,
+  opts: { signal?: AbortSignal; onPair?: (done: number, total: number) => void; repeat?: number } = {},
+): Promise<{ pairs: number; exchanges: number }> {
+  const repeat = opts.repeat ?? loaded.config.parity.repeat;
   const cfg = loaded.config;
   const runSpan = session.telemetry.tracer.startSpan('gauntlet run', {
     kind: SpanKind.INTERNAL,
@@ -94,7 +100,7 @@ export async function runParityPhase(session: Session, caseFiles: LoadedCases[],
   const subscribers = [createSpanSubscriber(session.telemetry.tracer, { maxEventBodyBytes: cfg.probe.maxEventBodyBytes })];
   let pairs = 0;
   let exchanges = 0;
-  const total = caseFiles.reduce((n, c) => n + c.cases.cases.length, 0);
+  const total = caseFiles.reduce((n, c) => n + c.cases.cases.length * repeat, 0);
   try {
     for (const cf of caseFiles) {
       const service = session.stack.services.get(cf.cases.service)!;
@@ -104,6 +110,7 @@ export async function runParityPhase(session: Session, caseFiles: LoadedCases[],
         tracer: session.telemetry.tracer,
         service,
         cases: cf.cases.cases,
+        repeat,
         probe: { timeoutMs: cfg.probe.timeoutMs, maxBodyBytes: cfg.probe.maxBodyBytes, concurrency: cfg.probe.concurrency, subscribers },
         ...(opts.signal ? { signal: opts.signal } : {}),
         onPair: (done) => opts.onPair?.(before + done, total),

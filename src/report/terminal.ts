@@ -32,11 +32,39 @@ function sideText(c: CaseResult, which: 'primary' | 'candidate'): string {
   return s.status !== null ? String(s.status) : (s.errorType ?? 'error');
 }
 
-function ms(c: CaseResult, which: 'primary' | 'candidate'): string {
-  const s = c[which];
-  if (!s) return '-';
-  const v = s.serverMs ?? s.clientMs;
-  return `${v.toFixed(1)}${s.serverMs !== null ? '' : '*'}`;
+function median(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const v = [...values].sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  return v.length % 2 ? v[mid] : (v[mid - 1]! + v[mid]!) / 2;
+}
+
+/** Median latency of one side over a case's pairs; `*` marks client-side time (no server span). */
+function ms(group: CaseResult[], which: 'primary' | 'candidate'): string {
+  const sides = group.map((c) => c[which]).filter((s) => s !== null);
+  const server = sides.every((s) => s!.serverMs !== null);
+  const m = median(sides.map((s) => (server ? s!.serverMs! : s!.clientMs)));
+  return m === undefined ? '-' : `${m.toFixed(1)}${server ? '' : '*'}`;
+}
+
+function groupCases(cases: CaseResult[]): CaseResult[][] {
+  const groups = new Map<string, CaseResult[]>();
+  for (const c of cases) {
+    const g = groups.get(c.case);
+    if (g) g.push(c);
+    else groups.set(c.case, [c]);
+  }
+  return [...groups.values()];
+}
+
+function bodyText(group: CaseResult[], st: TerminalStyle): string {
+  const n = group.length;
+  const of = (k: number) => (n > 1 ? ` ${k}/${n}` : '');
+  const shape = group.filter((c) => !c.shapeMatch).length;
+  if (shape) return st.red(`shape diverges${of(shape)}`);
+  const values = group.filter((c) => !c.bodyMatch).length;
+  if (values) return st.yellow(`values differ${of(values)}`);
+  return st.green('identical');
 }
 
 function findingBlock(f: AggregatedFinding, report: ParityReport, st: TerminalStyle): string[] {
@@ -60,16 +88,18 @@ export function renderParity(report: ParityReport, st: TerminalStyle = plain): s
   const out: string[] = [];
   for (const svc of report.services) {
     out.push(st.bold(`${svc.service}: ${svc.primary} (primary) vs ${svc.candidate} (candidate) · run ${report.runId}`));
-    const rows = report.cases
-      .filter((c) => c.service === svc.service)
-      .map((c) => [
-        c.case,
+    const rows = groupCases(report.cases.filter((c) => c.service === svc.service)).map((group) => {
+      const c = group[0]!;
+      const statusOk = group.every((g) => g.statusMatch);
+      return [
+        group.length > 1 ? `${c.case} ×${group.length}` : c.case,
         `${c.method} ${c.route}`,
-        `${sideText(c, 'primary')} ${c.statusMatch ? '=' : '≠'} ${sideText(c, 'candidate')}`,
-        c.bodyMatch ? st.green('identical') : c.shapeMatch ? st.yellow('values differ') : st.red('shape diverges'),
-        `${ms(c, 'primary')} / ${ms(c, 'candidate')}`,
-        [...new Set(c.findings.map((f) => f.class))].join(', ') || '-',
-      ]);
+        `${sideText(c, 'primary')} ${statusOk ? '=' : '≠'} ${sideText(c, 'candidate')}`,
+        bodyText(group, st),
+        `${ms(group, 'primary')} / ${ms(group, 'candidate')}`,
+        [...new Set(group.flatMap((g) => g.findings.map((f) => f.class)))].join(', ') || '-',
+      ];
+    });
     out.push(...table(rows, ['case', 'request', 'status', 'body', 'ms', 'findings'], st));
     out.push('');
   }

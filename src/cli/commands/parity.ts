@@ -43,7 +43,11 @@ export async function parityCommand(cli: ParsedCLI, ctx: CommandContext): Promis
   let report: ParityReport;
   try {
     const onPair = progress(ctx);
-    await runParityPhase(session, caseFiles, loaded, { signal: ctx.signal, ...(onPair ? { onPair } : {}) });
+    await runParityPhase(session, caseFiles, loaded, {
+      signal: ctx.signal,
+      ...(onPair ? { onPair } : {}),
+      ...(typeof cli.options.repeat === 'string' ? { repeat: Number(cli.options.repeat) } : {}),
+    });
     if (ctx.signal.aborted) throw new GauntletError('GAUNTLET_INTERRUPTED', 'interrupted');
     await session.telemetry.flush();
     await waitForRunToSettle(session.store, session.runId);

@@ -1,0 +1,11 @@
+export type { Alternative, JudgeOptions, LatencySample, LatencyVerdict, QuantileComparison, RouteVerdict } from './types.ts';
+export { mannWhitneyU, type MannWhitneyOptions, type MannWhitneyResult, type TestMethod } from './mann-whitney.ts';
+export { hodgesLehmann, type HodgesLehmannOptions, type HodgesLehmannResult } from './hodges-lehmann.ts';
+export { kthPairwiseDifference } from './pairwise.ts';
+export { quantile, quantiles } from './quantiles.ts';
+export { bootstrapQuantileRatio, type BootstrapOptions, type RatioInterval } from './bootstrap.ts';
+export { adjustPValues, type Correction } from './adjust.ts';
+export { exponentialIndex, sampleSize } from './histogram.ts';
+export { compareLatency, judgeRoutes, type JudgeRoutesOptions } from './verdict.ts';
+export { createRng, type Rng } from './rng.ts';
+export { pnorm, qnorm } from './normal.ts';

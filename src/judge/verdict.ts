@@ -1,0 +1,120 @@
+/**
+ * The latency verdict: is candidate b slower, faster, or no different from a?
+ *
+ * 'slower' needs *both* statistical evidence and a material effect — the Mann-Whitney p-value
+ * (corrected across routes) under α AND the whole Hodges-Lehmann interval beyond the tolerance
+ * band — or a quantile whose ratio interval lies entirely beyond the quantile tolerance (the
+ * median can hold still while p99 degrades). A significant shift whose interval reaches into the
+ * band is reported but passes: with thousands of samples everything is significant, and a 1%
+ * shift must not fail a build. Too few samples is 'inconclusive', never pass or fail.
+ */
+import { adjustPValues, type Correction } from './adjust.ts';
+import { measureLatency, resolveOptions, samplesNeeded, type Measurement, type ResolvedOptions } from './measure.ts';
+import { hashSeed } from './rng.ts';
+import type { JudgeOptions, LatencySample, LatencyVerdict, QuantileComparison, RouteVerdict } from './types.ts';
+
+export function compareLatency(a: LatencySample, b: LatencySample, opts: JudgeOptions = {}): LatencyVerdict {
+  const o = resolveOptions(opts);
+  const m = measureLatency(a, b, o);
+  return decide(m, m.pValue, o);
+}
+
+export interface JudgeRoutesOptions extends JudgeOptions {
+  /** Across routes; default 'holm' (family-wise: a gate should not fail on one lucky route in a hundred). */
+  correction?: Correction | 'none';
+}
+
+/**
+ * Judge many routes as one family: the p-values of the routes that could be tested are corrected
+ * together (routes with too few samples are not tests and don't dilute the family). Each route's
+ * bootstrap stream is seeded from the seed and its key, so adding a route changes no other.
+ */
+export function judgeRoutes(entries: ReadonlyArray<{ key: string; a: LatencySample; b: LatencySample }>, opts: JudgeRoutesOptions = {}): RouteVerdict[] {
+  const o = resolveOptions(opts);
+  const measured = entries.map((e) => measureLatency(e.a, e.b, o, hashSeed(o.seed, e.key)));
+  const tested = measured.flatMap((m, i) => (m.pValue === undefined ? [] : [i]));
+  const correction = opts.correction ?? 'holm';
+  const raw = tested.map((i) => measured[i]!.pValue!);
+  const adjusted = correction === 'none' ? raw : adjustPValues(raw, correction);
+  const byIndex = new Map(tested.map((i, j) => [i, adjusted[j]!]));
+  return measured.map((m, i) => {
+    const verdict = decide(m, byIndex.get(i), o);
+    if (correction !== 'none' && tested.length > 1 && verdict.pValue !== undefined) {
+      verdict.method += `; p-values ${correction}-adjusted across ${tested.length} routes`;
+    }
+    return { key: entries[i]!.key, ...verdict };
+  });
+}
+
+function decide(m: Measurement, adjustedP: number | undefined, o: ResolvedOptions): LatencyVerdict {
+  if (m.tooFew || adjustedP === undefined || !m.shift) {
+    const needed = samplesNeeded(m, o);
+    return {
+      verdict: 'inconclusive',
+      reason: `too few samples (a: ${m.n.a}, b: ${m.n.b}; at least ${o.minSamples} a side are needed to judge); about ${needed} a side would resolve a shift of twice the tolerance`,
+      n: m.n,
+      needed,
+      quantiles: m.quantiles,
+      method: m.method,
+    };
+  }
+  const shift = m.shift;
+  const significant = adjustedP < o.alpha;
+  const shiftSlower = significant && shift.lower > m.band;
+  const shiftFaster = significant && shift.upper < -m.band;
+  const judged = m.quantiles.filter((q) => q.flagged);
+  const quantileSlower = judged.filter((q) => q.ratio > 1);
+  const quantileFaster = judged.filter((q) => q.ratio < 1);
+
+  const pText = `p = ${fmtP(m.pValue!)}${adjustedP !== m.pValue ? ` (adjusted ${fmtP(adjustedP)})` : ''}`;
+  const shiftText = `shift ${describeShift(m)} vs the ±${describeBand(m, o)} tolerance, ${pText}`;
+  const reasons: string[] = [];
+  let verdict: LatencyVerdict['verdict'] = 'pass';
+  if (shiftSlower || quantileSlower.length) {
+    verdict = 'slower';
+    if (shiftSlower) reasons.push(`b is slower: ${shiftText}`);
+    if (quantileSlower.length) reasons.push(`b is slower at ${quantileSlower.map((q) => describeQuantile(q)).join(', ')} (beyond the ${fmtPct(o.quantileTolerance)} quantile tolerance)`);
+    if (shiftFaster || quantileFaster.length) reasons.push(`though faster at ${shiftFaster ? 'the median shift' : quantileFaster.map((q) => describeQuantile(q)).join(', ')}`);
+  } else if (shiftFaster || quantileFaster.length) {
+    verdict = 'faster';
+    if (shiftFaster) reasons.push(`b is faster: ${shiftText}`);
+    if (quantileFaster.length) reasons.push(`b is faster at ${quantileFaster.map((q) => describeQuantile(q)).join(', ')}`);
+  } else if (!significant) {
+    reasons.push(`no significant difference: ${shiftText}`);
+  } else {
+    const inside = shift.lower >= -m.band && shift.upper <= m.band;
+    reasons.push(`${inside ? 'significant but immaterial' : 'significant, but the interval reaches into the tolerance'}: ${shiftText}`);
+  }
+  const skipped = m.quantiles.filter((q) => q.skipped);
+  if (skipped.length) reasons.push(`${skipped.map((q) => `p${fmtQ(q.p)}`).join(', ')} not judged (${skipped[0]!.skipped})`);
+  return {
+    verdict,
+    reason: reasons.join('; '),
+    n: m.n,
+    pValue: m.pValue,
+    adjustedPValue: adjustedP,
+    shift,
+    quantiles: m.quantiles,
+    method: m.method,
+  };
+}
+
+function describeShift(m: Measurement): string {
+  const s = m.shift!;
+  const rel = (v: number) => (m.medianA !== 0 ? ` (${fmtSigned((v / m.medianA) * 100)}%)` : '');
+  return `${fmtSigned(s.estimate)} ms${rel(s.estimate)}, interval ${fmtSigned(s.lower)}..${fmtSigned(s.upper)} ms`;
+}
+
+function describeBand(m: Measurement, o: ResolvedOptions): string {
+  return m.band === o.absolute && o.absolute > 0 ? `${fmt(o.absolute)} ms` : `${fmtPct(o.relative)} of a's median = ${fmt(m.band)} ms`;
+}
+
+function describeQuantile(q: QuantileComparison): string {
+  return `p${fmtQ(q.p)} ×${fmt(q.ratio)} (interval ×${fmt(q.lower)}..×${fmt(q.upper)})`;
+}
+
+const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Number(v.toPrecision(3)).toString());
+const fmtSigned = (v: number) => `${v >= 0 ? '+' : ''}${fmt(v)}`;
+const fmtPct = (v: number) => `${Number((v * 100).toPrecision(3))}%`;
+const fmtQ = (p: number) => String(Number((p * 100).toPrecision(4)));
+const fmtP = (p: number) => (p < 1e-4 ? p.toExponential(1) : Number(p.toPrecision(2)).toString());
