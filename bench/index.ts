@@ -4,11 +4,13 @@
  */
 import { runShapeBench } from './shape.bench.ts';
 import { runIngestBench } from './ingest.bench.ts';
+import { runJudgeBench } from './judge.bench.ts';
 
 const only = process.argv.slice(2);
 const benches: Array<[string, () => Promise<Record<string, number>>]> = [
   ['shape', runShapeBench],
   ['ingest', runIngestBench],
+  ['judge', runJudgeBench],
 ];
 
 const results: Record<string, Record<string, number>> = {};

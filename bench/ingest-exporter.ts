@@ -4,6 +4,7 @@
  * because in gauntlet the senders (daemons, drivers, k6) are: their serialisation and gzip must
  * not be billed to the receiver, whose CPU the bench measures.
  */
+import { pathToFileURL } from 'node:url';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -82,25 +83,31 @@ export function newExporter(kind: 'proto' | 'json', url: string, compression: 'g
   return new Exporter({ url, compression: compression as never, timeoutMillis: 60_000 });
 }
 
+/**
+ * Distinct batches the senders rotate through: enough distinct ids and URLs that DuckDB's
+ * checkpoint compression sees data close to a real run's, without building every span up front.
+ */
+const DISTINCT_BATCHES = 16;
+
 async function runJob(job: ExporterJob, post: (m: ExporterMessage) => void): Promise<void> {
-  const batch = makeBatch(job.batchSize, 'bench-run');
+  const batches = Array.from({ length: DISTINCT_BATCHES }, () => makeBatch(job.batchSize, 'bench-run'));
   const exporter = newExporter(job.kind, `${job.url}/v1/traces`, job.compression);
-  await exportOnce(exporter, batch); // warm-up: connection, receiver JIT, appender
+  await exportOnce(exporter, batches[0]!); // warm-up: connection, receiver JIT, appender
   post({ type: 'ready' });
   const start = performance.now();
   let next = 0;
   const sender = async (): Promise<void> => {
-    while (next++ < job.batches) await exportOnce(exporter, batch);
+    while (next < job.batches) await exportOnce(exporter, batches[next++ % DISTINCT_BATCHES]!);
   };
   await Promise.all(Array.from({ length: job.concurrency }, sender));
   post({ type: 'done', spans: job.batches * job.batchSize, seconds: (performance.now() - start) / 1000 });
   await exporter.shutdown();
 }
 
-/** Started by the bench with the job as JSON in argv[2] and an IPC channel for the messages. */
-if (process.send && process.argv[2]) {
+/** Started by the bench (fork) with the job as JSON in argv[2] and an IPC channel for the messages. */
+if (process.send && import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const send = (m: ExporterMessage): void => void process.send!(m);
-  runJob(JSON.parse(process.argv[2]) as ExporterJob, send)
+  runJob(JSON.parse(process.argv[2] ?? '{}') as ExporterJob, send)
     .catch((err: unknown) => send({ type: 'error', message: String((err as Error)?.stack ?? err) }))
     .finally(() => process.disconnect());
 }

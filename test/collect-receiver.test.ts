@@ -239,6 +239,21 @@ describe('receiver robustness', () => {
     expect(receiver.stats()).toMatchObject({ metricsRequests: before.metricsRequests + 2, logsRequests: before.logsRequests + 1 });
   });
 
+  it('answers 503 (retryable) without reading the body while the store is too far behind', async () => {
+    // A stand-in store that is always behind: the receiver only consults pendingSpans first.
+    const behind = { pendingSpans: 10, insert: () => Promise.reject(new Error('not reached')) } as unknown as SpanStore;
+    const rx = await startReceiver({ store: behind, maxPendingSpans: 5 });
+    try {
+      const res = await request(`${rx.url}/v1/traces`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['retry-after']).toBe('1');
+      expect(((await res.body.json()) as { message: string }).message).toMatch(/10 spans behind/);
+      expect(rx.stats()).toMatchObject({ rejected: 1, spansAccepted: 0 });
+    } finally {
+      await rx.close();
+    }
+  });
+
   it('answers 503 (retryable) and counts spansFailed when the store cannot write', async () => {
     const broken = await SpanStore.open(':memory:');
     const rx = await startReceiver({ store: broken });

@@ -144,6 +144,10 @@ describe('SpanStore', () => {
     store = await SpanStore.open(':memory:');
   });
 
+  it('refuses to open a file this process already has open', async () => {
+    await expect(SpanStore.open(store.path)).rejects.toMatchObject({ code: 'GAUNTLET_STORE', message: /already open in this process/ });
+  });
+
   it('rejects use after close with GAUNTLET_STORE', async () => {
     const closed = await SpanStore.open(':memory:');
     await closed.close();

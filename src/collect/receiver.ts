@@ -22,6 +22,11 @@ export interface ReceiverOptions {
   maxBodyBytes?: number;
   /** Largest body after gzip/deflate (default 64 MiB): the decompression-bomb guard. */
   maxDecompressedBytes?: number;
+  /**
+   * While the store has more spans than this waiting for their commit (default 262,144), new
+   * exports get a retryable 503 instead of growing memory without bound.
+   */
+  maxPendingSpans?: number;
 }
 
 export interface ReceiverStats {
@@ -59,7 +64,11 @@ const CLOSE_GRACE_MS = 5000;
 
 export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   const host = opts.host ?? '127.0.0.1';
-  const limits = { body: opts.maxBodyBytes ?? 16 * MiB, decompressed: opts.maxDecompressedBytes ?? 64 * MiB };
+  const limits = {
+    body: opts.maxBodyBytes ?? 16 * MiB,
+    decompressed: opts.maxDecompressedBytes ?? 64 * MiB,
+    pendingSpans: opts.maxPendingSpans ?? 262_144,
+  };
   const stats: ReceiverStats = {
     requests: 0,
     rejected: 0,
@@ -105,6 +114,12 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     const contentEncoding = contentEncodingOf(req.headers['content-encoding']);
     if (!contentEncoding) {
       return sendError(res, encoding, 415, RPC_INVALID_ARGUMENT, `unsupported Content-Encoding ${JSON.stringify(req.headers['content-encoding'])}; use gzip or none`);
+    }
+    if (opts.store.pendingSpans > limits.pendingSpans) {
+      // Exporters retry 503 with backoff: the spans arrive later instead of piling up here.
+      res.setHeader('Retry-After', '1');
+      res.setHeader('Connection', 'close'); // the body is not read
+      return sendError(res, encoding, 503, RPC_UNAVAILABLE, `span store is ${opts.store.pendingSpans} spans behind; retry later`);
     }
     let queued: { accepted: number; stored: Promise<number> };
     try {

@@ -43,7 +43,7 @@
  * twice, so reads return one row per (trace_id, span_id): the first received.
  */
 import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { GauntletError } from '../util/errors.ts';
 import { spanFromRow, toSpanRow, type SpanRow } from './span-rows.ts';
@@ -85,6 +85,12 @@ export interface RunSummary {
   spans: number;
 }
 
+/**
+ * Files open in this process. DuckDB's file lock is a POSIX lock, which is per process: a second
+ * open of the same file from this process would succeed and two instances would write one file.
+ */
+const openFiles = new Set<string>();
+
 export class SpanStore {
   readonly path: string;
   private readonly instance: DuckDBInstance;
@@ -104,6 +110,12 @@ export class SpanStore {
 
   /** Opens (creating directories, file and schema as needed) a store; ':memory:' for a throwaway one. */
   static async open(path: string = DEFAULT_STORE_PATH): Promise<SpanStore> {
+    const file = path === ':memory:' ? null : resolve(path);
+    if (file && openFiles.has(file)) {
+      throw storeError('span store is already open in this process', path, undefined, {
+        hint: 'share the open SpanStore instead of opening the file twice',
+      });
+    }
     let instance: DuckDBInstance;
     try {
       if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
@@ -125,7 +137,9 @@ export class SpanStore {
           hint: 'it was written by another gauntlet version: move it aside or pass a different store path',
         });
       }
-      return new SpanStore(path, instance, writerConn, await instance.connect());
+      const store = new SpanStore(path, instance, writerConn, await instance.connect());
+      if (file) openFiles.add(file);
+      return store;
     } catch (err) {
       instance.closeSync();
       throw err instanceof GauntletError ? err : storeError(`cannot initialise span store: ${(err as Error).message}`, path, err);
@@ -146,6 +160,11 @@ export class SpanStore {
       return Promise.reject(storeError(`cannot convert spans to rows: ${(err as Error).message}`, this.path, err));
     }
     return this.writer.write(rows);
+  }
+
+  /** Spans accepted by insert() and not yet committed: the receiver's backpressure signal. */
+  get pendingSpans(): number {
+    return this.writer.pendingRows;
   }
 
   /** Every span of a run (see the trace-join rule above), one per span id, in start order. */
@@ -203,6 +222,7 @@ export class SpanStore {
       this.writerConn.closeSync();
       this.reader.closeSync();
       this.instance.closeSync(); // checkpoints whatever the WAL still holds
+      if (this.path !== ':memory:') openFiles.delete(resolve(this.path));
     }
   }
 

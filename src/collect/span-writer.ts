@@ -1,7 +1,7 @@
 /**
  * The store's single writer: a FIFO of inserts drained into DuckDB through one appender.
  *
- * Why it looks like this (measured with bench/ingest.bench.ts; see the README figures):
+ * Why it looks like this (measured with bench/ingest.bench.ts):
  * - One transaction per drain, holding everything queued: requests never interleave rows, and
  *   the busier the receiver, the larger and cheaper per span each commit.
  * - Appends go into an explicit transaction, so the synchronous part (appends, flush into the
@@ -17,8 +17,12 @@ import { appendRow, type SpanRow } from './span-rows.ts';
 
 /** DuckDB's row group size: a checkpoint at this cadence writes whole row groups once. */
 export const CHECKPOINT_EVERY_ROWS = 122_880;
-/** DuckDB's own WAL-size checkpoint, kept only as a backstop behind the row-count policy. */
-export const WAL_CHECKPOINT_BACKSTOP = '1GB';
+/**
+ * DuckDB's own WAL-size checkpoint, kept as a backstop behind the row-count policy: it bounds the
+ * WAL (and the uncheckpointed data DuckDB holds) when spans are large. Probe-sized spans (~0.8 KB
+ * of WAL each) reach the row count first, at ~100 MB.
+ */
+export const WAL_CHECKPOINT_BACKSTOP = '256MB';
 
 interface PendingInsert {
   seq: number;
@@ -34,6 +38,8 @@ export class SpanWriter {
   private queue: PendingInsert[] = [];
   private draining = false;
   private rowsSinceCheckpoint = 0;
+  /** Rows accepted by write() and not yet committed or failed. */
+  private pending = 0;
   /** Inserts are numbered; settled = the last one committed or failed (they settle in order). */
   private issued = 0;
   private settled = 0;
@@ -45,7 +51,12 @@ export class SpanWriter {
     this.onError = onError;
   }
 
+  get pendingRows(): number {
+    return this.pending;
+  }
+
   write(rows: SpanRow[]): Promise<number> {
+    this.pending += rows.length;
     return new Promise((resolve, reject) => {
       this.queue.push({ seq: ++this.issued, rows, resolve, reject });
       if (!this.draining) {
@@ -74,6 +85,7 @@ export class SpanWriter {
       const batch = this.queue;
       this.queue = [];
       await this.writeBatch(batch);
+      for (const p of batch) this.pending -= p.rows.length;
       this.settled = batch[batch.length - 1]!.seq;
       this.waiters = this.waiters.filter((w) => (w.seq <= this.settled ? (w.wake(), false) : true));
       if (this.rowsSinceCheckpoint >= CHECKPOINT_EVERY_ROWS) await this.checkpoint();

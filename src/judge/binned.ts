@@ -4,10 +4,9 @@
  * inside exponential ones), and the Hodges-Lehmann shift from the interpolated distributions.
  */
 import type { ResampleSource } from './bootstrap.ts';
-import { crossingRank, medianDifference } from './hodges-lehmann.ts';
+import { crossingRank, shiftOrderStatistics } from './hodges-lehmann.ts';
 import type { BinnedPair } from './histogram.ts';
 import { qnorm } from './normal.ts';
-import { pairwiseOrderStatistics } from './pairwise.ts';
 
 export interface BinnedSide {
   n: number;
@@ -78,12 +77,12 @@ export function binnedShift(x: BinnedSide, y: BinnedSide, confLevel: number): { 
   const pseudoN = px.length * py.length;
   const sigma = Math.sqrt((x.n * y.n * (x.n + y.n + 1)) / 12);
   const alpha = 1 - confLevel;
-  const at = (zq: number) => {
+  const scaled = (zq: number) => {
     const k = crossingRank(N, sigma, zq, 'two-sided', true);
-    const scaled = Math.min(pseudoN, Math.max(1, Math.ceil((k / N) * pseudoN)));
-    return pairwiseOrderStatistics(px, py, scaled, scaled)[0]!;
+    return Math.min(pseudoN, Math.max(1, Math.ceil((k / N) * pseudoN)));
   };
-  return { estimate: medianDifference(px, py), lower: at(qnorm(alpha / 2, false)), upper: at(qnorm(alpha / 2)) };
+  const [estimate, lower, upper] = shiftOrderStatistics(px, py, scaled(qnorm(alpha / 2, false)), scaled(qnorm(alpha / 2)));
+  return { estimate, lower, upper };
 }
 
 /** Relative width of the bucket holding `value` on this layout (Infinity for the +Inf bucket). */

@@ -96,12 +96,13 @@ function alignExplicit(a: LatencySample, b: LatencySample): BinnedPair {
       }
       return out;
     }
-    if (s.kind !== 'explicit') throw new Error('unreachable');
+    // alignBinned sends exponential layouts elsewhere: what is left here is explicit.
+    const { bounds, counts } = s as Extract<LatencySample, { kind: 'explicit' }>;
     let g = 0;
-    for (let i = 0; i < s.counts.length; i++) {
-      const upper = i < s.bounds.length ? s.bounds[i]! : Infinity;
-      while (g < k && upper > common[g]!) g++;
-      out[g]! += s.counts[i]!;
+    for (let i = 0; i < counts.length; i++) {
+      const upper = i < bounds.length ? bounds[i]! : Infinity;
+      while (g < k && upper > common[g]!) g++; // each of its buckets lies inside one common bucket
+      out[g]! += counts[i]!;
     }
     return out;
   };

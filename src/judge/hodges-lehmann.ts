@@ -13,9 +13,10 @@
  *   function and reports wherever Brent stops; 'uniroot' replays that iteration step for step for
  *   digit-for-digit agreement with R (tolRoot is in data units, so 1e-4 is coarse for seconds).
  */
+import { GauntletError } from '../util/errors.ts';
 import { continuity, usesExact, type TestMethod } from './mann-whitney.ts';
 import { qnorm } from './normal.ts';
-import { pairwiseOrderStatistics } from './pairwise.ts';
+import { pairwiseOrderStatisticsAt } from './pairwise.ts';
 import { rankStatsSorted, sortedCopy, uVariance, type RankStats } from './ranks.ts';
 import { zeroin } from './root-find.ts';
 import type { Alternative } from './types.ts';
@@ -48,6 +49,9 @@ export function hodgesLehmann(x: ArrayLike<number>, y: ArrayLike<number>, confLe
 /** The same on already-sorted samples (the judge sorts once for every statistic). */
 export function hodgesLehmannSorted(xs: Float64Array, ys: Float64Array, confLevel = 0.98, opts: HodgesLehmannOptions = {}, stats = rankStatsSorted(xs, ys)): HodgesLehmannResult {
   const alternative = opts.alternative ?? 'two-sided';
+  if (xs.length < 1 || ys.length < 1 || !(confLevel > 0 && confLevel < 1)) {
+    throw new GauntletError('GAUNTLET_INPUT_INVALID', `Hodges-Lehmann needs a sample on each side and 0 < confLevel < 1 (got ${xs.length}, ${ys.length}, ${confLevel})`);
+  }
   if (usesExact(stats, opts.method)) return exactInterval(xs, ys, confLevel, alternative);
   if (opts.rootFinding === 'uniroot') return unirootInterval(xs, ys, confLevel, alternative, opts.correct ?? true, opts.tolRoot ?? 1e-4);
   return orderStatisticInterval(xs, ys, confLevel, alternative, opts.correct ?? true);
@@ -57,36 +61,32 @@ function exactInterval(xs: Float64Array, ys: Float64Array, confLevel: number, al
   const m = xs.length;
   const n = ys.length;
   const alpha = 1 - confLevel;
-  const diff = (k: number) => pairwiseOrderStatistics(xs, ys, k, k)[0]!;
-  let lower = -Infinity;
-  let upper = Infinity;
-  let achieved: number;
   // R: qu = qwilcox(α, m, n) (α/2 two-sided), 0 → 1; bounds diffs[qu] and diffs[m·n − qu + 1].
   const qu = Math.max(1, qwilcox(alternative === 'two-sided' ? alpha / 2 : alpha, m, n));
   const tail = pwilcox(Math.trunc(qu) - 1, m, n);
-  if (alternative === 'two-sided') {
-    lower = diff(qu);
-    upper = diff(m * n - qu + 1);
-    achieved = 2 * tail;
-  } else {
-    if (alternative === 'greater') lower = diff(qu);
-    else upper = diff(m * n - qu + 1);
-    achieved = tail;
-  }
-  return {
-    estimate: medianDifference(xs, ys),
-    lower,
-    upper,
-    confLevel: achieved - alpha > alpha / 2 ? 1 - achieved : confLevel,
-    method: 'exact',
-  };
+  const achieved = alternative === 'two-sided' ? 2 * tail : tail;
+  const [estimate, lower, upper] = shiftOrderStatistics(xs, ys, alternative === 'less' ? undefined : qu, alternative === 'greater' ? undefined : m * n - qu + 1);
+  return { estimate, lower, upper, confLevel: achieved - alpha > alpha / 2 ? 1 - achieved : confLevel, method: 'exact' };
+}
+
+/**
+ * [median of the differences, the lowerRank-th, the upperRank-th] in one selection (an absent
+ * rank is an open bound: ∓Infinity).
+ */
+export function shiftOrderStatistics(xs: Float64Array, ys: Float64Array, lowerRank: number | undefined, upperRank: number | undefined): [number, number, number] {
+  const total = xs.length * ys.length;
+  const mid = [Math.floor((total + 1) / 2), Math.floor(total / 2) + 1];
+  const ranks = [...mid, ...(lowerRank === undefined ? [] : [lowerRank]), ...(upperRank === undefined ? [] : [upperRank])];
+  const values = pairwiseOrderStatisticsAt(xs, ys, ranks);
+  const median = total % 2 === 1 ? values[0]! : (values[0]! + values[1]!) / 2;
+  const lower = lowerRank === undefined ? -Infinity : values[2]!;
+  const upper = upperRank === undefined ? Infinity : values[lowerRank === undefined ? 2 : 3]!;
+  return [median, lower, upper];
 }
 
 /** The classical Hodges-Lehmann estimator: median of all m·n differences. */
 export function medianDifference(xs: Float64Array, ys: Float64Array): number {
-  const total = xs.length * ys.length;
-  const middle = pairwiseOrderStatistics(xs, ys, Math.floor((total + 1) / 2), Math.floor(total / 2) + 1);
-  return total % 2 === 1 ? middle[0]! : (middle[0]! + middle[1]!) / 2;
+  return shiftOrderStatistics(xs, ys, undefined, undefined)[0];
 }
 
 /** σ of U away from the jump points: only ties *within* x and within y survive a generic shift. */
@@ -135,14 +135,10 @@ function orderStatisticInterval(xs: Float64Array, ys: Float64Array, confLevel: n
   const N = xs.length * ys.length;
   const sigma = withinSampleSigma(xs, ys);
   const q = boundQuantiles(confLevel, alternative);
-  const estimate = medianDifference(xs, ys);
-  const at = (zq: number | undefined, open: number) => {
-    if (zq === undefined) return open;
-    if (!(sigma > 0)) return estimate; // every value tied within its sample: no spread to speak of
-    const k = crossingRank(N, sigma, zq, alternative, correct);
-    return pairwiseOrderStatistics(xs, ys, k, k)[0]!;
-  };
-  return { estimate, lower: at(q.lower, -Infinity), upper: at(q.upper, Infinity), confLevel, method: 'normal' };
+  // σ = 0 only when each sample is constant: then every difference is the same number anyway.
+  const rank = (zq: number | undefined) => (zq === undefined ? undefined : sigma > 0 ? crossingRank(N, sigma, zq, alternative, correct) : 1);
+  const [estimate, lower, upper] = shiftOrderStatistics(xs, ys, rank(q.lower), rank(q.upper));
+  return { estimate, lower, upper, confLevel, method: 'normal' };
 }
 
 /** R's own procedure, replayed: W(d) evaluated by re-ranking x − d against y, roots by Brent. */

@@ -5,6 +5,7 @@
  */
 import { binnedQuantile, binnedShift, binnedSide, binnedSource, relativeWidthAt, type BinnedSide } from './binned.ts';
 import { ratioInterval, rawSource, type ResampleSource } from './bootstrap.ts';
+import { GauntletError } from '../util/errors.ts';
 import { alignBinned, sampleSize, validateSample } from './histogram.ts';
 import { hodgesLehmannSorted } from './hodges-lehmann.ts';
 import { mannWhitneyFromStats } from './mann-whitney.ts';
@@ -31,6 +32,8 @@ export interface Measurement {
   method: string;
   /** Pooled robust spread (IQR/1.349), for the sample-size estimate. */
   spread: number;
+  /** Histograms: relative width of the bucket holding a's median (0 for raw samples). */
+  resolution: number;
 }
 
 export interface ResolvedOptions {
@@ -47,6 +50,16 @@ export interface ResolvedOptions {
 }
 
 export function resolveOptions(opts: JudgeOptions = {}): ResolvedOptions {
+  const check = (ok: boolean, path: string, value: unknown, wanted: string) => {
+    if (!ok) throw new GauntletError('GAUNTLET_INPUT_INVALID', `judge option ${path} = ${JSON.stringify(value)}: ${wanted}`, { path });
+  };
+  const inOpenUnit = (v: number | undefined) => v === undefined || (v > 0 && v < 1);
+  check(inOpenUnit(opts.alpha), 'alpha', opts.alpha, 'must be in (0, 1)');
+  check(inOpenUnit(opts.confLevel), 'confLevel', opts.confLevel, 'must be in (0, 1)');
+  check((opts.quantiles ?? []).every((p) => p >= 0 && p <= 1), 'quantiles', opts.quantiles, 'probabilities must be in [0, 1]');
+  check(opts.resamples === undefined || (Number.isInteger(opts.resamples) && opts.resamples >= 1), 'resamples', opts.resamples, 'must be a positive integer');
+  check(opts.minSamples === undefined || opts.minSamples >= 1, 'minSamples', opts.minSamples, 'must be at least 1');
+  check((opts.tolerance?.relative ?? 0) >= 0 && (opts.tolerance?.absoluteMs ?? 0) >= 0 && (opts.quantileTolerance ?? 0) >= 0, 'tolerance', opts.tolerance, 'tolerances must be ≥ 0');
   return {
     alpha: opts.alpha ?? 0.05,
     confLevel: opts.confLevel ?? 0.98,
@@ -72,7 +85,7 @@ export function measureLatency(a: LatencySample, b: LatencySample, o: ResolvedOp
   validateSample(b, 'b');
   const n = { a: sampleSize(a), b: sampleSize(b) };
   const pct = `${Math.round(o.confLevel * 100)}%`;
-  const base = { n, medianA: NaN, band: o.absolute, quantiles: [] as QuantileComparison[], spread: NaN };
+  const base = { n, medianA: NaN, band: o.absolute, quantiles: [] as QuantileComparison[], spread: NaN, resolution: 0 };
   if (n.a < o.minSamples || n.b < o.minSamples) {
     return { ...base, tooFew: true, method: 'none (too few samples)', ...spreadAndMedian(a, b, o) };
   }
@@ -83,6 +96,7 @@ export function measureLatency(a: LatencySample, b: LatencySample, o: ResolvedOp
   let shift: { estimate: number; lower: number; upper: number };
   let medianA: number;
   let input: string;
+  let resolution = 0;
   if (a.kind === 'raw' && b.kind === 'raw') {
     const as = sortedCopy(a.values, 'a');
     const bs = sortedCopy(b.values, 'b');
@@ -94,7 +108,8 @@ export function measureLatency(a: LatencySample, b: LatencySample, o: ResolvedOp
     const tb = o.outliers === 'trim-iqr' ? trimIqr(bs) : bs;
     const stats = rankStatsSorted(tb, ta);
     test = mannWhitneyFromStats(stats);
-    shift = hodgesLehmannSorted(tb, ta, o.confLevel, {}, stats);
+    const hl = hodgesLehmannSorted(tb, ta, o.confLevel, {}, stats);
+    shift = { estimate: hl.estimate, lower: hl.lower, upper: hl.upper };
     const trimmed = as.length - ta.length + (bs.length - tb.length);
     input = `raw samples${o.outliers === 'trim-iqr' ? `, ${trimmed} outside the IQR fences left out of the shift test` : ''}`;
   } else {
@@ -106,8 +121,8 @@ export function measureLatency(a: LatencySample, b: LatencySample, o: ResolvedOp
     medianA = binnedQuantile(ha, 0.5);
     test = mannWhitneyFromStats(rankStatsGrouped(pair.b, pair.a));
     shift = binnedShift(hb, ha, o.confLevel);
-    const width = relativeWidthAt(pair, medianA);
-    input = `${pair.description}, bucket width at a's median ${Number.isFinite(width) ? `${(width * 100).toFixed(1)}%` : 'unbounded'}${o.outliers === 'trim-iqr' ? '; trim-iqr does not apply to histograms' : ''}`;
+    resolution = relativeWidthAt(pair, medianA);
+    input = `${pair.description}, bucket width at a's median ${Number.isFinite(resolution) ? `${(resolution * 100).toFixed(1)}%` : 'unbounded'}${o.outliers === 'trim-iqr' ? '; trim-iqr does not apply to histograms' : ''}`;
   }
 
   const rng = createRng(seed);
@@ -115,11 +130,14 @@ export function measureLatency(a: LatencySample, b: LatencySample, o: ResolvedOp
     const qa = sideA.quantile(p);
     const qb = sideB.quantile(p);
     const tail = Math.min(p, 1 - p);
-    if (Math.min(n.a, n.b) * tail < MIN_TAIL_SAMPLES && p !== 0.5) {
-      return { p, a: qa, b: qb, ratio: qa === 0 ? NaN : qb / qa, lower: NaN, upper: NaN, flagged: false, skipped: `needs ${Math.ceil(MIN_TAIL_SAMPLES / tail)} samples a side` };
+    if (Math.min(n.a, n.b) * tail < MIN_TAIL_SAMPLES) {
+      const skipped = tail === 0 ? 'the minimum and maximum cannot be bootstrapped' : `needs ${Math.ceil(MIN_TAIL_SAMPLES / tail)} samples a side`;
+      return { p, a: qa, b: qb, ratio: qa === 0 ? NaN : qb / qa, lower: NaN, upper: NaN, flagged: false, skipped };
     }
     const r = ratioInterval(sideA.source, sideB.source, p, qa, qb, o.resamples, o.confLevel, rng);
-    const flagged = r.lower > 1 + o.quantileTolerance || r.upper < 1 / (1 + o.quantileTolerance);
+    // The absolute floor applies here too: on a 0.4 ms route a 20% p50 change is 0.08 ms.
+    const tolerance = Math.max(o.quantileTolerance, qa > 0 ? o.absolute / qa : 0);
+    const flagged = r.lower > 1 + tolerance || r.upper < 1 / (1 + tolerance);
     return { p, a: qa, b: qb, ratio: r.ratio, lower: r.lower, upper: r.upper, flagged };
   });
 
@@ -133,6 +151,7 @@ export function measureLatency(a: LatencySample, b: LatencySample, o: ResolvedOp
     quantiles,
     method: `mann-whitney ${test.method} (two-sided) + hodges-lehmann ${pct} CI + bootstrap quantile ratios (${o.resamples} resamples, ${pct}); ${input}`,
     spread: NaN, // only wanted for the sample-size estimate of an inconclusive verdict
+    resolution,
   };
 }
 

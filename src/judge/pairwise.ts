@@ -9,16 +9,15 @@
  * after Johnson & Mizoguchi 1978) and narrows it with pivots taken from the window. The pivots
  * come from a systematic sample of the window — the two sample values bracketing the target's
  * relative rank, Floyd-Rivest style — so each pass keeps ~2% of the window instead of the ~50% a
- * random pivot keeps, and 10k × 10k needs two passes before the rest is copied out and selected.
+ * random pivot keeps, and 10k × 10k needs two or three passes before the rest is copied out.
  * Deterministic (fixed internal seed).
  */
 import { createRng } from './rng.ts';
 
-/** Below this many candidates (or 4(m + n)), copy them out and select directly. */
+/** Below this many candidates (or 2(m + n)), copy them out and select directly. */
 const GATHER_LIMIT = 4096;
-const SAMPLE_SIZE = 8192;
-/** ±2 binomial SDs of the target's rank within the sample (stratified sampling only tightens it). */
-const SPREAD = Math.ceil(Math.sqrt(SAMPLE_SIZE));
+const MAX_SAMPLE = 8192;
+const MIN_SAMPLE = 256;
 
 /** The k-th smallest (1-based) of {xs[i] − ys[j]}; xs and ys sorted ascending. */
 export function kthPairwiseDifference(xs: Float64Array, ys: Float64Array, k: number): number {
@@ -30,103 +29,216 @@ export function kthPairwiseDifference(xs: Float64Array, ys: Float64Array, k: num
  * (the two middle ones of an even count, say). xs and ys sorted ascending.
  */
 export function pairwiseOrderStatistics(xs: Float64Array, ys: Float64Array, kFrom: number, kTo: number): Float64Array {
-  const m = xs.length;
-  const n = ys.length;
-  const total = m * n;
-  if (!(Number.isInteger(kFrom) && Number.isInteger(kTo) && 1 <= kFrom && kFrom <= kTo && kTo <= total)) {
-    throw new RangeError(`ranks ${kFrom}..${kTo} outside 1..${total}`);
-  }
-  const lo = new Int32Array(m); // first live column per row
-  const hi = new Int32Array(m).fill(n - 1); // last live column per row (lo = hi + 1: row used up)
-  const rowLe = new Int32Array(m);
-  const rowLt = new Int32Array(m);
-  const prefix = new Float64Array(m + 1);
-  const sample = new Float64Array(SAMPLE_SIZE);
-  const rng = createRng(kFrom);
-  const gatherAt = Math.max(GATHER_LIMIT, 4 * (m + n));
-  for (;;) {
-    let below = 0;
-    for (let i = 0; i < m; i++) {
-      below += lo[i]!;
-      prefix[i + 1] = prefix[i]! + (hi[i]! - lo[i]! + 1);
-    }
-    const live = prefix[m]!;
-    if (live <= gatherAt) return gatherAndSelect(xs, ys, lo, hi, kFrom - below, kTo - below);
-
-    systematicSample(xs, ys, lo, prefix, live, rng.next(), sample);
-    const at = ((kFrom - below - 0.5) / live) * SAMPLE_SIZE;
-    const atTo = ((kTo - below - 0.5) / live) * SAMPLE_SIZE;
-    const low = quickselect(sample, clampIndex(Math.floor(at) - SPREAD));
-    const high = quickselect(sample, clampIndex(Math.ceil(atTo) + SPREAD));
-
-    let progressed = false;
-    for (const pivot of low === high ? [low] : [low, high]) {
-      const { le, lt } = countAround(xs, ys, pivot, lo, hi, rowLe, rowLt);
-      if (kTo <= lt) {
-        for (let i = 0; i < m; i++) hi[i] = rowLt[i]! - 1; // keep values < pivot
-        progressed = true;
-        break; // anything beyond this pivot is out of reach already
-      }
-      if (lt < kFrom && kTo <= le) return new Float64Array(kTo - kFrom + 1).fill(pivot);
-      if (kFrom > le) {
-        lo.set(rowLe); // keep values > pivot
-        progressed = true;
-      }
-    }
-    // A pivot landed inside the wanted run of ranks: select them one at a time instead.
-    if (!progressed) {
-      const out = new Float64Array(kTo - kFrom + 1);
-      for (let k = kFrom; k <= kTo; k++) out[k - kFrom] = pairwiseOrderStatistics(xs, ys, k, k)[0]!;
-      return out;
-    }
-  }
-}
-
-function clampIndex(i: number): number {
-  return Math.min(SAMPLE_SIZE - 1, Math.max(0, i));
-}
-
-/** Every (live/size)-th live candidate from a random start: a stratified sample of each row. */
-function systematicSample(xs: Float64Array, ys: Float64Array, lo: Int32Array, prefix: Float64Array, live: number, start: number, out: Float64Array): void {
-  const n = ys.length;
-  const step = live / out.length;
-  let row = 0;
-  for (let s = 0; s < out.length; s++) {
-    const position = Math.floor((start + s) * step);
-    while (prefix[row + 1]! <= position) row++;
-    const column = lo[row]! + (position - prefix[row]!);
-    out[s] = xs[row]! - ys[n - 1 - column]!;
-  }
+  checkRanks(xs, ys, [kFrom, kTo]);
+  const selection = new Selection(xs, ys);
+  return selection.run(selection.fullWindow(), kFrom, kTo, 0)!;
 }
 
 /**
- * #{differences < t} and #{differences ≤ t}, in total and per row. Every live candidate lies
- * strictly between the pivots that cut the window, so a row's boundary is inside its window and
- * the walk only moves within it.
+ * Several order statistics at once (the Hodges-Lehmann estimate and both interval bounds): the
+ * window is first narrowed for the whole span of ranks — they sit within a few percent of each
+ * other, so the expensive first passes over all m·n are shared — then each run of adjacent ranks
+ * is finished from a copy of that window.
  */
-function countAround(xs: Float64Array, ys: Float64Array, t: number, lo: Int32Array, hi: Int32Array, rowLe: Int32Array, rowLt: Int32Array): { lt: number; le: number } {
-  const n = ys.length;
-  let p = n;
-  let q = n;
-  let le = 0;
-  let lt = 0;
-  for (let i = 0; i < xs.length; i++) {
-    const x = xs[i]!;
-    const first = lo[i]!;
-    const end = hi[i]! + 1;
-    // row i, column c holds x − ys[n − 1 − c]; the boundary column only moves left as x grows
-    if (p > end) p = end;
-    if (p < first) p = first;
-    while (p > first && x - ys[n - p]! > t) p--;
-    if (q > end) q = end;
-    if (q < first) q = first;
-    while (q > first && x - ys[n - q]! >= t) q--;
-    rowLe[i] = p;
-    rowLt[i] = q;
-    le += p;
-    lt += q;
+export function pairwiseOrderStatisticsAt(xs: Float64Array, ys: Float64Array, ranks: readonly number[]): number[] {
+  checkRanks(xs, ys, ranks);
+  const sorted = [...new Set(ranks)].sort((a, b) => a - b);
+  const selection = new Selection(xs, ys);
+  const shared = selection.fullWindow();
+  const first = sorted[0]!;
+  const last = sorted[sorted.length - 1]!;
+  const whole = selection.run(shared, first, last, 4 * (last - first + 1));
+  const values = new Map<number, number>();
+  if (whole) {
+    sorted.forEach((r) => values.set(r, whole[r - first]!));
+  } else {
+    for (let i = 0; i < sorted.length; ) {
+      let j = i;
+      while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+      const run = selection.run(selection.copy(shared), sorted[i]!, sorted[j]!, 0)!;
+      for (let r = i; r <= j; r++) values.set(sorted[r]!, run[r - i]!);
+      i = j + 1;
+    }
   }
-  return { lt, le };
+  return ranks.map((r) => values.get(r)!);
+}
+
+function checkRanks(xs: Float64Array, ys: Float64Array, ranks: readonly number[]): void {
+  const total = xs.length * ys.length;
+  for (const k of ranks) {
+    if (!(Number.isInteger(k) && k >= 1 && k <= total)) throw new RangeError(`rank ${k} outside 1..${total}`);
+  }
+  if (ranks.length === 2 && ranks[0]! > ranks[1]!) throw new RangeError(`ranks ${ranks[0]}..${ranks[1]} are reversed`);
+}
+
+/** Per row, the live columns lo..hi (lo = hi + 1: nothing left in the row). */
+interface Window {
+  lo: Int32Array;
+  hi: Int32Array;
+  /** Σ lo: differences known to rank below every live one. */
+  below: number;
+  /** Σ (hi + 1): below + the live count. */
+  top: number;
+}
+
+class Selection {
+  private readonly m: number;
+  private readonly n: number;
+  private readonly rowCount: Int32Array;
+  private readonly sample = new Float64Array(MAX_SAMPLE);
+  private readonly rng;
+  private readonly gatherAt: number;
+
+  constructor(
+    private readonly xs: Float64Array,
+    private readonly ys: Float64Array,
+  ) {
+    this.m = xs.length;
+    this.n = ys.length;
+    this.rowCount = new Int32Array(this.m);
+    this.rng = createRng(this.m * 31 + this.n);
+    this.gatherAt = Math.max(GATHER_LIMIT, 2 * (this.m + this.n));
+  }
+
+  fullWindow(): Window {
+    return { lo: new Int32Array(this.m), hi: new Int32Array(this.m).fill(this.n - 1), below: 0, top: this.m * this.n };
+  }
+
+  copy(w: Window): Window {
+    return { lo: w.lo.slice(), hi: w.hi.slice(), below: w.below, top: w.top };
+  }
+
+  /**
+   * Narrow `w` (in place) around ranks kFrom..kTo and return their values; or, once no more than
+   * `stopAt` candidates remain, stop and return undefined so the caller can split the ranks.
+   */
+  run(w: Window, kFrom: number, kTo: number, stopAt: number): Float64Array | undefined {
+    const { m, sample } = this;
+    for (;;) {
+      const below = w.below;
+      const live = w.top - w.below;
+      if (live <= stopAt) return undefined;
+      if (live <= this.gatherAt) return this.gather(w, kFrom - below, kTo - below);
+
+      // A pivot pair from a sample of size s keeps ~2/√s of the window (±2 binomial SDs of the
+      // target's rank in the sample; stratified sampling only tightens that): take the smallest
+      // sample that brings the window under the gather limit, so late passes sample little.
+      let size = MIN_SAMPLE;
+      while (size < MAX_SAMPLE && (live * 2) / Math.sqrt(size) > this.gatherAt) size *= 2;
+      const spread = Math.ceil(Math.sqrt(size));
+      const drawn = sample.subarray(0, size);
+      this.systematicSample(w, live, drawn);
+      const clamp = (i: number) => Math.min(size - 1, Math.max(0, i));
+      const lowAt = clamp(Math.floor(((kFrom - below - 0.5) / live) * size) - spread);
+      const highAt = clamp(Math.ceil(((kTo - below - 0.5) / live) * size) + spread);
+      const low = quickselect(drawn, lowAt);
+      // quickselect leaves everything above lowAt to its right: finish the search there
+      const high = highAt === lowAt ? low : quickselect(drawn.subarray(lowAt + 1), highAt - lowAt - 1);
+
+      let progressed = false;
+      let stuck = high;
+      for (const pivot of low === high ? [low] : [low, high]) {
+        stuck = pivot;
+        const le = this.count(w, pivot, true);
+        if (kFrom > le) {
+          w.lo.set(this.rowCount); // every wanted rank lies above the pivot
+          w.below = le;
+          progressed = true;
+          continue;
+        }
+        if (kTo <= le && le < w.top) {
+          // Keep values ≤ pivot (not < pivot: that would cost a second walk). Values equal to the
+          // pivot stay live, which is harmless: nothing beyond hi is ≤ any later pivot.
+          this.cutAbove(w, le);
+          progressed = true;
+        }
+        break;
+      }
+      if (progressed) continue;
+      // Every live value is ≤ the pivot that should have cut, or the pivot sits inside the run of
+      // wanted ranks: settle it with the strict count too.
+      const pivot = stuck;
+      const le = this.count(w, pivot, true);
+      const lt = this.count(w, pivot, false);
+      if (lt < kFrom && kTo <= le) return new Float64Array(kTo - kFrom + 1).fill(pivot);
+      if (kTo <= lt) {
+        this.cutAbove(w, lt);
+        continue;
+      }
+      if (stopAt > 0) return undefined;
+      const out = new Float64Array(kTo - kFrom + 1);
+      for (let k = kFrom; k <= kTo; k++) out[k - kFrom] = this.run(this.copy(w), k, k, 0)![0]!;
+      return out;
+    }
+  }
+
+  /** Keep only the first rowCount[i] columns of each row (the last count's). */
+  private cutAbove(w: Window, total: number): void {
+    for (let i = 0; i < this.m; i++) w.hi[i] = this.rowCount[i]! - 1;
+    w.top = total;
+  }
+
+  /** Every (live/size)-th live candidate from a random start: a stratified sample of each row. */
+  private systematicSample(w: Window, live: number, sample: Float64Array): void {
+    const { xs, ys, n } = this;
+    const step = live / sample.length;
+    const start = this.rng.next();
+    let row = 0;
+    let rowStart = 0; // live candidates in the rows before `row`
+    let width = w.hi[0]! - w.lo[0]! + 1;
+    for (let s = 0; s < sample.length; s++) {
+      const position = Math.min(live - 1, Math.floor((start + s) * step));
+      while (position >= rowStart + width) {
+        rowStart += width;
+        row++;
+        width = w.hi[row]! - w.lo[row]! + 1;
+      }
+      const column = w.lo[row]! + (position - rowStart);
+      sample[s] = xs[row]! - ys[n - 1 - column]!;
+    }
+  }
+
+  /**
+   * #{differences ≤ t} (or < t), in total and per row (into rowCount). Every live candidate lies
+   * strictly between the pivots that cut the window, so each row's boundary is inside its window:
+   * one staircase walk, O(m + n), moving only within windows.
+   */
+  private count(w: Window, t: number, inclusive: boolean): number {
+    const { xs, ys, n, rowCount } = this;
+    const { lo, hi } = w;
+    let p = n;
+    let total = 0;
+    // Two copies of the loop rather than a branch per step: this walk is the hot path.
+    if (inclusive) {
+      for (let i = 0; i < xs.length; i++) {
+        const x = xs[i]!;
+        const first = lo[i]!;
+        const end = hi[i]! + 1;
+        // row i, column c holds x − ys[n − 1 − c]; the boundary column only moves left as x grows
+        if (p > end) p = end;
+        if (p < first) p = first;
+        while (p > first && x - ys[n - p]! > t) p--;
+        rowCount[i] = p;
+        total += p;
+      }
+    } else {
+      for (let i = 0; i < xs.length; i++) {
+        const x = xs[i]!;
+        const first = lo[i]!;
+        const end = hi[i]! + 1;
+        if (p > end) p = end;
+        if (p < first) p = first;
+        while (p > first && x - ys[n - p]! >= t) p--;
+        rowCount[i] = p;
+        total += p;
+      }
+    }
+    return total;
+  }
+
+  private gather(w: Window, rankFrom: number, rankTo: number): Float64Array {
+    return gatherAndSelect(this.xs, this.ys, w.lo, w.hi, rankFrom, rankTo);
+  }
 }
 
 function gatherAndSelect(xs: Float64Array, ys: Float64Array, lo: Int32Array, hi: Int32Array, rankFrom: number, rankTo: number): Float64Array {
@@ -139,6 +251,8 @@ function gatherAndSelect(xs: Float64Array, ys: Float64Array, lo: Int32Array, hi:
     const x = xs[i]!;
     for (let c = lo[i]!; c <= hi[i]!; c++) values[w++] = x - ys[n - 1 - c]!;
   }
+  // A few ranks: select each. A long run (a shared span gathered whole): sort once.
+  if (rankTo - rankFrom >= 4) return values.sort().slice(rankFrom - 1, rankTo);
   const out = new Float64Array(rankTo - rankFrom + 1);
   for (let r = rankFrom; r <= rankTo; r++) out[r - rankFrom] = quickselect(values, r - 1);
   return out;

@@ -18,7 +18,11 @@ export interface JudgeOptions {
   alpha?: number;
   /** Confidence of the shift and quantile-ratio intervals. Default 0.98, as Kayenta. */
   confLevel?: number;
-  /** A shift whose interval is not entirely beyond this band is immaterial: 'pass' even when significant. */
+  /**
+   * A shift whose interval is not entirely beyond this band is immaterial: 'pass' even when
+   * significant. The band is max(relative·median(a), absoluteMs); absoluteMs also widens the
+   * quantile tolerance to absoluteMs/q_a where that is larger.
+   */
   tolerance?: { relative?: number /* of a's median, default 0.05 */; absoluteMs?: number };
   /** Fewer samples than this on either side → 'inconclusive'. Default 20. */
   minSamples?: number;

@@ -85,6 +85,11 @@ function decide(m: Measurement, adjustedP: number | undefined, o: ResolvedOption
     const inside = shift.lower >= -m.band && shift.upper <= m.band;
     reasons.push(`${inside ? 'significant but immaterial' : 'significant, but the interval reaches into the tolerance'}: ${shiftText}`);
   }
+  // Buckets wider than twice the tolerance: U still sees mass crossing bounds, but the size of
+  // the shift is interpolation inside the buckets, not measurement.
+  if (m.resolution > 2 * o.relative) {
+    reasons.push(`the buckets are ${Number.isFinite(m.resolution) ? `${fmtPct(m.resolution)} wide` : 'unbounded'} at a's median: the direction is measured, the size only interpolated`);
+  }
   const skipped = m.quantiles.filter((q) => q.skipped);
   if (skipped.length) reasons.push(`${skipped.map((q) => `p${fmtQ(q.p)}`).join(', ')} not judged (${skipped[0]!.skipped})`);
   return {
