@@ -96,6 +96,8 @@ export interface ObservedPair {
   startNs: bigint;
   primary: ObservedExchange | undefined;
   candidate: ObservedExchange | undefined;
+  /** The same request sent a second time to the primary (repeat calibration of volatile fields). */
+  calibration: ObservedExchange | undefined;
   secondaries: ObservedExchange[];
 }
 
@@ -105,12 +107,13 @@ export function pairExchanges(exchanges: readonly ObservedExchange[]): ObservedP
   for (const x of exchanges) {
     let p = pairs.get(x.pairId);
     if (!p) {
-      p = { pairId: x.pairId, service: x.service, caseId: x.caseId, route: x.route, method: x.method, startNs: x.startNs, primary: undefined, candidate: undefined, secondaries: [] };
+      p = { pairId: x.pairId, service: x.service, caseId: x.caseId, route: x.route, method: x.method, startNs: x.startNs, primary: undefined, candidate: undefined, calibration: undefined, secondaries: [] };
       pairs.set(x.pairId, p);
     }
     if (x.startNs < p.startNs) p.startNs = x.startNs;
     if (x.role === 'primary') p.primary = x;
     else if (x.role === 'candidate') p.candidate = x;
+    else if (x.role === 'calibration') p.calibration = x;
     else p.secondaries.push(x);
   }
   return [...pairs.values()].sort(

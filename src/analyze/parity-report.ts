@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { StoredSpan } from '../collect/index.ts';
-import type { DiffOptions } from '../shape/index.ts';
+import { NoiseSchema, type NoiseRules } from '../config/schema.ts';
+import { ATTR_GAUNTLET_RUN_NOISE } from '../telemetry/attributes.ts';
 import { comparePair, type FindingKind, type PairFinding } from './compare.ts';
-import { pairExchanges, reconstructExchanges, type ObservedExchange } from './exchanges.ts';
+import { pairExchanges, reconstructExchanges, type ObservedExchange, type ObservedPair } from './exchanges.ts';
+import { generalisePath, NoiseModel, type Suppression } from './noise.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -66,17 +68,28 @@ export interface ServiceSummary {
   summary: string;
 }
 
+/** A suppressed difference: reported as noise with its reason, never silently dropped. */
+export interface NoiseEntry {
+  service: string;
+  method: string;
+  route: string;
+  class: string;
+  path: string;
+  reason: string;
+  count: number;
+}
+
 export interface ParityReport {
   schemaVersion: number;
   runId: string;
   services: ServiceSummary[];
   cases: CaseResult[];
   findings: AggregatedFinding[];
+  noise: NoiseEntry[];
   telemetry: { clientSpans: number; serverSpans: number; joined: number };
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
-const generalise = (path: string) => path.replace(/\/\d+(?=\/|$)/g, '/*');
 const iso = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString();
 
 function side(x: ObservedExchange | undefined): SideSummary | null {
@@ -95,20 +108,72 @@ function findingId(parts: string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 12);
 }
 
+/** The noise rules a run was made with, as its run span recorded them (so `analyze` needs no config). */
+export function noiseRulesOf(spans: readonly StoredSpan[]): NoiseRules | undefined {
+  for (const s of spans) {
+    const raw = s.attributes[ATTR_GAUNTLET_RUN_NOISE];
+    if (typeof raw !== 'string') continue;
+    try {
+      const parsed = NoiseSchema.safeParse(JSON.parse(raw));
+      if (parsed.success) return parsed.data;
+    } catch {
+      // a damaged attribute falls back to the defaults below
+    }
+  }
+  return undefined;
+}
+
+interface JudgedPair {
+  pair: ObservedPair;
+  complete: boolean;
+  findings: PairFinding[];
+  suppressed: Suppression[];
+}
+
+/** Per pair: raw findings, then the per-pair noise filters; then Diffy's A/A rule across pairs. */
+function judgePairs(pairs: readonly ObservedPair[], noise: NoiseModel): JudgedPair[] {
+  noise.learn(pairs);
+  const judged: JudgedPair[] = pairs.map((pair) => {
+    const complete = pair.primary !== undefined && pair.candidate !== undefined;
+    const raw = complete ? comparePair(pair.primary!, pair.candidate!, noise.diffOptions(pair)) : [];
+    const { kept, suppressed } = noise.filterPair(pair, raw);
+    return { pair, complete, findings: kept, suppressed };
+  });
+  const routePairs = new Map<string, number>();
+  const rawPairs = new Map<string, number>();
+  for (const j of judged) {
+    const rk = `${j.pair.service}\u0000${j.pair.method}\u0000${j.pair.route}`;
+    routePairs.set(rk, (routePairs.get(rk) ?? 0) + 1);
+    for (const k of new Set(j.findings.map((f) => `${rk}\u0000${f.class}\u0000${generalisePath(f.path)}`))) rawPairs.set(k, (rawPairs.get(k) ?? 0) + 1);
+  }
+  for (const j of judged) {
+    const rk = `${j.pair.service}\u0000${j.pair.method}\u0000${j.pair.route}`;
+    const kept: PairFinding[] = [];
+    for (const f of j.findings) {
+      const path = generalisePath(f.path);
+      const reason = f.kind === 'transport' || f.kind === 'status' ? undefined : noise.aaVerdict(j.pair, f.class, path, rawPairs.get(`${rk}\u0000${f.class}\u0000${path}`) ?? 0, routePairs.get(rk) ?? 0);
+      if (reason) j.suppressed.push({ finding: f, reason });
+      else kept.push(f);
+    }
+    j.findings = kept;
+  }
+  return judged;
+}
+
 /** Pure: the parity verdict of a run from its spans. `parity` and `analyze --run` both call this. */
-export function buildParityReport(runId: string, spans: readonly StoredSpan[], opts: DiffOptions = {}): ParityReport {
+export function buildParityReport(runId: string, spans: readonly StoredSpan[], opts: { noise?: NoiseRules } = {}): ParityReport {
   const exchanges = reconstructExchanges(spans);
   const pairs = pairExchanges(exchanges);
+  const noise = new NoiseModel(opts.noise ?? noiseRulesOf(spans) ?? NoiseSchema.parse({}));
   const cases: CaseResult[] = [];
   const agg = new Map<string, AggregatedFinding & { firstNs: bigint; lastNs: bigint }>();
+  const noiseAgg = new Map<string, NoiseEntry>();
   const services = new Map<string, ServiceSummary>();
   const caseFlags = new Map<string, { service: string; complete: boolean; statusMatch: boolean; shapeDiverge: boolean; valueDiverge: boolean; transport: boolean; identical: boolean }>();
 
-  for (const p of pairs) {
+  for (const { pair: p, complete, findings, suppressed } of judgePairs(pairs, noise)) {
     const { primary, candidate } = p;
-    const complete = primary !== undefined && candidate !== undefined;
-    const findings = complete ? comparePair(primary, candidate, opts) : [];
-    const statusMatch = complete && primary.status === candidate.status && primary.errorType === candidate.errorType;
+    const statusMatch = complete && primary!.status === candidate!.status && primary!.errorType === candidate!.errorType;
     const shapeDiverges = findings.some((f) => f.kind === 'shape' || f.kind === 'body' || f.kind === 'transport');
     cases.push({
       service: p.service,
@@ -123,6 +188,13 @@ export function buildParityReport(runId: string, spans: readonly StoredSpan[], o
       bodyMatch: complete && findings.length === 0,
       findings,
     });
+    for (const { finding, reason } of suppressed) {
+      const path = generalisePath(finding.path);
+      const key = [p.service, p.method, p.route, finding.class, path, reason].join('\u0000');
+      const e = noiseAgg.get(key);
+      if (e) e.count++;
+      else noiseAgg.set(key, { service: p.service, method: p.method, route: p.route, class: finding.class, path, reason, count: 1 });
+    }
 
     let s = services.get(p.service);
     if (!s) {
@@ -149,7 +221,7 @@ export function buildParityReport(runId: string, spans: readonly StoredSpan[], o
     caseFlags.set(caseKey, flags);
 
     for (const f of findings) {
-      const path = generalise(f.path);
+      const path = generalisePath(f.path);
       const key = [p.service, p.method, p.route, f.kind, f.class, path].join('\u0000');
       const existing = agg.get(key);
       if (existing) {
@@ -205,12 +277,16 @@ export function buildParityReport(runId: string, spans: readonly StoredSpan[], o
     .map(({ firstNs, lastNs, ...f }) => ({ ...f, details: [...f.details].sort(), firstSeen: iso(firstNs), lastSeen: iso(lastNs) }))
     .sort((a, b) => a.service.localeCompare(b.service) || a.route.localeCompare(b.route) || a.path.localeCompare(b.path) || a.class.localeCompare(b.class));
   const clientSpans = exchanges.length;
+  const noiseEntries = [...noiseAgg.values()].sort(
+    (a, b) => a.service.localeCompare(b.service) || a.route.localeCompare(b.route) || a.path.localeCompare(b.path) || a.class.localeCompare(b.class) || a.reason.localeCompare(b.reason),
+  );
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     runId,
     services: [...services.values()].sort((a, b) => a.service.localeCompare(b.service)),
     cases,
     findings,
+    noise: noiseEntries,
     telemetry: {
       clientSpans,
       serverSpans: spans.filter((s) => s.kind === 'SERVER').length,

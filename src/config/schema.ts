@@ -34,6 +34,10 @@ export const ServiceSchema = z
     primary: z.string().min(1).describe('Runtime whose behaviour is the reference (left side of every diff)'),
     candidate: z.string().min(1).describe('Runtime compared against the primary (right side)'),
     runtimes: z.record(z.string().min(1), RuntimeSchema),
+    routes: z
+      .array(z.string().startsWith('/', 'route templates start with /'))
+      .optional()
+      .describe('Route templates for grouping replayed traffic, e.g. /v1/items/{id}; first match wins'),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -87,6 +91,80 @@ export const ProbeSchema = z
   })
   .strict();
 
+const compiles = (p: string) => {
+  try {
+    new RegExp(p, 'g');
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** What is replaced by [REDACTED] before a recording, span or report is written (defaults always apply too). */
+export const RedactConfigSchema = z
+  .object({
+    headers: z.array(z.string().min(1)).default([]).describe('Extra header names whose values are redacted'),
+    queryParams: z.array(z.string().min(1)).default([]).describe('Extra query parameter names whose values are redacted'),
+    bodyPointers: z.array(z.string()).default([]).describe('JSON Pointer globs in request/response bodies, e.g. /password, /**/token'),
+    bodyPatterns: z.array(z.string().refine(compiles, 'not a valid regular expression')).default([]).describe('Regular expressions redacted in bodies and header values'),
+  })
+  .strict();
+
+export const ReplayConfigSchema = z
+  .object({
+    safeRoutes: z
+      .array(
+        z
+          .object({
+            method: z.string().regex(/^([A-Z]+|\*)$/, 'an upper-case method or *'),
+            route: z.string().startsWith('/').describe('Route template or path glob: * = one segment, ** = any'),
+          })
+          .strict(),
+      )
+      .default([])
+      .describe('Unsafe-method routes (POST/PUT/PATCH/DELETE) that replay may send; others need --allow-unsafe'),
+    maxExchanges: z.number().int().positive().default(1_000_000).describe('Upper bound on entries replayed per run'),
+    maxDurationMs: z.number().int().positive().default(3_600_000).describe('Upper bound on the time a replay sends for'),
+  })
+  .strict();
+
+/** The noise model: how gauntlet keeps from crying wolf. Every suppression is reported with its reason. */
+export const NoiseSchema = z
+  .object({
+    volatile: z.boolean().default(true).describe('Compare timestamps, UUID/ULID, hex/base64 ids and durations by format, not value'),
+    ignore: z
+      .array(
+        z
+          .object({
+            service: z.string().default('*'),
+            route: z.string().default('*').describe('Route template glob'),
+            path: z.string().describe('JSON Pointer glob (`*` one token, `**` any)'),
+            reason: z.string().default('ignored by rule'),
+          })
+          .strict(),
+      )
+      .default([]),
+    numericTolerance: z.object({ abs: z.number().min(0).default(0), rel: z.number().min(0).default(0) }).strict().optional(),
+    unordered: z
+      .array(z.object({ service: z.string().default('*'), route: z.string().default('*'), paths: z.array(z.string()).min(1) }).strict())
+      .default([])
+      .describe('Arrays compared as multisets'),
+    calibration: z
+      .object({ sample: z.number().min(0).max(1).default(0).describe('Fraction of pairs also sent twice to the primary; fields that change are volatile') })
+      .strict()
+      .default({ sample: 0 }),
+    aa: z
+      .object({
+        relative: z.number().min(0).default(0.2).describe('Diffy relative threshold: (raw − noise) / noise must exceed this'),
+        absolute: z.number().min(0).default(0.0003).describe('Diffy absolute threshold: raw − noise rate must exceed this'),
+      })
+      .strict()
+      .default({ relative: 0.2, absolute: 0.0003 }),
+  })
+  .strict();
+
+export type NoiseRules = z.infer<typeof NoiseSchema>;
+
 export const ConfigSchema = z
   .object({
     stack: StackSchema,
@@ -103,6 +181,9 @@ export const ConfigSchema = z
       .strict()
       .default({ path: '.gauntlet/store.duckdb' }),
     probe: ProbeSchema.default(ProbeSchema.parse({})),
+    noise: NoiseSchema.default(NoiseSchema.parse({})),
+    redact: RedactConfigSchema.default({ headers: [], queryParams: [], bodyPointers: [], bodyPatterns: [] }),
+    replay: ReplayConfigSchema.default(ReplayConfigSchema.parse({})),
     reports: z
       .object({ dir: z.string().min(1).default('.gauntlet/reports') })
       .strict()

@@ -12,6 +12,8 @@ export interface ParityDriveOptions {
   cases: readonly ParityCase[];
   /** Send every case this many times (each repetition its own pair) — latency needs samples. */
   repeat?: number;
+  /** Fraction of pairs whose request also goes a second time to the primary (repeat calibration). */
+  calibrationSample?: number;
   probe: ProbeOptions & { concurrency: number };
   /** Called after each pair completes (progress display); gets no results, only counts. */
   onPair?: (done: number, total: number) => void;
@@ -42,6 +44,8 @@ export async function driveParity(opts: ParityDriveOptions): Promise<{ pairs: nu
   const runtimes: RuntimeEndpoint[] = [service.primary, service.candidate, ...service.others];
   const repeat = Math.max(1, opts.repeat ?? 1);
   const total = opts.cases.length * repeat;
+  // Deterministic sampling (every n-th pair) keeps runs reproducible and spreads samples evenly.
+  const calibrateEvery = opts.calibrationSample && opts.calibrationSample > 0 ? Math.max(1, Math.round(1 / opts.calibrationSample)) : 0;
   let next = 0;
   let done = 0;
   let exchanges = 0;
@@ -69,7 +73,8 @@ export async function driveParity(opts: ParityDriveOptions): Promise<{ pairs: nu
       const parent = trace.setSpan(otelContext.active(), pairSpan);
       // A then B, then B then A (ABBA): neither runtime systematically goes first into a warm
       // cache, and machine drift lands on both sides equally.
-      const order = index % 2 === 0 ? runtimes : [...runtimes].reverse();
+      const order: Array<RuntimeEndpoint> = index % 2 === 0 ? [...runtimes] : [...runtimes].reverse();
+      if (calibrateEvery && index % calibrateEvery === 0) order.push({ ...service.primary, role: 'calibration' });
       for (const rt of order) {
         const exchange: ExchangeRequest = {
           runId: opts.runId,

@@ -95,6 +95,7 @@ export async function runParityPhase(
       [A.ATTR_GAUNTLET_DRIVER]: 'parity',
       'gauntlet.run.case_files': caseFiles.map((c) => c.file),
       'gauntlet.run.services': [...new Set(caseFiles.map((c) => c.cases.service))],
+      [A.ATTR_GAUNTLET_RUN_NOISE]: JSON.stringify(cfg.noise),
     },
   });
   const subscribers = [createSpanSubscriber(session.telemetry.tracer, { maxEventBodyBytes: cfg.probe.maxEventBodyBytes })];
@@ -111,6 +112,7 @@ export async function runParityPhase(
         service,
         cases: cf.cases.cases,
         repeat,
+        calibrationSample: cfg.noise.calibration.sample,
         probe: { timeoutMs: cfg.probe.timeoutMs, maxBodyBytes: cfg.probe.maxBodyBytes, concurrency: cfg.probe.concurrency, subscribers },
         ...(opts.signal ? { signal: opts.signal } : {}),
         onPair: (done) => opts.onPair?.(before + done, total),

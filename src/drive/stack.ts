@@ -1,5 +1,5 @@
 import type { GauntletConfig } from '../config/index.ts';
-import { spawnDaemon } from '../daemons/index.ts';
+import { spawnDaemon, type DaemonService } from '../daemons/index.ts';
 import type { RuntimeRole } from '../probe/index.ts';
 import { GauntletError } from '../util/errors.ts';
 
@@ -24,7 +24,7 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-const REFERENCE_SERVICES = new Set(['validatord']);
+const REFERENCE_SERVICES: ReadonlySet<string> = new Set<DaemonService>(['validatord', 'vectord']);
 
 /**
  * Resolve every configured runtime to a base URL, starting the reference daemons the config asks
@@ -56,7 +56,7 @@ export async function startStack(
               });
             }
             const daemon = await spawnDaemon({
-              service: 'validatord',
+              service: service as DaemonService, // checked against REFERENCE_SERVICES above
               flavour: rt.reference.flavour,
               ...(opts.otlpEndpoint ? { otlpEndpoint: opts.otlpEndpoint } : {}),
               ...(rt.reference.faultLatencyMs ? { env: { GAUNTLET_FAULT_LATENCY_MS: String(rt.reference.faultLatencyMs) } } : {}),

@@ -1,7 +1,8 @@
 import type { Context } from '@opentelemetry/api';
 import type { Driver } from '../telemetry/attributes.ts';
 
-export type RuntimeRole = 'primary' | 'candidate' | 'secondary';
+/** `calibration`: a repeat of the primary's request, to learn which fields change on their own. */
+export type RuntimeRole = 'primary' | 'candidate' | 'secondary' | 'calibration';
 
 /** One request to one runtime. Everything a subscriber needs to describe the exchange. */
 export interface ExchangeRequest {

@@ -107,6 +107,12 @@ export function renderParity(report: ParityReport, st: TerminalStyle = plain): s
     out.push(st.bold(`Findings (${report.findings.length})`));
     for (const f of report.findings) out.push(...findingBlock(f, report, st), '');
   }
+  if (report.noise.length) {
+    const total = report.noise.reduce((n, e) => n + e.count, 0);
+    out.push(st.bold(`Noise (${total} suppressed differences, not counted as divergences)`));
+    for (const e of report.noise) out.push(st.dim(`  ${String(e.count).padStart(6)}× ${e.service} ${e.method} ${e.route} ${e.path || '(body)'} [${e.class}] — ${e.reason}`));
+    out.push('');
+  }
   const t = report.telemetry;
   out.push(st.dim(`telemetry: ${t.clientSpans} client spans, ${t.serverSpans} server spans, ${t.joined}/${t.clientSpans} exchanges joined to a server span (* = client-side time)`));
   for (const svc of report.services) {

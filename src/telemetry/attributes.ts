@@ -24,6 +24,9 @@ export const ATTR_GAUNTLET_ERROR_MESSAGE = 'gauntlet.error.message';
 /** Request method + path actually sent (ids included) — on spans only, never a metric label. */
 export const ATTR_GAUNTLET_REQUEST_TARGET = 'gauntlet.request.target';
 
+/** On the run span: the noise rules (JSON) the run was judged with, so a re-analysis needs no config. */
+export const ATTR_GAUNTLET_RUN_NOISE = 'gauntlet.run.noise';
+
 /** Span event carrying the (size-capped, redacted) response body. */
 export const EVENT_GAUNTLET_RESPONSE_BODY = 'gauntlet.response.body';
 /** Attribute of that event holding the body text. */

@@ -26,7 +26,24 @@ function capUtf8(text: string, maxBytes: number): { text: string; truncated: boo
  * Turns probe events into one CLIENT span per exchange, per the telemetry contract in the README.
  * It injects W3C `traceparent` so an instrumented runtime's SERVER span joins the same trace.
  */
-export function createSpanSubscriber(tracer: Tracer, opts: { maxEventBodyBytes: number }): ProbeSubscriber {
+export interface SpanSubscriberOptions {
+  maxEventBodyBytes: number;
+  /** Applied to the response body before it is put in the span event (config `redact` rules). */
+  redactBody?: (text: string, contentType: string | undefined) => string;
+  /** Applied to `url.full`; defaults to the built-in credential/query redaction. */
+  redactUrl?: (url: string) => string;
+}
+
+/** A failing redaction hook must not leak what it was meant to hide: fail closed. */
+function safeRedact<T extends unknown[]>(fn: ((...args: T) => string) | undefined, fallback: (...args: T) => string, ...args: T): string {
+  try {
+    return (fn ?? fallback)(...args);
+  } catch {
+    return '[REDACTED: redaction failed]';
+  }
+}
+
+export function createSpanSubscriber(tracer: Tracer, opts: SpanSubscriberOptions): ProbeSubscriber {
   const spans = new WeakMap<ExchangeEvent, Span>();
   return {
     onStart(event) {
@@ -38,7 +55,7 @@ export function createSpanSubscriber(tracer: Tracer, opts: { maxEventBodyBytes: 
           kind: SpanKind.CLIENT,
           attributes: {
             [ATTR_HTTP_REQUEST_METHOD]: r.method,
-            [ATTR_URL_FULL]: redactUrl(event.url),
+            [ATTR_URL_FULL]: safeRedact(opts.redactUrl, (u: string) => redactUrl(u), event.url),
             [ATTR_SERVER_ADDRESS]: url.hostname,
             [ATTR_SERVER_PORT]: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
             [ATTR_HTTP_ROUTE]: r.route,
@@ -76,7 +93,8 @@ export function createSpanSubscriber(tracer: Tracer, opts: { maxEventBodyBytes: 
         if (result.contentType) span.setAttribute(A.ATTR_GAUNTLET_RESPONSE_CONTENT_TYPE, result.contentType);
         if (result.shape !== undefined) span.setAttribute(A.ATTR_GAUNTLET_RESPONSE_SHAPE, result.shape);
         if (result.shapeHash !== undefined) span.setAttribute(A.ATTR_GAUNTLET_RESPONSE_SHAPE_HASH, result.shapeHash);
-        const body = capUtf8(result.bodyText, opts.maxEventBodyBytes);
+        const text = opts.redactBody ? safeRedact(opts.redactBody, (t: string) => t, result.bodyText, result.contentType) : result.bodyText;
+        const body = capUtf8(text, opts.maxEventBodyBytes);
         span.addEvent(A.EVENT_GAUNTLET_RESPONSE_BODY, {
           [A.ATTR_GAUNTLET_BODY_TEXT]: body.text,
           [A.ATTR_GAUNTLET_RESPONSE_BODY_TRUNCATED]: body.truncated || result.bodyTruncated,

@@ -1,0 +1,237 @@
+import { context as otelContext, trace, SpanKind } from '@opentelemetry/api';
+import type { GauntletConfig } from '../config/index.ts';
+import { runExchange, type ExchangeRequest, type ExchangeResult, type ProbeOptions } from '../probe/index.ts';
+import { decodeBody, type RecordedExchange } from '../record/format.ts';
+import { makeRedactionRules, redactBody, redactUrl } from '../record/redact.ts';
+import { routeMatcher, unsafeGate } from '../record/routes.ts';
+import { createSpanSubscriber } from '../telemetry/probe-spans.ts';
+import * as A from '../telemetry/attributes.ts';
+import { scheduleOffsets, sleepUntil, type Pacing } from './pacing.ts';
+import { newPairId } from './run-id.ts';
+import type { Session } from './session.ts';
+import type { RuntimeEndpoint, ServiceEndpoints } from './stack.ts';
+
+/** One recorded request, ready to send to every runtime. */
+export interface ReplayEntry {
+  seq: number;
+  caseId: string;
+  tsMs: number;
+  method: string;
+  /** Path plus raw query. */
+  path: string;
+  route: string;
+  headers: Record<string, string>;
+  body?: string | Buffer;
+}
+
+export interface ReplayPlan {
+  entries: ReplayEntry[];
+  /** Unsafe-method entries not sent, by `METHOD route`. */
+  skippedUnsafe: Record<string, number>;
+  /** Entries beyond the count bound. */
+  overLimit: number;
+}
+
+/**
+ * Headers a replay must not resend: `host`/`content-length` describe the original hop, the probe
+ * injects fresh trace context, and `accept-encoding` is dropped so both runtimes answer with plain
+ * bodies — compressed bytes would make every body comparison a byte diff of gzip output.
+ */
+const NOT_REPLAYED = new Set(['host', 'content-length', 'traceparent', 'tracestate', 'accept-encoding']);
+
+export function planReplay(
+  exchanges: readonly RecordedExchange[],
+  opts: { routes?: readonly string[] | undefined; safeRoutes: GauntletConfig['replay']['safeRoutes']; allowUnsafe: boolean; limit: number },
+): ReplayPlan {
+  const routeOf = routeMatcher(opts.routes);
+  const mayReplay = unsafeGate(opts.safeRoutes);
+  // Timestamp order (the proxy appends in completion order); ties keep recording order.
+  const ordered = exchanges.map((x, i) => ({ x, i, t: Date.parse(x.ts) })).sort((a, b) => a.t - b.t || a.i - b.i);
+  const plan: ReplayPlan = { entries: [], skippedUnsafe: {}, overLimit: 0 };
+  for (const { x, t } of ordered) {
+    const route = routeOf(x.request.path);
+    if (!opts.allowUnsafe && !mayReplay(x.request.method, x.request.path, route)) {
+      const key = `${x.request.method} ${route}`;
+      plan.skippedUnsafe[key] = (plan.skippedUnsafe[key] ?? 0) + 1;
+      continue;
+    }
+    if (plan.entries.length >= opts.limit) {
+      plan.overLimit++;
+      continue;
+    }
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(x.request.headers)) if (!NOT_REPLAYED.has(k)) headers[k] = v;
+    const body = decodeBody(x.request);
+    plan.entries.push({
+      seq: x.seq,
+      caseId: String(x.seq),
+      tsMs: t,
+      method: x.request.method,
+      path: x.request.query ? `${x.request.path}?${x.request.query}` : x.request.path,
+      route,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+    });
+  }
+  return plan;
+}
+
+export interface LiveCounts {
+  done: number;
+  total: number;
+  match: number;
+  diverge: number;
+}
+
+export interface ReplayDriveResult {
+  pairs: number;
+  exchanges: number;
+  /** Entries not sent because the time bound or an interrupt ended the run. */
+  notSent: number;
+  /** Worst lateness of a send against its intended time (pacing fidelity). */
+  maxLagMs: number;
+  /** First send to last answer. */
+  elapsedMs: number;
+}
+
+/** Display-only verdict from the probe's own results; the report is judged from the store. */
+function looksSame(results: ExchangeResult[]): boolean {
+  const [a, ...rest] = results;
+  return rest.every((b) => a!.status === b.status && a!.errorType === b.errorType && a!.bodyHash === b.bodyHash);
+}
+
+/**
+ * Send each entry to every runtime of the service under one pair id, on the pacing's schedule, at
+ * most `concurrency` pairs in flight. Like parity, it hands nothing to the analyser: the exchanges
+ * exist only as telemetry.
+ */
+export async function driveReplay(opts: {
+  session: Pick<Session, 'runId' | 'telemetry'>;
+  service: ServiceEndpoints;
+  entries: readonly ReplayEntry[];
+  pacing: Pacing;
+  concurrency: number;
+  maxDurationMs: number;
+  probe: ProbeOptions;
+  signal?: AbortSignal;
+  onProgress?: (live: LiveCounts) => void;
+}): Promise<ReplayDriveResult> {
+  const { service, entries } = opts;
+  const { tracer } = opts.session.telemetry;
+  const runtimes: RuntimeEndpoint[] = [service.primary, service.candidate, ...service.others];
+  const offsets = scheduleOffsets(opts.pacing, entries.map((e) => e.tsMs));
+  const live: LiveCounts = { done: 0, total: entries.length, match: 0, diverge: 0 };
+  let exchanges = 0;
+  let maxLagMs = 0;
+  let notSent = 0;
+  const inFlight = new Set<Promise<void>>();
+
+  const sendPair = async (entry: ReplayEntry, index: number) => {
+    const pairId = newPairId();
+    const attributes = {
+      [A.ATTR_GAUNTLET_RUN_ID]: opts.session.runId,
+      [A.ATTR_GAUNTLET_DRIVER]: 'replay',
+      [A.ATTR_GAUNTLET_SERVICE]: service.service,
+      [A.ATTR_GAUNTLET_CASE]: entry.caseId,
+      [A.ATTR_GAUNTLET_PAIR_ID]: pairId,
+    };
+    const pairSpan = tracer.startSpan(`pair ${entry.caseId}`, { kind: SpanKind.INTERNAL, root: true, attributes });
+    const parent = trace.setSpan(otelContext.active(), pairSpan);
+    // ABBA order, as in parity: neither runtime is always first into a warm cache.
+    const order = index % 2 === 0 ? runtimes : [...runtimes].reverse();
+    const results: ExchangeResult[] = [];
+    for (const rt of order) {
+      const request: ExchangeRequest = {
+        runId: opts.session.runId,
+        driver: 'replay',
+        service: service.service,
+        runtime: rt.name,
+        role: rt.role,
+        caseId: entry.caseId,
+        pairId,
+        baseUrl: rt.url,
+        method: entry.method,
+        path: entry.path,
+        route: entry.route,
+        // A runtime's configured headers win: recorded credentials are redacted, so real ones come from the config.
+        headers: { ...entry.headers, ...rt.headers },
+        ...(entry.body !== undefined ? { body: entry.body } : {}),
+        parent,
+      };
+      results.push(await runExchange(request, opts.probe));
+      exchanges++;
+    }
+    pairSpan.end();
+    live.done++;
+    if (looksSame(results)) live.match++;
+    else live.diverge++;
+    opts.onProgress?.({ ...live });
+  };
+
+  const started = performance.now();
+  for (let i = 0; i < entries.length; i++) {
+    const due = offsets[i]!;
+    if (opts.signal?.aborted || due > opts.maxDurationMs) {
+      notSent = entries.length - i;
+      break;
+    }
+    await sleepUntil(started + due, opts.signal);
+    while (inFlight.size >= opts.concurrency) await Promise.race(inFlight);
+    if (opts.signal?.aborted || performance.now() - started > opts.maxDurationMs) {
+      notSent = entries.length - i;
+      break;
+    }
+    maxLagMs = Math.max(maxLagMs, performance.now() - started - due);
+    const p = sendPair(entries[i]!, i).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  }
+  await Promise.all(inFlight);
+  return { pairs: live.done, exchanges, notSent, maxLagMs: Math.round(maxLagMs * 10) / 10, elapsedMs: performance.now() - started };
+}
+
+/** The replay phase inside a session: one run span, redaction wired into the span subscriber. */
+export async function runReplayPhase(
+  session: Session,
+  cfg: GauntletConfig,
+  opts: { service: string; plan: ReplayPlan; pacing: Pacing; concurrency: number; maxDurationMs: number; recordings: string[]; signal?: AbortSignal; onProgress?: (live: LiveCounts) => void },
+): Promise<ReplayDriveResult> {
+  const rules = makeRedactionRules(cfg.redact);
+  const runSpan = session.telemetry.tracer.startSpan('gauntlet run', {
+    kind: SpanKind.INTERNAL,
+    root: true,
+    attributes: {
+      [A.ATTR_GAUNTLET_RUN_ID]: session.runId,
+      [A.ATTR_GAUNTLET_DRIVER]: 'replay',
+      'gauntlet.run.recordings': opts.recordings,
+      'gauntlet.run.services': [opts.service],
+      'gauntlet.replay.pacing': opts.pacing.mode === 'recorded' ? `speed=${opts.pacing.speed}` : opts.pacing.mode === 'rate' ? `rate=${opts.pacing.perSecond}` : 'fast',
+      'gauntlet.replay.skipped_unsafe': Object.values(opts.plan.skippedUnsafe).reduce((a, b) => a + b, 0),
+    },
+  });
+  const subscribers = [
+    createSpanSubscriber(session.telemetry.tracer, {
+      maxEventBodyBytes: cfg.probe.maxEventBodyBytes,
+      redactBody: (text, contentType) => redactBody(text, contentType, rules),
+      redactUrl: (url) => redactUrl(url, rules),
+    }),
+  ];
+  let result: ReplayDriveResult | undefined;
+  try {
+    result = await driveReplay({
+      session,
+      service: session.stack.services.get(opts.service)!,
+      entries: opts.plan.entries,
+      pacing: opts.pacing,
+      concurrency: opts.concurrency,
+      maxDurationMs: opts.maxDurationMs,
+      probe: { timeoutMs: cfg.probe.timeoutMs, maxBodyBytes: cfg.probe.maxBodyBytes, subscribers },
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    });
+    return result;
+  } finally {
+    runSpan.setAttribute('gauntlet.run.pairs', result?.pairs ?? 0);
+    runSpan.setAttribute('gauntlet.replay.not_sent', result?.notSent ?? 0);
+    runSpan.end();
+  }
+}
