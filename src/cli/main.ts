@@ -4,6 +4,11 @@ import { parseCLI, USAGE, type ParsedCLI } from './parse.ts';
 import { analyzeCommand, parityCommand, runsCommand, type CommandContext } from './commands/parity.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { daemonCommand } from './commands/daemon.ts';
+import { baselineCommand, gateCommand } from './commands/gate.ts';
+import { runCommand } from './commands/run.ts';
+import { recordCommand } from './commands/record.ts';
+import { replayCommand } from './commands/replay.ts';
+import { importCommand } from './commands/import.ts';
 
 export const EXIT = { ok: 0, gateFailed: 1, badInput: 2, internal: 70, interrupted: 130 } as const;
 
@@ -18,8 +23,13 @@ async function dispatch(cli: ParsedCLI, ctx: CommandContext): Promise<number> {
       return EXIT.ok;
     }
     case 'run':
+      return runCommand(cli, ctx);
     case 'parity':
       return parityCommand(cli, ctx);
+    case 'gate':
+      return gateCommand(cli, ctx);
+    case 'baseline':
+      return baselineCommand(cli, ctx);
     case 'analyze':
       return analyzeCommand(cli, ctx);
     case 'runs':
@@ -28,6 +38,12 @@ async function dispatch(cli: ParsedCLI, ctx: CommandContext): Promise<number> {
       return schemaCommand(cli, ctx);
     case 'daemon':
       return daemonCommand(cli, ctx);
+    case 'record':
+      return recordCommand(cli, ctx);
+    case 'replay':
+      return replayCommand(cli, ctx);
+    case 'import':
+      return importCommand(cli, ctx);
   }
 }
 

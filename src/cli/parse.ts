@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { GauntletError } from '../util/errors.ts';
 
-export type Command = 'run' | 'parity' | 'analyze' | 'runs' | 'schema' | 'daemon' | 'help' | 'version';
+export type Command = 'run' | 'parity' | 'analyze' | 'gate' | 'baseline' | 'runs' | 'schema' | 'daemon' | 'record' | 'replay' | 'import' | 'help' | 'version';
 
 type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -13,11 +13,50 @@ const COMMON: OptionSpec = {
 };
 
 const OPTIONS: Record<Exclude<Command, 'help' | 'version'>, OptionSpec> = {
-  run: { ...COMMON, json: { type: 'string' }, 'fail-on-divergence': { type: 'boolean' }, repeat: { type: 'string' } },
+  run: {
+    ...COMMON,
+    json: { type: 'string' },
+    'gate-json': { type: 'string' },
+    junit: { type: 'string' },
+    markdown: { type: 'string' },
+    baseline: { type: 'string' },
+    ledger: { type: 'string' },
+    'reports-dir': { type: 'string' },
+    repeat: { type: 'string' },
+  },
   parity: { ...COMMON, json: { type: 'string' }, 'fail-on-divergence': { type: 'boolean' }, repeat: { type: 'string' } },
   analyze: { ...COMMON, run: { type: 'string' }, json: { type: 'string' }, 'fail-on-divergence': { type: 'boolean' } },
   runs: { ...COMMON },
+  gate: { ...COMMON, run: { type: 'string' }, baseline: { type: 'string' }, ledger: { type: 'string' }, json: { type: 'string' }, 'gate-json': { type: 'string' }, junit: { type: 'string' }, markdown: { type: 'string' } },
+  baseline: { ...COMMON, run: { type: 'string' }, out: { type: 'string' } },
   schema: { help: { type: 'boolean', short: 'h' }, out: { type: 'string' } },
+  record: {
+    config: { type: 'string', short: 'c' },
+    help: { type: 'boolean', short: 'h' },
+    listen: { type: 'string' },
+    upstream: { type: 'string' },
+    out: { type: 'string' },
+    service: { type: 'string' },
+    'max-bytes': { type: 'string' },
+    'max-total-bytes': { type: 'string' },
+    'max-body-bytes': { type: 'string' },
+    'allow-remote': { type: 'boolean' },
+  },
+  replay: {
+    ...COMMON,
+    json: { type: 'string' },
+    'fail-on-divergence': { type: 'boolean' },
+    service: { type: 'string' },
+    speed: { type: 'string' },
+    rate: { type: 'string' },
+    fast: { type: 'boolean' },
+    concurrency: { type: 'string' },
+    'allow-unsafe': { type: 'boolean' },
+    limit: { type: 'string' },
+    'max-duration': { type: 'string' },
+    'skip-invalid': { type: 'boolean' },
+  },
+  import: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' }, out: { type: 'string' }, service: { type: 'string' }, host: { type: 'string' }, 'skip-invalid': { type: 'boolean' } },
   daemon: {
     help: { type: 'boolean', short: 'h' },
     flavour: { type: 'string' },
@@ -36,11 +75,22 @@ export interface ParsedCLI {
 export const USAGE = `gauntlet — prove a service written twice behaves the same, from its telemetry
 
 Usage:
-  gauntlet run [--config FILE] [--json FILE]          the whole gauntlet on the configured stack (npm start)
+  gauntlet run [--config FILE] [--repeat N] [--baseline FILE] [--reports-dir DIR]
+                                                      the whole gauntlet on the configured stack (npm start): parity
+                                                      (+ latency repeats) → analysis → gate → reports; exit 1 if the gate fails
   gauntlet parity [CASES.yaml ...] [--json FILE]      send parity cases to both runtimes, judge from telemetry
   gauntlet analyze --run ID [--json FILE]             re-judge a stored run in a fresh process
+  gauntlet gate --run ID [--baseline FILE] [--ledger FILE] [--junit F] [--markdown F] [--json F] [--gate-json F]
+                                                      the CI verdict: ledger labels, latency, error rate, thresholds, baseline
+  gauntlet baseline save --run ID --out FILE          save a compact baseline (latency histograms + divergences)
   gauntlet runs                                       list runs in the span store
   gauntlet schema [config|cases] [--out FILE]         print the JSON Schema of a file format
+  gauntlet record --listen 127.0.0.1:PORT --upstream URL --out FILE [--service NAME] [--max-bytes N]
+                                                      recording reverse proxy: forward, redact, append NDJSON
+  gauntlet replay RECORDING... [--speed X | --rate N | --fast] [--concurrency N] [--allow-unsafe] [--limit N] [--json FILE]
+                                                      send recorded requests to every runtime, judge from telemetry
+  gauntlet import har FILE --out FILE [--service NAME] [--host HOST]
+                                                      convert a HAR 1.2 export to a recording (redacted)
   gauntlet daemon validatord --flavour rust|go [--port N] [--otlp-endpoint URL]
                                                       run a reference twin in the foreground
 
@@ -71,6 +121,12 @@ export function parseCLI(argv: readonly string[]): ParsedCLI {
   }
   const options = parsed.values as Record<string, string | boolean | undefined>;
   if (options.help) return { command: 'help', options: {}, positionals: [] };
+  if ((command === 'gate' || command === 'baseline') && !options.run) {
+    throw new GauntletError('GAUNTLET_USAGE', `${command} needs --run ID`, { hint: 'list stored runs with `gauntlet runs`' });
+  }
+  if (command === 'baseline' && (parsed.positionals[0] !== 'save' || !options.out)) {
+    throw new GauntletError('GAUNTLET_USAGE', 'usage: gauntlet baseline save --run ID --out FILE');
+  }
   if (command === 'analyze' && !options.run) {
     throw new GauntletError('GAUNTLET_USAGE', 'analyze needs --run ID', { hint: 'list stored runs with `gauntlet runs`' });
   }
@@ -78,6 +134,13 @@ export function parseCLI(argv: readonly string[]): ParsedCLI {
     throw new GauntletError('GAUNTLET_USAGE', `--repeat must be a whole number from 1 to 999999, got "${String(options.repeat)}"`);
   }
   if (command === 'schema' && parsed.positionals.length > 1) throw new GauntletError('GAUNTLET_USAGE', 'schema takes at most one format name');
+  if (command === 'record' && (!options.listen || !options.upstream || !options.out)) {
+    throw new GauntletError('GAUNTLET_USAGE', 'record needs --listen HOST:PORT, --upstream URL and --out FILE', { hint: 'e.g. gauntlet record --listen 127.0.0.1:8080 --upstream http://127.0.0.1:3100 --out traffic.ndjson' });
+  }
+  if (command === 'replay' && parsed.positionals.length === 0) throw new GauntletError('GAUNTLET_USAGE', 'replay needs a recording file', { hint: 'gauntlet replay traffic.ndjson' });
+  if (command === 'import' && (parsed.positionals[0] !== 'har' || parsed.positionals.length !== 2 || !options.out)) {
+    throw new GauntletError('GAUNTLET_USAGE', 'usage: gauntlet import har FILE --out FILE', { hint: 'HAR 1.2 exports from browser devtools, mitmproxy or Charles' });
+  }
   if (command === 'daemon') {
     if (parsed.positionals[0] !== 'validatord') throw new GauntletError('GAUNTLET_USAGE', 'daemon needs a service: validatord');
     if (options.flavour !== 'rust' && options.flavour !== 'go') throw new GauntletError('GAUNTLET_USAGE', '--flavour must be rust or go');

@@ -18,5 +18,6 @@ export const DEFAULT_CONFIG: GauntletConfigInput = {
       },
     },
   },
-  parity: { cases: ['harness/parity/validatord.cases.yaml'] },
+  // 30 rounds of the 6 cases: enough samples per runtime for the latency judge to speak.
+  parity: { cases: ['harness/parity/validatord.cases.yaml'], repeat: 30 },
 };

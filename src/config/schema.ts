@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GateSchema } from './gate-schema.ts';
 
 /**
  * The single source of truth for gauntlet's file formats. Types come from `z.infer`; the JSON
@@ -182,6 +183,7 @@ export const ConfigSchema = z
       .default({ path: '.gauntlet/store.duckdb' }),
     probe: ProbeSchema.default(ProbeSchema.parse({})),
     noise: NoiseSchema.default(NoiseSchema.parse({})),
+    gate: GateSchema.default(GateSchema.parse({})),
     redact: RedactConfigSchema.default({ headers: [], queryParams: [], bodyPointers: [], bodyPatterns: [] }),
     replay: ReplayConfigSchema.default(ReplayConfigSchema.parse({})),
     reports: z

@@ -6,11 +6,14 @@ import { GauntletError } from '../util/errors.ts';
 import type { Flavour } from './common/args.ts';
 import type { ListeningEvent } from './common/lifecycle.ts';
 
-/** Process entries per service; vectord joins this table when it exists. */
+/** Process entries per service. */
 const ENTRIES = {
   validatord: fileURLToPath(new URL('./validatord/main.ts', import.meta.url)),
+  vectord: fileURLToPath(new URL('./vectord/main.ts', import.meta.url)),
 } as const;
 export type DaemonService = keyof typeof ENTRIES;
+/** The services a reference daemon exists for. */
+export const DAEMON_SERVICES = Object.keys(ENTRIES) as DaemonService[];
 
 export interface SpawnDaemonOptions {
   service: DaemonService;

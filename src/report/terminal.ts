@@ -121,3 +121,24 @@ export function renderParity(report: ParityReport, st: TerminalStyle = plain): s
   }
   return out.join('\n') + '\n';
 }
+
+/** The gate block printed after the parity report. */
+export function renderGate(gate: import('../gate/evaluate.ts').GateResult, st: TerminalStyle = plain): string {
+  const out: string[] = [];
+  if (gate.latency.length) {
+    out.push(st.bold('Latency (candidate vs primary)'));
+    for (const l of gate.latency) {
+      const v = l.verdict;
+      const tag = v.verdict === 'slower' ? st.red(v.verdict) : v.verdict === 'inconclusive' ? st.yellow(v.verdict) : st.green(v.verdict);
+      const shift = v.shift ? `${v.shift.relative >= 0 ? '+' : ''}${(v.shift.relative * 100).toFixed(1)}% [${(v.shift.lower).toFixed(3)}, ${(v.shift.upper).toFixed(3)}] ms` : v.reason;
+      out.push(`  ${l.service} ${l.method} ${l.route}: ${tag} ${shift} (n=${v.n.a}/${v.n.b}, ${l.source} spans)`);
+    }
+    out.push('');
+  }
+  const labelled = gate.findings.map((f) => `${f.label}${f.ledgerId ? ` ${f.ledgerId}` : ''}: ${f.service} ${f.route} ${f.class} ${f.path}`);
+  if (labelled.length) out.push(st.bold('Ledger'), ...labelled.map((l) => `  ${l}`), '');
+  const colour = gate.verdict === 'pass' ? st.green : gate.verdict === 'marginal' ? st.yellow : st.red;
+  out.push(colour(st.bold(`gate: ${gate.verdict} (score ${gate.score}) · assessment: ${gate.assessment}`)));
+  for (const r of gate.reasons) out.push(`  - ${r}`);
+  return out.join('\n') + '\n';
+}

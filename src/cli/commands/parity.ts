@@ -1,6 +1,6 @@
 import { buildParityReport, waitForRunToSettle, type ParityReport } from '../../analyze/index.ts';
-import { SpanStore } from '../../collect/index.ts';
-import { loadConfig, resolveFrom } from '../../config/index.ts';
+import { SpanStore, type StoredSpan } from '../../collect/index.ts';
+import { loadConfig, resolveFrom, type LoadedConfig } from '../../config/index.ts';
 import { loadParityCases, openSession, runParityPhase } from '../../drive/session.ts';
 import { pickStyle, renderParity } from '../../report/terminal.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
@@ -32,15 +32,20 @@ function progress(ctx: CommandContext): ((done: number, total: number) => void) 
   };
 }
 
-/** `gauntlet parity`: start what the config asks for, send the cases, judge from the store. */
-export async function parityCommand(cli: ParsedCLI, ctx: CommandContext): Promise<number> {
-  const loaded = await loadConfig(cli.options.config as string | undefined);
-  const caseFiles = await loadParityCases(loaded, cli.positionals);
+/**
+ * Start what the config asks for, send the cases, wait for the runtimes' spans, and hand back only
+ * the run id and its spans as the store holds them — the judgement happens from those alone.
+ */
+export async function executeParityRun(
+  loaded: LoadedConfig,
+  cli: ParsedCLI,
+  ctx: CommandContext,
+): Promise<{ runId: string; spans: StoredSpan[] }> {
+  const caseFiles = await loadParityCases(loaded, cli.command === 'parity' ? cli.positionals : undefined);
   const session = await openSession(loaded, {
     services: new Set(caseFiles.map((c) => c.cases.service)),
     ...(typeof cli.options.store === 'string' ? { storePath: cli.options.store } : {}),
   });
-  let report: ParityReport;
   try {
     const onPair = progress(ctx);
     await runParityPhase(session, caseFiles, loaded, {
@@ -51,16 +56,22 @@ export async function parityCommand(cli: ParsedCLI, ctx: CommandContext): Promis
     if (ctx.signal.aborted) throw new GauntletError('GAUNTLET_INTERRUPTED', 'interrupted');
     await session.telemetry.flush();
     await waitForRunToSettle(session.store, session.runId);
-    // Judged from the store alone — the same call `gauntlet analyze --run` makes.
-    report = buildParityReport(session.runId, await session.store.spansForRun(session.runId));
     const stats = session.receiver.stats();
     if (stats.spansAccepted !== stats.spansStored) {
       ctx.stderr.write(`warning: receiver accepted ${stats.spansAccepted} spans but stored ${stats.spansStored}\n`);
     }
+    return { runId: session.runId, spans: await session.store.spansForRun(session.runId) };
   } finally {
     await session.close();
   }
-  return emit(report, cli, ctx);
+}
+
+/** `gauntlet parity`: the probe alone — per-case table, classified findings, summary line. */
+export async function parityCommand(cli: ParsedCLI, ctx: CommandContext): Promise<number> {
+  const loaded = await loadConfig(cli.options.config as string | undefined);
+  const { runId, spans } = await executeParityRun(loaded, cli, ctx);
+  // Judged from the store alone — the same call `gauntlet analyze --run` makes.
+  return emit(buildParityReport(runId, spans), cli, ctx);
 }
 
 /** `gauntlet analyze --run ID`: a fresh process, the store, nothing else. */

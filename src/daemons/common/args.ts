@@ -7,13 +7,18 @@ export type Flavour = (typeof FLAVOURS)[number];
 
 export const DAEMON_USAGE =
   'usage: main.ts --flavour rust|go [--host 127.0.0.1] [--port 0] [--otlp-endpoint URL] ' +
-  '[--fault-latency-ms N] [--fault-latency-ratio R]';
+  '[--fault-latency-ms N] [--fault-latency-ratio R] [--fault-route TEMPLATE]';
 
 export interface FaultLatency {
   /** Extra milliseconds added to a delayed request; 0 disables the fault. */
   ms: number;
   /** Fraction (0..1] of requests that get the delay, spread evenly (1 = every request). */
   ratio: number;
+  /**
+   * Route template that gets the delay (`/v1/collections/{name}/search`); undefined = the
+   * daemon's default fault route. Every method on that template is affected.
+   */
+  route?: string | undefined;
 }
 
 export interface DaemonArgs {
@@ -42,6 +47,7 @@ export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
         'otlp-endpoint': { type: 'string' },
         'fault-latency-ms': { type: 'string' },
         'fault-latency-ratio': { type: 'string' },
+        'fault-route': { type: 'string' },
       },
     }));
   } catch (error) {
@@ -60,13 +66,18 @@ export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
 
   const ms = parseNumber('--fault-latency-ms', values['fault-latency-ms'] ?? env.GAUNTLET_FAULT_LATENCY_MS ?? '0', 0, 600_000);
   const ratio = parseNumber('--fault-latency-ratio', values['fault-latency-ratio'] ?? env.GAUNTLET_FAULT_LATENCY_RATIO ?? '1', 0, 1);
+  const route = values['fault-route'] ?? env.GAUNTLET_FAULT_ROUTE;
+  if (route !== undefined && !route.startsWith('/')) {
+    throw new GauntletError('GAUNTLET_USAGE', `--fault-route must be a route template starting with / (got ${route})`, { path: '--fault-route' });
+  }
 
   return {
     flavour: flavour as Flavour,
     host: values.host,
     port,
     tracesUrl: resolveTracesUrl(values['otlp-endpoint'], env),
-    fault: { ms, ratio },
+    // The key is left out when unset so the settings compare equal to `{ ms, ratio }`.
+    fault: route === undefined ? { ms, ratio } : { ms, ratio, route },
   };
 }
 

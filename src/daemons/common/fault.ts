@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FaultLatency } from './args.ts';
-import type { RouteHandler } from './http-server.ts';
+import { GauntletError } from '../../util/errors.ts';
+import type { Route, RouteHandler } from './http-server.ts';
 
 /**
  * Wraps a handler so selected requests wait `ms` extra before being handled. The delay sits
@@ -14,6 +15,20 @@ export function withFaultLatency(handle: RouteHandler, fault: FaultLatency): Rou
     if (isDelayed()) await sleep(fault.ms);
     return handle(ctx);
   };
+}
+
+/**
+ * Applies the fault to every route whose template is `fault.route` (or `defaultRoute` when the
+ * user chose none). A template the daemon does not serve is a usage error at startup — a typo
+ * would otherwise give a "no latency difference" result that looks like a finding.
+ */
+export function applyFaultLatency(routes: readonly Route[], fault: FaultLatency, defaultRoute: string): Route[] {
+  const target = fault.route ?? defaultRoute;
+  if (!routes.some((route) => route.path === target)) {
+    const known = [...new Set(routes.map((route) => route.path))].join(', ');
+    throw new GauntletError('GAUNTLET_USAGE', `--fault-route ${target} is not a route of this daemon (routes: ${known})`, { path: '--fault-route' });
+  }
+  return routes.map((route) => (route.path === target ? { ...route, handle: withFaultLatency(route.handle, fault) } : route));
 }
 
 /**

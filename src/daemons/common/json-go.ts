@@ -32,6 +32,23 @@ export function goStringSlice(values: readonly string[] | null): string {
 }
 
 /**
+ * A value decoded into `any` (e.g. a `map[string]any` payload) marshalled back: numbers are float64
+ * (`goFloat64`), strings get Go's escaping, and map keys come out sorted, as encoding/json sorts them.
+ */
+export function goValue(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'string') return goString(value);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'number') return goFloat64(value);
+  if (Array.isArray(value)) return `[${value.map(goValue).join(',')}]`;
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${goString(key)}:${goValue(item)}`).join(',')}}`;
+  }
+  return 'null';
+}
+
+/**
  * `fmt.Sprint(v)` of a value decoded into `any` — how Go code typically turns a schema's enum
  * values into the `[]string` of an error struct. Unlike encoding/json, fmt's `%v` for float64 is
  * `%g` with shortest digits, which switches to exponent form when exp < -4 or exp >= 6

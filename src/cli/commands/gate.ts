@@ -1,0 +1,80 @@
+import { join } from 'node:path';
+import { SpanStore } from '../../collect/index.ts';
+import { loadConfig, resolveFrom, type LoadedConfig } from '../../config/index.ts';
+import { buildBaseline, judgeRun, saveBaseline, type JudgedRun } from '../../gate/index.ts';
+import { renderJUnit } from '../../report/junit.ts';
+import { renderMarkdown } from '../../report/markdown.ts';
+import { pickStyle, renderGate, renderParity } from '../../report/terminal.ts';
+import { writeFileAtomic } from '../../util/atomic-write.ts';
+import { GauntletError } from '../../util/errors.ts';
+import type { ParsedCLI } from '../parse.ts';
+import type { CommandContext } from './parity.ts';
+
+export function storePathOf(loaded: LoadedConfig, cli: ParsedCLI): string {
+  if (typeof cli.options.store === 'string') return cli.options.store;
+  return resolveFrom(loaded.file ? loaded.baseDir : process.cwd(), loaded.config.store.path);
+}
+
+export async function readRun(storePath: string, runId: string) {
+  const store = await SpanStore.open(storePath);
+  try {
+    const spans = await store.spansForRun(runId);
+    if (spans.length === 0) throw new GauntletError('GAUNTLET_RUN_NOT_FOUND', `no spans for run "${runId}" in the store`, { file: storePath, hint: 'list stored runs with `gauntlet runs`' });
+    return spans;
+  } finally {
+    await store.close();
+  }
+}
+
+/** Write whichever outputs were asked for, each atomically. */
+export async function writeGateOutputs(judged: JudgedRun, cli: ParsedCLI, defaults: { dir?: string } = {}): Promise<string[]> {
+  const want = (flag: string, name: string) => (typeof cli.options[flag] === 'string' ? (cli.options[flag] as string) : defaults.dir ? join(defaults.dir, name) : undefined);
+  const written: string[] = [];
+  const outputs: Array<[string | undefined, () => string]> = [
+    [want('json', 'report.json'), () => JSON.stringify(judged.report, null, 2) + '\n'],
+    [want('gate-json', 'gate.json'), () => JSON.stringify(judged.gate, null, 2) + '\n'],
+    [want('junit', 'junit.xml'), () => renderJUnit(judged.gate)],
+    [want('markdown', 'summary.md'), () => renderMarkdown(judged.report, judged.gate)],
+  ];
+  for (const [file, render] of outputs) {
+    if (!file) continue;
+    await writeFileAtomic(file, render());
+    written.push(file);
+  }
+  return written;
+}
+
+export function printJudged(judged: JudgedRun, cli: ParsedCLI, ctx: CommandContext, written: string[]): void {
+  const st = pickStyle(ctx.stdout);
+  if (!cli.options.quiet) ctx.stdout.write(renderParity(judged.report, st) + '\n');
+  ctx.stdout.write(renderGate(judged.gate, st));
+  if (written.length && !cli.options.quiet) ctx.stdout.write(`reports: ${written.join(', ')}\n`);
+}
+
+export const gateExitCode = (judged: JudgedRun) => (judged.gate.verdict === 'fail' ? 1 : 0);
+
+/** `gauntlet gate --run ID`: the CI verdict from a stored run — ledger, latency, error rate, thresholds, baseline. */
+export async function gateCommand(cli: ParsedCLI, ctx: CommandContext): Promise<number> {
+  const loaded = await loadConfig(cli.options.config as string | undefined);
+  const runId = cli.options.run as string;
+  const spans = await readRun(storePathOf(loaded, cli), runId);
+  const judged = await judgeRun(runId, spans, loaded, {
+    ...(typeof cli.options.ledger === 'string' ? { ledger: cli.options.ledger } : {}),
+    ...(typeof cli.options.baseline === 'string' ? { baseline: cli.options.baseline } : {}),
+  });
+  const written = await writeGateOutputs(judged, cli);
+  printJudged(judged, cli, ctx, written);
+  return gateExitCode(judged);
+}
+
+/** `gauntlet baseline save --run ID --out FILE` */
+export async function baselineCommand(cli: ParsedCLI, ctx: CommandContext): Promise<number> {
+  const loaded = await loadConfig(cli.options.config as string | undefined);
+  const runId = cli.options.run as string;
+  const spans = await readRun(storePathOf(loaded, cli), runId);
+  const judged = await judgeRun(runId, spans, loaded);
+  const baseline = buildBaseline(runId, judged.series, judged.report.findings);
+  await saveBaseline(cli.options.out as string, baseline);
+  ctx.stdout.write(`baseline of ${runId}: ${baseline.latency.length} latency series, ${baseline.divergences.length} divergences → ${String(cli.options.out)}\n`);
+  return 0;
+}

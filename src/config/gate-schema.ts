@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+/** Gate rules: what makes a run fail CI. Kayenta-like scoring; critical rules fail on their own. */
+export const GateSchema = z
+  .object({
+    ledger: z.string().default('harness/ledger.yaml').describe('Known-divergence ledger, relative to the config file'),
+    divergences: z
+      .object({
+        failOn: z.array(z.enum(['new', 'regressed'])).default(['new', 'regressed']).describe('Ledger labels that fail the gate'),
+        critical: z.boolean().default(true),
+      })
+      .strict()
+      .default({ failOn: ['new', 'regressed'], critical: true }),
+    latency: z
+      .object({
+        enabled: z.boolean().default(true),
+        alpha: z.number().gt(0).lt(1).default(0.05),
+        confLevel: z.number().gt(0.5).lt(1).default(0.98),
+        tolerance: z.number().min(0).max(10).default(0.05).describe('Shifts within ±this × primary median are immaterial'),
+        quantileTolerance: z.number().min(0).max(10).default(0.1).describe('e.g. 0.1: candidate p95 may be up to +10% over primary'),
+        minSamples: z.number().int().min(2).default(20),
+        correction: z.enum(['holm', 'bh', 'none']).default('holm'),
+        critical: z.boolean().default(false),
+        failOnFaster: z.boolean().default(false).describe('A candidate significantly faster is reported; fail only if set'),
+      })
+      .strict()
+      .default({ enabled: true, alpha: 0.05, confLevel: 0.98, tolerance: 0.05, quantileTolerance: 0.1, minSamples: 20, correction: 'holm', critical: false, failOnFaster: false }),
+    errorRate: z
+      .object({ max: z.number().min(0).max(1).default(0.01), critical: z.boolean().default(false) })
+      .strict()
+      .default({ max: 0.01, critical: false }),
+    thresholds: z
+      .array(
+        z
+          .object({
+            service: z.string(),
+            route: z.string().default('*'),
+            runtime: z.string().default('*'),
+            expr: z.array(z.string()).min(1).describe('k6 syntax: p(95)<200, avg<50, max<=1000, rate<0.01 (error rate)'),
+            critical: z.boolean().default(false),
+          })
+          .strict(),
+      )
+      .default([]),
+    baseline: z
+      .object({
+        tolerance: z.number().min(0).max(10).default(0.1),
+        quantileTolerance: z.number().min(0).max(10).default(0.15),
+        critical: z.boolean().default(false),
+      })
+      .strict()
+      .default({ tolerance: 0.1, quantileTolerance: 0.15, critical: false }),
+    score: z
+      .object({ pass: z.number().min(0).max(100).default(95), marginal: z.number().min(0).max(100).default(75) })
+      .strict()
+      .default({ pass: 95, marginal: 75 }),
+  })
+  .strict();
+
+export type GateRules = z.infer<typeof GateSchema>;

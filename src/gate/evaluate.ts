@@ -1,0 +1,240 @@
+import type { AggregatedFinding, LatencySeries, ParityReport } from '../analyze/index.ts';
+import { pickComparable } from '../analyze/index.ts';
+import type { Baseline, GateRules } from '../config/index.ts';
+import { judgeRoutes, type LatencySample, type RouteVerdict } from '../judge/index.ts';
+import { histogramSample, toExponentialHistogram } from './baseline.ts';
+import { LedgerMatcher, type LabelledRef, type ResolvedCandidate } from './ledger.ts';
+import { evaluateThreshold, parseThreshold } from './thresholds.ts';
+
+export type RuleKind = 'divergence' | 'latency' | 'error-rate' | 'threshold' | 'baseline-latency' | 'baseline-divergence';
+export type RuleStatus = 'pass' | 'fail' | 'inconclusive';
+
+/** One gate rule applied to one service/route(/runtime): a JUnit testcase. */
+export interface RuleResult {
+  rule: RuleKind;
+  name: string;
+  service: string;
+  route?: string;
+  runtime?: string;
+  status: RuleStatus;
+  critical: boolean;
+  message: string;
+}
+
+export interface LabelledFinding extends AggregatedFinding, LabelledRef {}
+
+export interface LatencyRow {
+  service: string;
+  method: string;
+  route: string;
+  primary: string;
+  candidate: string;
+  source: 'server' | 'client';
+  verdict: RouteVerdict;
+}
+
+export type Assessment = 'ship' | 'ship-with-known-gap' | 'do-not-ship';
+
+export interface GateResult {
+  runId: string;
+  verdict: 'pass' | 'marginal' | 'fail';
+  score: number;
+  assessment: Assessment;
+  reasons: string[];
+  rules: RuleResult[];
+  findings: LabelledFinding[];
+  resolved: ResolvedCandidate[];
+  latency: LatencyRow[];
+}
+
+const globRe = (glob: string) => new RegExp(`^${glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^]*')}$`);
+const fmtMs = (v: number) => `${v >= 10 ? v.toFixed(1) : v.toFixed(3)} ms`;
+const pct = (v: number) => `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}%`;
+
+export function describeShift(v: RouteVerdict, confLevel: number): string {
+  if (!v.shift) return v.reason;
+  const s = v.shift;
+  return `shift ${fmtMs(s.estimate)} (${pct(s.relative)}), ${Math.round(confLevel * 100)}% CI [${fmtMs(s.lower)}, ${fmtMs(s.upper)}], p=${(v.adjustedPValue ?? v.pValue ?? 1).toPrecision(3)}, n=${v.n.a}/${v.n.b}`;
+}
+
+function divergenceRules(report: ParityReport, labelled: LabelledFinding[], rules: GateRules): RuleResult[] {
+  const routes = new Map<string, { service: string; method: string; route: string }>();
+  for (const c of report.cases) routes.set(`${c.service} ${c.method} ${c.route}`, { service: c.service, method: c.method, route: c.route });
+  return [...routes.entries()].sort().map(([key, r]) => {
+    const here = labelled.filter((f) => f.service === r.service && f.method === r.method && f.route === r.route);
+    const failing = here.filter((f) => (rules.divergences.failOn as string[]).includes(f.label));
+    const known = here.filter((f) => f.label === 'known');
+    const message = failing.length
+      ? failing.map((f) => `${f.label} ${f.kind}/${f.class} at ${f.path || '(body)'} in ${f.service} ${f.method} ${f.route} (×${f.count}; ${f.reason})`).join('; ')
+      : known.length
+        ? `known gaps only: ${known.map((f) => `${f.ledgerId} ${f.class} at ${f.path}`).join('; ')}`
+        : 'no divergences';
+    return { rule: 'divergence', name: `divergence ${key}`, service: r.service, route: r.route, status: failing.length ? 'fail' : 'pass', critical: rules.divergences.critical, message };
+  });
+}
+
+function latencyRows(series: readonly LatencySeries[], report: ParityReport, rules: GateRules): LatencyRow[] {
+  const entries: Array<{ key: string; a: LatencySample; b: LatencySample; meta: Omit<LatencyRow, 'verdict'> }> = [];
+  for (const svc of report.services) {
+    const routes = new Set(series.filter((s) => s.service === svc.service).map((s) => `${s.method} ${s.route}`));
+    for (const mr of [...routes].sort()) {
+      const a = series.find((s) => s.service === svc.service && `${s.method} ${s.route}` === mr && s.runtime === svc.primary);
+      const b = series.find((s) => s.service === svc.service && `${s.method} ${s.route}` === mr && s.runtime === svc.candidate);
+      if (!a || !b) continue;
+      const pick = pickComparable(a, b);
+      entries.push({
+        key: `${svc.service} ${mr}`,
+        a: { kind: 'raw', values: pick.a },
+        b: { kind: 'raw', values: pick.b },
+        meta: { service: svc.service, method: a.method, route: a.route, primary: svc.primary, candidate: svc.candidate, source: pick.source },
+      });
+    }
+  }
+  const l = rules.latency;
+  const verdicts = judgeRoutes(entries, {
+    alpha: l.alpha,
+    confLevel: l.confLevel,
+    tolerance: { relative: l.tolerance },
+    quantileTolerance: l.quantileTolerance,
+    minSamples: l.minSamples,
+    correction: l.correction,
+    seed: 1,
+  });
+  return entries.map((e, i) => ({ ...e.meta, verdict: verdicts[i]! }));
+}
+
+function latencyRules(rows: readonly LatencyRow[], rules: GateRules): RuleResult[] {
+  return rows.map((r) => {
+    const v = r.verdict;
+    const failing = v.verdict === 'slower' || (v.verdict === 'faster' && rules.latency.failOnFaster);
+    const status: RuleStatus = v.verdict === 'inconclusive' ? 'inconclusive' : failing ? 'fail' : 'pass';
+    const flagged = v.quantiles.filter((q) => q.flagged).map((q) => `p${q.p * 100} ×${q.ratio.toFixed(3)} [${q.lower.toFixed(3)}, ${q.upper.toFixed(3)}]`);
+    const message =
+      v.verdict === 'inconclusive'
+        ? `inconclusive: ${v.reason}${v.needed ? ` (need ≈${v.needed} samples per side)` : ''}`
+        : `${r.candidate} vs ${r.primary}: ${v.verdict} — ${describeShift(v, rules.latency.confLevel)}${flagged.length ? `; quantiles ${flagged.join(', ')}` : ''} (${r.source} spans)`;
+    return { rule: 'latency', name: `latency ${r.service} ${r.method} ${r.route}`, service: r.service, route: r.route, status, critical: rules.latency.critical, message };
+  });
+}
+
+function errorRateRules(series: readonly LatencySeries[], rules: GateRules): RuleResult[] {
+  return series.map((s) => {
+    const rate = s.total ? s.errors / s.total : 0;
+    return {
+      rule: 'error-rate',
+      name: `error-rate ${s.service} ${s.method} ${s.route} ${s.runtime}`,
+      service: s.service,
+      route: s.route,
+      runtime: s.runtime,
+      status: rate <= rules.errorRate.max ? 'pass' : 'fail',
+      critical: rules.errorRate.critical,
+      message: `${s.errors}/${s.total} failed (${(rate * 100).toFixed(2)}%, max ${(rules.errorRate.max * 100).toFixed(2)}%)`,
+    };
+  });
+}
+
+function thresholdRules(series: readonly LatencySeries[], rules: GateRules): RuleResult[] {
+  const out: RuleResult[] = [];
+  rules.thresholds.forEach((t, i) => {
+    const parsed = t.expr.map((e, j) => parseThreshold(e, { path: `gate.thresholds[${i}].expr[${j}]` }));
+    const route = globRe(t.route);
+    const runtime = globRe(t.runtime);
+    for (const s of series.filter((x) => x.service === t.service && route.test(x.route) && runtime.test(x.runtime))) {
+      const values = s.server ?? s.client;
+      for (const th of parsed) {
+        const { ok, observed } = evaluateThreshold(th, { values, errors: s.errors, total: s.total });
+        out.push({
+          rule: 'threshold',
+          name: `threshold ${th.source} ${s.service} ${s.method} ${s.route} ${s.runtime}`,
+          service: s.service,
+          route: s.route,
+          runtime: s.runtime,
+          status: ok ? 'pass' : 'fail',
+          critical: t.critical,
+          message: `${th.source}: observed ${Number.isNaN(observed) ? 'no data' : observed.toFixed(3)}`,
+        });
+      }
+    }
+  });
+  return out;
+}
+
+function baselineRules(series: readonly LatencySeries[], labelled: readonly LabelledFinding[], baseline: Baseline, rules: GateRules): RuleResult[] {
+  const entries: Array<{ key: string; a: LatencySample; b: LatencySample; s: LatencySeries }> = [];
+  for (const s of series) {
+    const past = baseline.latency.find((b) => b.service === s.service && b.method === s.method && b.route === s.route && b.runtime === s.runtime);
+    if (!past) continue;
+    const now = toExponentialHistogram(past.source === 'server' && s.server ? s.server : s.client, past.histogram.scale);
+    entries.push({ key: `${s.service} ${s.method} ${s.route} ${s.runtime}`, a: histogramSample(past.histogram), b: histogramSample(now), s });
+  }
+  const verdicts = judgeRoutes(entries, {
+    tolerance: { relative: rules.baseline.tolerance },
+    quantileTolerance: rules.baseline.quantileTolerance,
+    minSamples: rules.latency.minSamples,
+    correction: rules.latency.correction,
+    seed: 2,
+  });
+  const out: RuleResult[] = entries.map((e, i) => {
+    const v = verdicts[i]!;
+    const status: RuleStatus = v.verdict === 'inconclusive' ? 'inconclusive' : v.verdict === 'slower' ? 'fail' : 'pass';
+    return {
+      rule: 'baseline-latency',
+      name: `baseline-latency ${e.key}`,
+      service: e.s.service,
+      route: e.s.route,
+      runtime: e.s.runtime,
+      status,
+      critical: rules.baseline.critical,
+      message: `${e.s.runtime} vs its baseline (${baseline.runId}): ${v.verdict} — ${describeShift(v, 0.98)}`,
+    };
+  });
+  const known = new Set(baseline.divergences.map((d) => d.id));
+  const services = new Set(series.map((s) => s.service));
+  for (const service of [...services].sort()) {
+    const fresh = labelled.filter((f) => f.service === service && !known.has(f.id));
+    out.push({
+      rule: 'baseline-divergence',
+      name: `baseline-divergence ${service}`,
+      service,
+      status: fresh.length ? 'fail' : 'pass',
+      critical: rules.baseline.critical,
+      message: fresh.length ? `not in baseline ${baseline.runId}: ${fresh.map((f) => `${f.class} at ${f.route} ${f.path}`).join('; ')}` : `no divergence beyond baseline ${baseline.runId}`,
+    });
+  }
+  return out;
+}
+
+/** Apply every gate rule to a judged run; a Kayenta-like score and a ship/no-ship assessment. */
+export function evaluateGate(input: {
+  report: ParityReport;
+  series: readonly LatencySeries[];
+  ledger: LedgerMatcher;
+  rules: GateRules;
+  baseline?: Baseline;
+}): GateResult {
+  const { report, series, ledger, rules } = input;
+  const labelled: LabelledFinding[] = report.findings.map((f) => ({ ...f, ...ledger.label(f) }));
+  const resolved = ledger.unreproduced(report.findings, new Set(report.services.map((s) => s.service)));
+  const latency = rules.latency.enabled ? latencyRows(series, report, rules) : [];
+  const all: RuleResult[] = [
+    ...divergenceRules(report, labelled, rules),
+    ...latencyRules(latency, rules),
+    ...errorRateRules(series, rules),
+    ...thresholdRules(series, rules),
+    ...(input.baseline ? baselineRules(series, labelled, input.baseline, rules) : []),
+  ];
+  const judged = all.filter((r) => r.status !== 'inconclusive');
+  const passed = judged.filter((r) => r.status === 'pass').length;
+  const score = judged.length ? Math.round((1000 * passed) / judged.length) / 10 : 100;
+  const criticalFail = all.some((r) => r.critical && r.status === 'fail');
+  const verdict = criticalFail || score < rules.score.marginal ? 'fail' : score < rules.score.pass ? 'marginal' : 'pass';
+  const reasons = all.filter((r) => r.status === 'fail').map((r) => `${r.critical ? '[critical] ' : ''}${r.name}: ${r.message}`);
+  const knownGaps = labelled.filter((f) => f.label === 'known');
+  const assessment: Assessment = verdict === 'fail' ? 'do-not-ship' : knownGaps.length ? 'ship-with-known-gap' : 'ship';
+  if (verdict !== 'fail') {
+    for (const f of knownGaps) reasons.push(`known gap ${f.ledgerId}: ${f.service} ${f.method} ${f.route} ${f.class} at ${f.path} (×${f.count})`);
+    if (verdict === 'marginal') reasons.unshift(`score ${score} is below ${rules.score.pass}`);
+  }
+  for (const r of resolved) reasons.push(`resolved? ${r.ledgerId} (${r.service} ${r.route} ${r.class} ${r.path}) did not reproduce — close it in the ledger if it is fixed`);
+  return { runId: report.runId, verdict, score, assessment, reasons, rules: all, findings: labelled, resolved, latency };
+}

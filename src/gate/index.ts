@@ -1,0 +1,5 @@
+export { evaluateGate, describeShift, type GateResult, type RuleResult, type LabelledFinding, type LatencyRow, type Assessment } from './evaluate.ts';
+export { LedgerMatcher, loadLedger, type LedgerLabel, type ResolvedCandidate } from './ledger.ts';
+export { buildBaseline, saveBaseline, loadBaseline, toExponentialHistogram } from './baseline.ts';
+export { parseThreshold, evaluateThreshold, aggregate, type Threshold } from './thresholds.ts';
+export { judgeRun, ledgerFor, type JudgedRun } from './judge-run.ts';

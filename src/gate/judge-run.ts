@@ -1,0 +1,40 @@
+import { access } from 'node:fs/promises';
+import { buildParityReport, latencySeries, reconstructExchanges, type LatencySeries, type ParityReport } from '../analyze/index.ts';
+import type { StoredSpan } from '../collect/index.ts';
+import { resolveFrom, type LoadedConfig } from '../config/index.ts';
+import { loadBaseline } from './baseline.ts';
+import { evaluateGate, type GateResult } from './evaluate.ts';
+import { LedgerMatcher, loadLedger } from './ledger.ts';
+
+export interface JudgedRun {
+  report: ParityReport;
+  series: LatencySeries[];
+  gate: GateResult;
+}
+
+/** The ledger the config names; the default path may be absent (an empty ledger), an explicit one may not. */
+export async function ledgerFor(loaded: LoadedConfig, explicit?: string): Promise<LedgerMatcher> {
+  if (explicit) return new LedgerMatcher(await loadLedger(resolveFrom(process.cwd(), explicit)));
+  const path = resolveFrom(loaded.baseDir, loaded.config.gate.ledger);
+  try {
+    await access(path);
+  } catch {
+    return new LedgerMatcher(undefined);
+  }
+  return new LedgerMatcher(await loadLedger(path));
+}
+
+/** Everything CI needs to decide, from the spans of one run. */
+export async function judgeRun(
+  runId: string,
+  spans: readonly StoredSpan[],
+  loaded: LoadedConfig,
+  opts: { ledger?: string; baseline?: string } = {},
+): Promise<JudgedRun> {
+  const ledger = await ledgerFor(loaded, opts.ledger);
+  const baseline = opts.baseline ? await loadBaseline(resolveFrom(process.cwd(), opts.baseline)) : undefined;
+  const report = buildParityReport(runId, spans);
+  const series = latencySeries(reconstructExchanges(spans));
+  const gate = evaluateGate({ report, series, ledger, rules: loaded.config.gate, ...(baseline ? { baseline } : {}) });
+  return { report, series, gate };
+}
