@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseThreshold } from '../gate/thresholds.ts';
 
 /** Gate rules: what makes a run fail CI. Kayenta-like scoring; critical rules fail on their own. */
 export const GateSchema = z
@@ -20,15 +21,16 @@ export const GateSchema = z
         quantileTolerance: z.number().min(0).max(10).default(0.1).describe('e.g. 0.1: candidate p95 may be up to +10% over primary'),
         minSamples: z.number().int().min(2).default(20),
         correction: z.enum(['holm', 'bh', 'none']).default('holm'),
-        critical: z.boolean().default(false),
+        // A significant, material slowdown is a reason not to ship on its own, not a score deduction.
+        critical: z.boolean().default(true),
         failOnFaster: z.boolean().default(false).describe('A candidate significantly faster is reported; fail only if set'),
       })
       .strict()
-      .default({ enabled: true, alpha: 0.05, confLevel: 0.98, tolerance: 0.05, quantileTolerance: 0.1, minSamples: 20, correction: 'holm', critical: false, failOnFaster: false }),
+      .default({ enabled: true, alpha: 0.05, confLevel: 0.98, tolerance: 0.05, quantileTolerance: 0.1, minSamples: 20, correction: 'holm', critical: true, failOnFaster: false }),
     errorRate: z
-      .object({ max: z.number().min(0).max(1).default(0.01), critical: z.boolean().default(false) })
+      .object({ max: z.number().min(0).max(1).default(0.01), critical: z.boolean().default(true) })
       .strict()
-      .default({ max: 0.01, critical: false }),
+      .default({ max: 0.01, critical: true }),
     thresholds: z
       .array(
         z
@@ -36,8 +38,20 @@ export const GateSchema = z
             service: z.string(),
             route: z.string().default('*'),
             runtime: z.string().default('*'),
-            expr: z.array(z.string()).min(1).describe('k6 syntax: p(95)<200, avg<50, max<=1000, rate<0.01 (error rate)'),
-            critical: z.boolean().default(false),
+            expr: z
+              .array(
+                z.string().superRefine((e, ctx) => {
+                  try {
+                    parseThreshold(e);
+                  } catch (err) {
+                    ctx.addIssue({ code: 'custom', message: `${(err as Error).message} — k6 syntax: p(95)<200, avg<50, med<=20, max<1000, rate<0.01` });
+                  }
+                }),
+              )
+              .min(1)
+              .describe('k6 syntax: p(95)<200, avg<50, max<=1000, rate<0.01 (error rate)'),
+            // As in k6: a crossed threshold fails the run.
+            critical: z.boolean().default(true),
           })
           .strict(),
       )
@@ -46,10 +60,10 @@ export const GateSchema = z
       .object({
         tolerance: z.number().min(0).max(10).default(0.1),
         quantileTolerance: z.number().min(0).max(10).default(0.15),
-        critical: z.boolean().default(false),
+        critical: z.boolean().default(true),
       })
       .strict()
-      .default({ tolerance: 0.1, quantileTolerance: 0.15, critical: false }),
+      .default({ tolerance: 0.1, quantileTolerance: 0.15, critical: true }),
     score: z
       .object({ pass: z.number().min(0).max(100).default(95), marginal: z.number().min(0).max(100).default(75) })
       .strict()

@@ -18,7 +18,9 @@ export const RuntimeSchema = z
     reference: z
       .object({
         flavour: z.enum(['rust', 'go']).describe('Wire-format flavour of the reference daemon'),
-        faultLatencyMs: z.number().int().min(0).max(60_000).optional(),
+        faultLatencyMs: z.number().min(0).max(60_000).optional().describe('Fault injection: fixed extra latency on the fault route'),
+        faultLatencyPct: z.number().min(0).max(10_000).optional().describe('Fault injection: slow the fault route by this percentage'),
+        faultRoute: z.string().startsWith('/').optional().describe('Route template the fault applies to (default: the main route)'),
       })
       .strict()
       .optional()

@@ -24,6 +24,15 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
+/** Fault-injection switches travel to the reference daemon as its documented environment variables. */
+function faultEnv(ref: { faultLatencyMs?: number | undefined; faultLatencyPct?: number | undefined; faultRoute?: string | undefined }): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (ref.faultLatencyMs) env.GAUNTLET_FAULT_LATENCY_MS = String(ref.faultLatencyMs);
+  if (ref.faultLatencyPct) env.GAUNTLET_FAULT_LATENCY_PCT = String(ref.faultLatencyPct);
+  if (ref.faultRoute) env.GAUNTLET_FAULT_ROUTE = ref.faultRoute;
+  return env;
+}
+
 const REFERENCE_SERVICES: ReadonlySet<string> = new Set<DaemonService>(['validatord', 'vectord']);
 
 /**
@@ -59,7 +68,7 @@ export async function startStack(
               service: service as DaemonService, // checked against REFERENCE_SERVICES above
               flavour: rt.reference.flavour,
               ...(opts.otlpEndpoint ? { otlpEndpoint: opts.otlpEndpoint } : {}),
-              ...(rt.reference.faultLatencyMs ? { env: { GAUNTLET_FAULT_LATENCY_MS: String(rt.reference.faultLatencyMs) } } : {}),
+              env: faultEnv(rt.reference),
             });
             stops.push(() => daemon.stop());
             endpoints.push({ name, role, url: daemon.url, headers: rt.headers ?? {}, managed: true });

@@ -135,6 +135,18 @@ function toExchange(e: HarEntry, url: URL): Omit<RecordedExchange, 'seq'> {
   };
 }
 
+const HAR_HINT = 'export with "Save all as HAR" (devtools), `mitmdump --set hardump=FILE` or Charles → Export → HAR; --skip-invalid counts bad entries instead';
+
+/** Re-read through the YAML loader, which knows lines, to name where the problem is. */
+async function throwLineAccurate(file: string, schema: z.ZodType): Promise<void> {
+  try {
+    await loadDataFile(file, schema, 'GAUNTLET_INPUT_INVALID', 'HAR file');
+  } catch (err) {
+    if (err instanceof GauntletError) throw new GauntletError(err.code, err.message, { ...err.facts, hint: HAR_HINT }, { cause: err });
+    throw err;
+  }
+}
+
 async function readHar(file: string): Promise<unknown[]> {
   let text: string;
   try {
@@ -147,13 +159,13 @@ async function readHar(file: string): Promise<unknown[]> {
     raw = JSON.parse(text);
   } catch (err) {
     // The YAML-based loader names the line of a syntax error; JSON.parse only gives an offset.
-    await loadDataFile(file, HarFileSchema, 'GAUNTLET_INPUT_INVALID', 'HAR file');
+    await throwLineAccurate(file, HarFileSchema);
     throw new GauntletError('GAUNTLET_INPUT_INVALID', `not valid JSON: ${(err as Error).message}`, { file });
   }
   const parsed = HarFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new GauntletError('GAUNTLET_INPUT_INVALID', `not a HAR file: ${issue.message}`, { file, path: formatPath(issue.path), hint: 'export with "Save all as HAR" (devtools), `mitmdump --set hardump=FILE` or Charles → Export → HAR' });
+    throw new GauntletError('GAUNTLET_INPUT_INVALID', `not a HAR file: ${issue.message}`, { file, path: formatPath(issue.path), hint: HAR_HINT });
   }
   return parsed.data.log.entries;
 }
@@ -175,7 +187,7 @@ export async function importHar(opts: { file: string; out: string; service: stri
         count('invalid');
         continue;
       }
-      await loadDataFile(opts.file, HarFileStrictSchema, 'GAUNTLET_INPUT_INVALID', 'HAR file');
+      await throwLineAccurate(opts.file, HarFileStrictSchema);
       throw new GauntletError('GAUNTLET_INPUT_INVALID', `invalid HAR entry: ${parsed.error.issues[0]!.message}`, { file: opts.file });
     }
     let url: URL | undefined;

@@ -151,7 +151,9 @@ function redactEmbeddedQuery(text: string, rules: RedactionRules): string {
 
 function redactJson(value: JsonValue, path: string, rules: RedactionRules, changed: { any: boolean }): JsonValue {
   if (typeof value === 'string') {
-    const out = redactText(redactEmbeddedQuery(value, rules), rules);
+    // JSON carried as a string (an echoed or double-encoded body) is redacted as JSON too.
+    const inner = /^\s*[[{]/.test(value) ? redactBody(value, 'application/json', rules) : value;
+    const out = redactText(redactEmbeddedQuery(inner, rules), rules);
     if (out !== value) changed.any = true;
     return out;
   }

@@ -7,13 +7,15 @@ export type Flavour = (typeof FLAVOURS)[number];
 
 export const DAEMON_USAGE =
   'usage: main.ts --flavour rust|go [--host 127.0.0.1] [--port 0] [--otlp-endpoint URL] ' +
-  '[--fault-latency-ms N] [--fault-latency-ratio R] [--fault-route TEMPLATE]';
+  '[--fault-latency-ms N] [--fault-latency-pct P] [--fault-latency-ratio R] [--fault-route TEMPLATE]';
 
 export interface FaultLatency {
   /** Extra milliseconds added to a delayed request; 0 disables the fault. */
   ms: number;
   /** Fraction (0..1] of requests that get the delay, spread evenly (1 = every request). */
   ratio: number;
+  /** Slow the handler down by this percentage of its own time (CPU spin), e.g. 20 = +20%. */
+  pct?: number;
   /**
    * Route template that gets the delay (`/v1/collections/{name}/search`); undefined = the
    * daemon's default fault route. Every method on that template is affected.
@@ -47,6 +49,7 @@ export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
         'otlp-endpoint': { type: 'string' },
         'fault-latency-ms': { type: 'string' },
         'fault-latency-ratio': { type: 'string' },
+        'fault-latency-pct': { type: 'string' },
         'fault-route': { type: 'string' },
       },
     }));
@@ -66,6 +69,7 @@ export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
 
   const ms = parseNumber('--fault-latency-ms', values['fault-latency-ms'] ?? env.GAUNTLET_FAULT_LATENCY_MS ?? '0', 0, 600_000);
   const ratio = parseNumber('--fault-latency-ratio', values['fault-latency-ratio'] ?? env.GAUNTLET_FAULT_LATENCY_RATIO ?? '1', 0, 1);
+  const pct = parseNumber('--fault-latency-pct', values['fault-latency-pct'] ?? env.GAUNTLET_FAULT_LATENCY_PCT ?? '0', 0, 10_000);
   const route = values['fault-route'] ?? env.GAUNTLET_FAULT_ROUTE;
   if (route !== undefined && !route.startsWith('/')) {
     throw new GauntletError('GAUNTLET_USAGE', `--fault-route must be a route template starting with / (got ${route})`, { path: '--fault-route' });
@@ -77,7 +81,7 @@ export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     port,
     tracesUrl: resolveTracesUrl(values['otlp-endpoint'], env),
     // The key is left out when unset so the settings compare equal to `{ ms, ratio }`.
-    fault: route === undefined ? { ms, ratio } : { ms, ratio, route },
+    fault: { ms, ratio, ...(pct > 0 ? { pct } : {}), ...(route === undefined ? {} : { route }) },
   };
 }
 

@@ -9,11 +9,23 @@ import type { Route, RouteHandler } from './http-server.ts';
  * runtime would — server-side latency is what the latency judge prefers.
  */
 export function withFaultLatency(handle: RouteHandler, fault: FaultLatency): RouteHandler {
-  if (fault.ms <= 0 || fault.ratio <= 0) return handle;
+  const pct = fault.pct ?? 0;
+  if ((fault.ms <= 0 && pct <= 0) || fault.ratio <= 0) return handle;
   const isDelayed = createFaultSchedule(fault.ratio);
   return async (ctx) => {
-    if (isDelayed()) await sleep(fault.ms);
-    return handle(ctx);
+    if (!isDelayed()) return handle(ctx);
+    if (fault.ms > 0) await sleep(fault.ms);
+    if (pct <= 0) return handle(ctx);
+    // A relative slowdown ("+20%") must scale with the work, so it is spent as CPU time after the
+    // handler — like a slower build of the same code — rather than as a timer, whose ~1 ms
+    // granularity would swamp sub-millisecond handlers.
+    const started = performance.now();
+    const response = await handle(ctx);
+    const until = started + (performance.now() - started) * (1 + pct / 100);
+    while (performance.now() < until) {
+      /* spin */
+    }
+    return response;
   };
 }
 

@@ -1,0 +1,64 @@
+/**
+ * Replay throughput against the reference twins: the shipped validatord recording, repeated to
+ * `PAIRS` entries, replayed `--fast` at concurrency 16 inside a real session (embedded receiver,
+ * DuckDB store, both twins as child processes exporting SERVER spans), then judged from the store.
+ * Headline figure: paired exchanges per second *analysed* — send, ingest, settle and report.
+ *   npx tsx bench/replay.bench.ts [PAIRS]
+ * Figures are reported, never asserted.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildParityReport, waitForRunToSettle } from '../src/analyze/index.ts';
+import { loadConfig } from '../src/config/index.ts';
+import { planReplay, runReplayPhase } from '../src/drive/replay.ts';
+import { openSession } from '../src/drive/session.ts';
+import type { RecordedExchange } from '../src/record/format.ts';
+import { readRecording } from '../src/record/reader.ts';
+
+const SHIPPED = fileURLToPath(new URL('../harness/recordings/validatord.ndjson', import.meta.url));
+const CONCURRENCY = 16;
+
+export async function runReplayBench(pairs = 10_000): Promise<Record<string, number>> {
+  const dir = await mkdtemp(join(tmpdir(), 'gauntlet-replay-bench-'));
+  const { exchanges } = await readRecording(SHIPPED);
+  const many: RecordedExchange[] = Array.from({ length: pairs }, (_, i) => ({ ...exchanges[i % exchanges.length]!, seq: i + 1 }));
+  const loaded = await loadConfig(undefined, dir);
+  const plan = planReplay(many, { routes: ['/v1/orders/{id}'], safeRoutes: [], allowUnsafe: true, limit: pairs });
+  const session = await openSession(loaded, { services: new Set(['validatord']), storePath: join(dir, 'store.duckdb') });
+  try {
+    // Warm both twins and the harness's JIT so the figure is steady-state throughput.
+    const warm = planReplay(exchanges, { routes: [], safeRoutes: [], allowUnsafe: true, limit: 200 });
+    await runReplayPhase(session, loaded.config, { service: 'validatord', plan: warm, pacing: { mode: 'fast' }, concurrency: CONCURRENCY, maxDurationMs: 600_000, recordings: [] });
+    await session.telemetry.flush();
+
+    const started = performance.now();
+    const drive = await runReplayPhase(session, loaded.config, { service: 'validatord', plan, pacing: { mode: 'fast' }, concurrency: CONCURRENCY, maxDurationMs: 600_000, recordings: [SHIPPED] });
+    const sent = performance.now();
+    await session.telemetry.flush();
+    const settled = await waitForRunToSettle(session.store, session.runId, { maxMs: 30_000 });
+    const ingested = performance.now();
+    const spans = await session.store.spansForRun(session.runId);
+    const report = buildParityReport(session.runId, spans);
+    const done = performance.now();
+    const svc = report.services[0]!;
+    return {
+      'pairs replayed': drive.pairs,
+      'pairs in report (incl. 200 warm-up)': svc.pairs,
+      'send phase: paired exchanges/s': drive.pairs / ((sent - started) / 1000),
+      'flush + settle: seconds': (ingested - sent) / 1000,
+      'report from store: seconds': (done - ingested) / 1000,
+      'end to end: paired exchanges/s analysed': drive.pairs / ((done - started) / 1000),
+      'spans stored for the run': settled.spans,
+    };
+  } finally {
+    await session.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const figures = await runReplayBench(Number(process.argv[2] ?? 10_000));
+  for (const [metric, value] of Object.entries(figures)) console.log(`${metric.padEnd(48)} ${value.toLocaleString('en-US', { maximumFractionDigits: 2 })}`);
+}
