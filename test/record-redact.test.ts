@@ -14,6 +14,12 @@ describe('redaction rules', () => {
     expect(redactBody(body, 'application/json', rules)).toBe(want);
   });
 
+  it('follows secrets into URLs and JSON carried inside string values, and echoed header names', () => {
+    expect(redactBody('{"next":"/items?page=2&token=abc#top","raw":"{\\"password\\":\\"p\\"}","cookie":"sid=1"}', 'application/json', rules)).toBe(
+      '{"next":"/items?page=2&token=%5BREDACTED%5D#top","raw":"{\\"password\\":\\"[REDACTED]\\"}","cookie":"[REDACTED]"}',
+    );
+  });
+
   it('keeps a body byte-identical when nothing matched, and number lexemes when something did', () => {
     const untouched = '{ "qty" : 1.0,\n "ts": 1795790620067 }';
     expect(redactBody(untouched, 'application/json', rules)).toBe(untouched);

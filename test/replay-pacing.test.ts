@@ -5,6 +5,8 @@ import type { ServiceEndpoints } from '../src/drive/stack.ts';
 import type { RecordedExchange } from '../src/record/format.ts';
 import { startTelemetry } from '../src/telemetry/tracing.ts';
 import { GauntletError } from '../src/util/errors.ts';
+import { parseCLI } from '../src/cli/parse.ts';
+import { parseByteSize, parseListen, parsePositive } from '../src/record/units.ts';
 import { startServer, type TestServer } from './support/servers.ts';
 
 const T0 = Date.parse('2026-11-27T12:00:00.000Z');
@@ -103,5 +105,31 @@ describe('replay pacing', () => {
       expect(r.pairs).toBe(6);
       expect(seen.at(-1)).toBe(1);
     });
+  });
+});
+
+describe('parseCLI: record, replay, import', () => {
+  it.each([
+    [['record', '--listen', '127.0.0.1:0', '--upstream', 'http://127.0.0.1:3100', '--out', 'r.ndjson', '--max-bytes', '10MiB'], 'record'],
+    [['replay', 'r.ndjson', 'r.1.ndjson', '--speed', '2', '--limit', '10', '--allow-unsafe', '--skip-invalid'], 'replay'],
+    [['replay', 'r.ndjson', '--fast', '--concurrency', '8', '--json', 'o.json'], 'replay'],
+    [['import', 'har', 'x.har', '--out', 'r.ndjson', '--host', 'shop.example.com'], 'import'],
+  ])('%j → %s', (argv, command) => {
+    expect(parseCLI(argv).command).toBe(command);
+  });
+
+  it.each([[['record', '--listen', '127.0.0.1:0']], [['replay']], [['replay', 'r.ndjson', '--bogus']], [['import', 'x.har', '--out', 'o']], [['import', 'har', 'x.har']]])('%j is a usage error', (argv) => {
+    expect(() => parseCLI(argv)).toThrow(GauntletError);
+  });
+
+  it('validates sizes, counts and listen addresses with messages naming the option', () => {
+    expect(parseByteSize('max-bytes', '10MiB')).toBe(10 * 1024 * 1024);
+    expect(parseByteSize('max-bytes', '512k')).toBe(512 * 1024);
+    expect(() => parseByteSize('max-bytes', 'lots')).toThrow(/--max-bytes must be a size/);
+    expect(parsePositive('speed', '0.5')).toBe(0.5);
+    expect(() => parsePositive('limit', '2.5', { integer: true })).toThrow(/--limit must be a whole number/);
+    expect(parseListen('8080')).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(parseListen('[::1]:0')).toEqual({ host: '::1', port: 0 });
+    expect(() => parseListen('host:99999')).toThrow(/--listen/);
   });
 });
