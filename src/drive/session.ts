@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { SpanKind } from '@opentelemetry/api';
 import { SpanStore, startReceiver, type Receiver } from '../collect/index.ts';
 import { loadCaseFile, resolveFrom, type CaseFile, type LoadedConfig } from '../config/index.ts';
@@ -47,13 +48,15 @@ export interface Session {
 
 export async function openSession(loaded: LoadedConfig, opts: { services: ReadonlySet<string>; storePath?: string; runId?: string }): Promise<Session> {
   const cfg = loaded.config;
-  const store = await SpanStore.open(opts.storePath ?? resolveFrom(loaded.file ? loaded.baseDir : process.cwd(), cfg.store.path));
+  const storePath = opts.storePath ?? resolveFrom(loaded.file ? loaded.baseDir : process.cwd(), cfg.store.path);
+  const store = await SpanStore.open(storePath);
   let receiver: Receiver | undefined;
   let telemetry: HarnessTelemetry | undefined;
   try {
     receiver = await startReceiver({ store, host: cfg.collector.host, port: cfg.collector.port, maxBodyBytes: cfg.collector.maxBodyBytes });
     const runId = opts.runId ?? newRunId();
-    telemetry = startTelemetry({ endpoint: receiver.url, runId });
+    // Spans the receiver cannot take (outage, overload) wait in a spool beside the store.
+    telemetry = startTelemetry({ endpoint: receiver.url, runId, spoolDir: join(dirname(storePath), 'spool', runId) });
     const stack = await startStack(cfg, { otlpEndpoint: receiver.url, only: opts.services });
     const r = receiver;
     const t = telemetry;

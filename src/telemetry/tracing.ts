@@ -3,16 +3,24 @@ import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanPr
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ATTR_GAUNTLET_RUN_ID, TRACER_NAME } from './attributes.ts';
+import { SpoolingExporter, type SpoolStats } from './spool.ts';
 
 export interface HarnessTelemetry {
   readonly tracer: Tracer;
   /** Spans ended in this process (what the receiver should end up storing). */
   spansEnded(): number;
-  /** Spans the exporter reported as failed to deliver. */
+  /** Spans not delivered: still spooled on disk, or refused by the collector. */
   spansFailed(): number;
-  /** Export everything ended so far; resolves when the collector acknowledged it. */
-  flush(): Promise<void>;
+  /** Delivery accounting, including what went through the disk spool. */
+  spool(): SpoolStats | undefined;
+  /**
+   * Export everything ended so far; resolves when the collector acknowledged it, or — when the
+   * collector is down — after `spoolDeadlineMs` with the rest left in the disk spool.
+   */
+  flush(spoolDeadlineMs?: number): Promise<void>;
   shutdown(): Promise<void>;
 }
 
@@ -31,18 +39,17 @@ class CountingProcessor implements SpanProcessor {
  * The harness's own tracer provider. It is not registered globally: several runs (and tests) can
  * live in one process, each exporting to its own receiver.
  */
-export function startTelemetry(opts: { endpoint: string | undefined; runId: string; version?: string }): HarnessTelemetry {
+export function startTelemetry(opts: { endpoint: string | undefined; runId: string; version?: string; spoolDir?: string }): HarnessTelemetry {
   const counter = new CountingProcessor();
-  let failed = 0;
   const processors: SpanProcessor[] = [counter];
+  let spooling: SpoolingExporter | undefined;
   if (opts.endpoint) {
-    const exporter = new OTLPTraceExporter({ url: `${opts.endpoint.replace(/\/$/, '')}/v1/traces`, timeoutMillis: 10_000 });
-    const originalExport = exporter.export.bind(exporter);
-    exporter.export = (spans, done) =>
-      originalExport(spans, (result) => {
-        if (result.code !== 0) failed += spans.length;
-        done(result);
-      });
+    const tracesUrl = `${opts.endpoint.replace(/\/$/, '')}/v1/traces`;
+    // A short timeout: when the collector is down the batch goes to the disk spool instead of
+    // holding the exporter for the SDK's full retry budget.
+    const inner = new OTLPTraceExporter({ url: tracesUrl, timeoutMillis: 3_000 });
+    spooling = new SpoolingExporter(inner, { dir: opts.spoolDir ?? join(tmpdir(), 'gauntlet-spool', opts.runId), tracesUrl });
+    const exporter = spooling;
     processors.push(
       new BatchSpanProcessor(exporter, {
         // A run ends with an explicit flush, so a short delay only matters for live views;
@@ -66,8 +73,15 @@ export function startTelemetry(opts: { endpoint: string | undefined; runId: stri
   return {
     tracer,
     spansEnded: () => counter.ended,
-    spansFailed: () => failed,
-    flush: () => provider.forceFlush(),
+    spansFailed: () => {
+      const s = spooling?.getStats();
+      return s ? s.pending + s.rejected : 0;
+    },
+    spool: () => spooling?.getStats(),
+    flush: async (spoolDeadlineMs?: number) => {
+      await provider.forceFlush();
+      await spooling?.forceFlush(spoolDeadlineMs);
+    },
     shutdown: () => provider.shutdown(),
   };
 }
