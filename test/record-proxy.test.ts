@@ -186,6 +186,31 @@ describe('gauntlet record: a faithful recording reverse proxy', () => {
     expect(recorded.some((x) => x.request.path === '/echo/big')).toBe(false);
   });
 
+  it('on close, finishes an in-flight exchange (and records it) before renaming the file', async () => {
+    const slow = gate();
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('started;');
+      void slow.wait.then(() => res.end('finished'));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const file = join(dir, 'inflight.ndjson');
+    const p = await startRecordProxy({ upstream: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, out: file, service: 'demo' });
+    try {
+      const res = await request(p.url + '/slow');
+      const closing = p.close();
+      await new Promise((r) => setTimeout(r, 50));
+      expect(p.stats().inFlight).toBe(1);
+      slow.open();
+      expect(await res.body.text()).toBe('started;finished');
+      expect((await closing).exchanges).toBe(1);
+      expect((await readRecording(file)).exchanges[0]!.response.body).toBe('started;finished');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
   it('binds loopback only unless told otherwise', async () => {
     await expect(startRecordProxy({ host: '0.0.0.0', upstream: upstream.url, out: join(dir, 'never.ndjson'), service: 'demo' })).rejects.toThrow(/loopback only/);
   });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { StoredSpan } from '../collect/index.ts';
 import { NoiseSchema, type NoiseRules } from '../config/schema.ts';
-import { ATTR_GAUNTLET_RUN_NOISE } from '../telemetry/attributes.ts';
+import { ATTR_GAUNTLET_RUN_INCOMPLETE, ATTR_GAUNTLET_RUN_NOISE, ATTR_GAUNTLET_RUN_PAIRS, ATTR_GAUNTLET_RUN_PAIRS_PLANNED } from '../telemetry/attributes.ts';
 import { comparePair, type FindingKind, type PairFinding } from './compare.ts';
 import { pairExchanges, reconstructExchanges, type ObservedExchange, type ObservedPair } from './exchanges.ts';
 import { generalisePath, NoiseModel, type Suppression } from './noise.ts';
@@ -87,6 +87,17 @@ export interface ParityReport {
   findings: AggregatedFinding[];
   noise: NoiseEntry[];
   telemetry: { clientSpans: number; serverSpans: number; joined: number };
+  /** Set when the run was cut short (interrupted): the verdict covers only what was sent. */
+  incomplete?: { pairs: number; planned: number };
+}
+
+/** What the run span says about completeness. */
+export function incompletenessOf(spans: readonly StoredSpan[]): ParityReport['incomplete'] {
+  for (const s of spans) {
+    if (s.attributes[ATTR_GAUNTLET_RUN_INCOMPLETE] !== true) continue;
+    return { pairs: Number(s.attributes[ATTR_GAUNTLET_RUN_PAIRS] ?? 0), planned: Number(s.attributes[ATTR_GAUNTLET_RUN_PAIRS_PLANNED] ?? 0) };
+  }
+  return undefined;
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
@@ -287,6 +298,7 @@ export function buildParityReport(runId: string, spans: readonly StoredSpan[], o
     cases,
     findings,
     noise: noiseEntries,
+    ...(incompletenessOf(spans) ? { incomplete: incompletenessOf(spans)! } : {}),
     telemetry: {
       clientSpans,
       serverSpans: spans.filter((s) => s.kind === 'SERVER').length,

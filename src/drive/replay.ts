@@ -1,9 +1,7 @@
 import { context as otelContext, trace, SpanKind } from '@opentelemetry/api';
 import type { GauntletConfig } from '../config/index.ts';
 import { runExchange, type ExchangeRequest, type ExchangeResult, type ProbeOptions } from '../probe/index.ts';
-import { decodeBody, type RecordedExchange } from '../record/format.ts';
-import { makeRedactionRules, redactBody, redactUrl } from '../record/redact.ts';
-import { routeMatcher, unsafeGate } from '../record/routes.ts';
+import { decodeBody, makeRedactionRules, redactBody, redactUrl, routeMatcher, unsafeGate, type RecordedExchange } from '../record/index.ts';
 import { createSpanSubscriber } from '../telemetry/probe-spans.ts';
 import * as A from '../telemetry/attributes.ts';
 import { scheduleOffsets, sleepUntil, type Pacing } from './pacing.ts';

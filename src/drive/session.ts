@@ -124,7 +124,10 @@ export async function runParityPhase(
       exchanges += r.exchanges;
     }
   } finally {
-    runSpan.setAttribute('gauntlet.run.pairs', pairs);
+    runSpan.setAttribute(A.ATTR_GAUNTLET_RUN_PAIRS, pairs);
+    runSpan.setAttribute(A.ATTR_GAUNTLET_RUN_PAIRS_PLANNED, total);
+    // An interrupted run still ends its run span, saying so: the partial verdict is marked.
+    if (opts.signal?.aborted || pairs < total) runSpan.setAttribute(A.ATTR_GAUNTLET_RUN_INCOMPLETE, true);
     runSpan.end();
   }
   return { pairs, exchanges };

@@ -37,6 +37,7 @@ export type Assessment = 'ship' | 'ship-with-known-gap' | 'do-not-ship';
 
 export interface GateResult {
   runId: string;
+  incomplete?: { pairs: number; planned: number };
   verdict: 'pass' | 'marginal' | 'fail';
   score: number;
   assessment: Assessment;
@@ -235,6 +236,21 @@ export function evaluateGate(input: {
     for (const f of knownGaps) reasons.push(`known gap ${f.ledgerId}: ${f.service} ${f.method} ${f.route} ${f.class} at ${f.path} (×${f.count})`);
     if (verdict === 'marginal') reasons.unshift(`score ${score} is below ${rules.score.pass}`);
   }
+  if (report.incomplete) {
+    reasons.unshift(`INCOMPLETE: the run was interrupted after ${report.incomplete.pairs} of ${report.incomplete.planned} pairs — this verdict covers only what was sent`);
+  }
   for (const r of resolved) reasons.push(`resolved? ${r.ledgerId} (${r.service} ${r.route} ${r.class} ${r.path}) did not reproduce — close it in the ledger if it is fixed`);
-  return { runId: report.runId, verdict, score, assessment, reasons, rules: all, findings: labelled, resolved, latency };
+  return {
+    runId: report.runId,
+    ...(report.incomplete ? { incomplete: report.incomplete } : {}),
+    verdict,
+    score,
+    // A partial run never says "ship".
+    assessment: report.incomplete ? 'do-not-ship' : assessment,
+    reasons,
+    rules: all,
+    findings: labelled,
+    resolved,
+    latency,
+  };
 }

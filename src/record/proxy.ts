@@ -159,12 +159,15 @@ export async function startRecordProxy(opts: RecordProxyOptions): Promise<Record
       return;
     }
     const requestBytes = reqBody.bytes();
+    // Origin-form (`/p?q`) is what a reverse proxy receives; absolute-form is reduced to it.
+    const target = (req.url ?? '/').startsWith('/') ? (req.url ?? '/') : new URL(req.url ?? '/', upstream).pathname + new URL(req.url ?? '/', upstream).search;
+    const q = target.indexOf('?');
     await record({
       ts,
       request: {
         method: req.method ?? 'GET',
-        path: (req.url ?? '/').split('?')[0] || '/',
-        query: (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?') + 1) : '',
+        path: q === -1 ? target : target.slice(0, q),
+        query: q === -1 ? '' : target.slice(q + 1),
         headers: recordedRequestHeaders,
         ...encodeBody(requestBytes, reqBody.truncated),
         ...(reqBody.truncated ? { bodyTruncated: true } : {}),

@@ -1,7 +1,8 @@
 import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
 import { dirname, extname } from 'node:path';
 import { GauntletError } from '../util/errors.ts';
-import type { RecordedExchange, RecordingHeader } from './format.ts';
+import { formatPath } from '../config/index.ts';
+import { RecordedExchangeSchema, type RecordedExchange, type RecordingHeader } from './format.ts';
 
 export interface WriterOptions {
   /** Rotate to the next segment before a file grows past this many bytes. */
@@ -97,6 +98,12 @@ export class RecordingWriter {
     const run = this.tail.then(async () => {
       if (this.closed) throw new Error('recording writer is closed');
       const seq = this.seq + 1;
+      // Never write a line the reader would reject: a recording must always read back.
+      const checked = RecordedExchangeSchema.safeParse({ seq, ...exchange });
+      if (!checked.success) {
+        const issue = checked.error.issues[0]!;
+        throw new GauntletError('GAUNTLET_RECORDING_LINE', `refusing to record an invalid exchange: ${issue.message}`, { file: this.file, path: formatPath(issue.path) });
+      }
       const line = JSON.stringify({ seq, ...exchange }) + '\n';
       const size = Buffer.byteLength(line);
       if (this.opts.maxTotalBytes !== undefined && this.done.bytes + size > this.opts.maxTotalBytes) {

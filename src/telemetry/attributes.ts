@@ -27,6 +27,11 @@ export const ATTR_GAUNTLET_REQUEST_TARGET = 'gauntlet.request.target';
 /** On the run span: the noise rules (JSON) the run was judged with, so a re-analysis needs no config. */
 export const ATTR_GAUNTLET_RUN_NOISE = 'gauntlet.run.noise';
 
+/** On the run span: pairs driven, pairs planned, and whether the run was cut short (SIGINT). */
+export const ATTR_GAUNTLET_RUN_PAIRS = 'gauntlet.run.pairs';
+export const ATTR_GAUNTLET_RUN_PAIRS_PLANNED = 'gauntlet.run.pairs_planned';
+export const ATTR_GAUNTLET_RUN_INCOMPLETE = 'gauntlet.run.incomplete';
+
 /** Span event carrying the (size-capped, redacted) response body. */
 export const EVENT_GAUNTLET_RESPONSE_BODY = 'gauntlet.response.body';
 /** Attribute of that event holding the body text. */

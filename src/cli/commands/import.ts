@@ -1,6 +1,5 @@
 import { loadConfig } from '../../config/index.ts';
-import { importHar, type HarImportResult } from '../../record/har.ts';
-import { makeRedactionRules } from '../../record/redact.ts';
+import { importHar, makeRedactionRules, type HarImportResult } from '../../record/index.ts';
 import type { ParsedCLI } from '../parse.ts';
 import type { CommandContext } from './parity.ts';
 import { pickService } from './record.ts';

@@ -40,7 +40,7 @@ export async function executeParityRun(
   loaded: LoadedConfig,
   cli: ParsedCLI,
   ctx: CommandContext,
-): Promise<{ runId: string; spans: StoredSpan[] }> {
+): Promise<{ runId: string; spans: StoredSpan[]; interrupted: boolean }> {
   const caseFiles = await loadParityCases(loaded, cli.command === 'parity' ? cli.positionals : undefined);
   const session = await openSession(loaded, {
     services: new Set(caseFiles.map((c) => c.cases.service)),
@@ -53,14 +53,18 @@ export async function executeParityRun(
       ...(onPair ? { onPair } : {}),
       ...(typeof cli.options.repeat === 'string' ? { repeat: Number(cli.options.repeat) } : {}),
     });
-    if (ctx.signal.aborted) throw new GauntletError('GAUNTLET_INTERRUPTED', 'interrupted');
-    await session.telemetry.flush();
+    // Interrupted: stop sending, but still flush and judge what was sent — a partial report marked
+    // incomplete is worth more than none, and the caller exits 130.
+    const interrupted = ctx.signal.aborted;
+    await session.telemetry.flush(interrupted ? 2_000 : undefined);
     await waitForRunToSettle(session.store, session.runId);
     const stats = session.receiver.stats();
     if (stats.spansAccepted !== stats.spansStored) {
       ctx.stderr.write(`warning: receiver accepted ${stats.spansAccepted} spans but stored ${stats.spansStored}\n`);
     }
-    return { runId: session.runId, spans: await session.store.spansForRun(session.runId) };
+    const lost = session.telemetry.spansFailed();
+    if (lost > 0) ctx.stderr.write(`warning: ${lost} spans could not be delivered to the collector (see ${JSON.stringify(session.telemetry.spool())})\n`);
+    return { runId: session.runId, spans: await session.store.spansForRun(session.runId), interrupted };
   } finally {
     await session.close();
   }
@@ -69,9 +73,10 @@ export async function executeParityRun(
 /** `gauntlet parity`: the probe alone — per-case table, classified findings, summary line. */
 export async function parityCommand(cli: ParsedCLI, ctx: CommandContext): Promise<number> {
   const loaded = await loadConfig(cli.options.config as string | undefined);
-  const { runId, spans } = await executeParityRun(loaded, cli, ctx);
+  const { runId, spans, interrupted } = await executeParityRun(loaded, cli, ctx);
   // Judged from the store alone — the same call `gauntlet analyze --run` makes.
-  return emit(buildParityReport(runId, spans), cli, ctx);
+  const code = await emit(buildParityReport(runId, spans), cli, ctx);
+  return interrupted ? 130 : code;
 }
 
 /** `gauntlet analyze --run ID`: a fresh process, the store, nothing else. */

@@ -1,7 +1,5 @@
 import { loadConfig, type LoadedConfig } from '../../config/index.ts';
-import { makeRedactionRules } from '../../record/redact.ts';
-import { startRecordProxy, type RecordProxyStats } from '../../record/proxy.ts';
-import { parseByteSize, parseListen } from '../../record/units.ts';
+import { makeRedactionRules, parseByteSize, parseListen, startRecordProxy, type RecordProxyStats } from '../../record/index.ts';
 import { GauntletError } from '../../util/errors.ts';
 import type { ParsedCLI } from '../parse.ts';
 import type { CommandContext } from './parity.ts';

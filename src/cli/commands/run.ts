@@ -12,7 +12,7 @@ import { executeParityRun, type CommandContext } from './parity.ts';
 export async function runCommand(cli: ParsedCLI, ctx: CommandContext): Promise<number> {
   const started = performance.now();
   const loaded = await loadConfig(cli.options.config as string | undefined);
-  const { runId, spans } = await executeParityRun(loaded, cli, ctx);
+  const { runId, spans, interrupted } = await executeParityRun(loaded, cli, ctx);
   const judged = await judgeRun(runId, spans, loaded, {
     ...(typeof cli.options.ledger === 'string' ? { ledger: cli.options.ledger } : {}),
     ...(typeof cli.options.baseline === 'string' ? { baseline: cli.options.baseline } : {}),
@@ -21,5 +21,5 @@ export async function runCommand(cli: ParsedCLI, ctx: CommandContext): Promise<n
   const written = await writeGateOutputs(judged, cli, { dir: join(base, runId) });
   printJudged(judged, cli, ctx, written);
   ctx.stdout.write(`done in ${((performance.now() - started) / 1000).toFixed(1)} s · re-judge any time: gauntlet gate --run ${runId}\n`);
-  return gateExitCode(judged);
+  return interrupted ? 130 : gateExitCode(judged);
 }

@@ -1,0 +1,136 @@
+import type { CaseResult, LatencySeries, NoiseEntry, ParityReport, ServiceSummary } from '../../analyze/index.ts';
+import { describeShift, type GateResult, type LabelledFinding, type ResolvedCandidate, type RuleResult } from '../../gate/index.ts';
+import type { QuantileComparison } from '../../judge/index.ts';
+import { highlightPair, type SideBySide } from './json-diff.ts';
+import { latencyCharts, type LatencyChart } from './latency-data.ts';
+
+/** Everything the page shows, embedded once as JSON; the client script only lays it out. */
+export interface HtmlModel {
+  version: 1;
+  runId: string;
+  generatedAt: string;
+  gate: { verdict: GateResult['verdict']; score: number; assessment: GateResult['assessment']; reasons: string[] };
+  telemetry: ParityReport['telemetry'];
+  services: ServiceSummary[];
+  cases: CaseRow[];
+  findings: FindingView[];
+  resolved: ResolvedCandidate[];
+  latency: LatencyView[];
+  noise: NoiseEntry[];
+  rules: RuleResult[];
+}
+
+export interface CaseRow {
+  service: string;
+  case: string;
+  method: string;
+  route: string;
+  pairs: number;
+  status: string;
+  statusMatch: number;
+  shapeMatch: number;
+  bodyMatch: number;
+  ms: [number | null, number | null];
+  classes: string[];
+}
+
+export interface FindingView extends LabelledFinding {
+  primary: string;
+  candidate: string;
+  diff: SideBySide;
+}
+
+export interface LatencyView extends LatencyChart {
+  judged: null | {
+    verdict: string;
+    reason: string;
+    summary: string;
+    pValue: number | null;
+    adjustedPValue: number | null;
+    needed: number | null;
+    shift: { estimate: number; lower: number; upper: number; relative: number } | null;
+    quantiles: QuantileComparison[];
+    primary: string;
+    candidate: string;
+  };
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const v = [...values].sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  return Math.round((v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2) * 1000) / 1000;
+}
+
+/** One row per (service, case): repeats of a case are counted, not listed. */
+function caseRows(cases: readonly CaseResult[]): CaseRow[] {
+  const groups = new Map<string, CaseResult[]>();
+  for (const c of cases) {
+    const key = `${c.service}\u0000${c.case}`;
+    const g = groups.get(key);
+    if (g) g.push(c);
+    else groups.set(key, [c]);
+  }
+  return [...groups.values()].map((g) => {
+    const first = g[0]!;
+    const side = (s: CaseResult['primary']) => (s === null ? 'missing' : s.status !== null ? String(s.status) : (s.errorType ?? 'error'));
+    const ms = (which: 'primary' | 'candidate') => median(g.flatMap((c) => (c[which] ? [c[which]!.serverMs ?? c[which]!.clientMs] : [])));
+    return {
+      service: first.service,
+      case: first.case,
+      method: first.method,
+      route: first.route,
+      pairs: g.length,
+      status: `${side(first.primary)} ${first.statusMatch ? '=' : '≠'} ${side(first.candidate)}`,
+      statusMatch: g.filter((c) => c.statusMatch).length,
+      shapeMatch: g.filter((c) => c.shapeMatch).length,
+      bodyMatch: g.filter((c) => c.bodyMatch).length,
+      ms: [ms('primary'), ms('candidate')],
+      classes: [...new Set(g.flatMap((c) => c.findings.map((f) => f.class)))].sort(),
+    };
+  });
+}
+
+export function buildHtmlModel(input: { report: ParityReport; gate: GateResult; series: readonly LatencySeries[]; confLevel?: number; now?: Date }): HtmlModel {
+  const { report, gate, series } = input;
+  const runtimesOf = new Map(report.services.map((s) => [s.service, s]));
+  const charts = latencyCharts(series, gate.latency);
+  return {
+    version: 1,
+    runId: report.runId,
+    generatedAt: (input.now ?? new Date()).toISOString(),
+    gate: { verdict: gate.verdict, score: gate.score, assessment: gate.assessment, reasons: gate.reasons },
+    telemetry: report.telemetry,
+    services: report.services,
+    cases: caseRows(report.cases),
+    findings: gate.findings.map((f) => ({
+      ...f,
+      primary: runtimesOf.get(f.service)?.primary ?? 'primary',
+      candidate: runtimesOf.get(f.service)?.candidate ?? 'candidate',
+      diff: highlightPair(f.example.left, f.example.right),
+    })),
+    resolved: gate.resolved,
+    latency: charts.map((c) => {
+      const row = gate.latency.find((r) => r.service === c.service && r.method === c.method && r.route === c.route);
+      if (!row) return { ...c, judged: null };
+      const v = row.verdict;
+      return {
+        ...c,
+        judged: {
+          verdict: v.verdict,
+          reason: v.reason,
+          summary: describeShift(v, input.confLevel ?? 0.98),
+          pValue: v.pValue ?? null,
+          adjustedPValue: v.adjustedPValue ?? null,
+          needed: v.needed ?? null,
+          shift: v.shift ?? null,
+          quantiles: v.quantiles,
+          primary: row.primary,
+          candidate: row.candidate,
+        },
+      };
+    }),
+    noise: report.noise,
+    rules: gate.rules,
+  };
+}
