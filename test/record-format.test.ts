@@ -66,6 +66,15 @@ describe('recording format', () => {
     expect(encodeBody(new Uint8Array())).toEqual({ bodyEncoding: 'utf8' });
   });
 
+  it('refuses to write an exchange the reader would reject, and keeps going', async () => {
+    const file = join(dir, 'guard.ndjson');
+    const w = await RecordingWriter.open(file, makeHeader('validatord', 'record'));
+    await expect(w.append(exchange(0, { method: 'get' }))).rejects.toMatchObject({ code: 'GAUNTLET_RECORDING_LINE', facts: { path: 'request.method' } });
+    await w.append(exchange(1));
+    await w.close();
+    expect((await readRecording(file)).exchanges.map((x) => x.seq)).toEqual([1]);
+  });
+
   it('writes to .partial and renames only when closed — never a half-written file under the final name', async () => {
     const file = join(dir, 'partial.ndjson');
     const w = await RecordingWriter.open(file, makeHeader('validatord', 'record'));

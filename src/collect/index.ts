@@ -3,3 +3,4 @@ export type { AttrValue, Attributes, SpanKindName, StatusCodeName, StoredSpan, S
 export { decodeTraces, otlpEncodingOf, OTLP_CONTENT_TYPES, type OtlpEncoding } from './otlp-decode.ts';
 export { SpanStore, DEFAULT_STORE_PATH, STORE_SCHEMA_VERSION, type RunSummary } from './span-store.ts';
 export { startReceiver, type Receiver, type ReceiverOptions, type ReceiverStats } from './receiver.ts';
+export { openStoreForRun, findRunSpans, storeFamily, withEachStore, runStorePath } from './store-files.ts';

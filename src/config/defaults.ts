@@ -20,4 +20,6 @@ export const DEFAULT_CONFIG: GauntletConfigInput = {
   },
   // 30 rounds of the 6 cases: enough samples per runtime for the latency judge to speak.
   parity: { cases: ['harness/parity/validatord.cases.yaml'], repeat: 30 },
+  // The vectord suite is skipped (with a note) while the default stack has no vectord.
+  smoke: { suites: ['harness/smoke/validatord.yaml', 'harness/smoke/vectord.yaml'] },
 };

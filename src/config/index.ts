@@ -4,3 +4,4 @@ export { DEFAULT_CONFIG } from './defaults.ts';
 export * from './ledger-schema.ts';
 export * from './gate-schema.ts';
 export * from './baseline-schema.ts';
+export * from './smoke-schema.ts';

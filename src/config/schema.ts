@@ -178,6 +178,12 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ cases: [], repeat: 1 }),
+    smoke: z
+      .object({
+        suites: z.array(z.string().min(1)).default([]).describe('Smoke suite files, relative to the config file; suites for services not in the stack are skipped with a note'),
+      })
+      .strict()
+      .default({ suites: [] }),
     collector: CollectorSchema.default(CollectorSchema.parse({})),
     store: z
       .object({ path: z.string().min(1).default('.gauntlet/store.duckdb') })

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { SpanKind } from '@opentelemetry/api';
-import { SpanStore, startReceiver, type Receiver } from '../collect/index.ts';
+import { openStoreForRun, startReceiver, type Receiver, type SpanStore } from '../collect/index.ts';
 import { loadCaseFile, resolveFrom, type CaseFile, type LoadedConfig } from '../config/index.ts';
 import { createSpanSubscriber } from '../telemetry/probe-spans.ts';
 import { startTelemetry, type HarnessTelemetry } from '../telemetry/tracing.ts';
@@ -48,13 +48,14 @@ export interface Session {
 
 export async function openSession(loaded: LoadedConfig, opts: { services: ReadonlySet<string>; storePath?: string; runId?: string }): Promise<Session> {
   const cfg = loaded.config;
-  const storePath = opts.storePath ?? resolveFrom(loaded.file ? loaded.baseDir : process.cwd(), cfg.store.path);
-  const store = await SpanStore.open(storePath);
+  const runId = opts.runId ?? newRunId();
+  const requested = opts.storePath ?? resolveFrom(loaded.file ? loaded.baseDir : process.cwd(), cfg.store.path);
+  const { store, path: storePath, shared } = await openStoreForRun(requested, runId);
+  if (!shared) process.stderr.write(`note: ${requested} is in use by another gauntlet run; this run writes ${storePath}\n`);
   let receiver: Receiver | undefined;
   let telemetry: HarnessTelemetry | undefined;
   try {
     receiver = await startReceiver({ store, host: cfg.collector.host, port: cfg.collector.port, maxBodyBytes: cfg.collector.maxBodyBytes });
-    const runId = opts.runId ?? newRunId();
     // Spans the receiver cannot take (outage, overload) wait in a spool beside the store.
     telemetry = startTelemetry({ endpoint: receiver.url, runId, spoolDir: join(dirname(storePath), 'spool', runId) });
     const stack = await startStack(cfg, { otlpEndpoint: receiver.url, only: opts.services });

@@ -32,6 +32,13 @@ export const ATTR_GAUNTLET_RUN_PAIRS = 'gauntlet.run.pairs';
 export const ATTR_GAUNTLET_RUN_PAIRS_PLANNED = 'gauntlet.run.pairs_planned';
 export const ATTR_GAUNTLET_RUN_INCOMPLETE = 'gauntlet.run.incomplete';
 
+/** On a smoke check's root span: the check's expectations as JSON, so judging needs no suite file. */
+export const ATTR_GAUNTLET_CHECK = 'gauntlet.check';
+/** On a smoke check's root span: its position in the phase (report order). */
+export const ATTR_GAUNTLET_CHECK_INDEX = 'gauntlet.check.index';
+/** On the smoke phase span: how many check × runtime traces were sent (so lost telemetry is a failure). */
+export const ATTR_GAUNTLET_SMOKE_EXPECTED = 'gauntlet.smoke.expected';
+
 /** Span event carrying the (size-capped, redacted) response body. */
 export const EVENT_GAUNTLET_RESPONSE_BODY = 'gauntlet.response.body';
 /** Attribute of that event holding the body text. */

@@ -1,12 +1,11 @@
 import { join } from 'node:path';
-import { SpanStore } from '../../collect/index.ts';
+import { findRunSpans } from '../../collect/index.ts';
 import { loadConfig, resolveFrom, type LoadedConfig } from '../../config/index.ts';
 import { buildBaseline, judgeRun, saveBaseline, type JudgedRun } from '../../gate/index.ts';
 import { renderJUnit } from '../../report/junit.ts';
 import { renderMarkdown } from '../../report/markdown.ts';
 import { pickStyle, renderGate, renderParity } from '../../report/terminal.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
-import { GauntletError } from '../../util/errors.ts';
 import type { ParsedCLI } from '../parse.ts';
 import type { CommandContext } from './parity.ts';
 
@@ -16,14 +15,7 @@ export function storePathOf(loaded: LoadedConfig, cli: ParsedCLI): string {
 }
 
 export async function readRun(storePath: string, runId: string) {
-  const store = await SpanStore.open(storePath);
-  try {
-    const spans = await store.spansForRun(runId);
-    if (spans.length === 0) throw new GauntletError('GAUNTLET_RUN_NOT_FOUND', `no spans for run "${runId}" in the store`, { file: storePath, hint: 'list stored runs with `gauntlet runs`' });
-    return spans;
-  } finally {
-    await store.close();
-  }
+  return findRunSpans(storePath, runId);
 }
 
 /** Write whichever outputs were asked for, each atomically. */

@@ -1,5 +1,5 @@
 import { buildParityReport, waitForRunToSettle, type ParityReport } from '../../analyze/index.ts';
-import { SpanStore, type StoredSpan } from '../../collect/index.ts';
+import { findRunSpans, withEachStore, type StoredSpan } from '../../collect/index.ts';
 import { loadConfig, resolveFrom, type LoadedConfig } from '../../config/index.ts';
 import { loadParityCases, openSession, runParityPhase } from '../../drive/session.ts';
 import { pickStyle, renderParity } from '../../report/terminal.ts';
@@ -87,18 +87,7 @@ export async function analyzeCommand(cli: ParsedCLI, ctx: CommandContext): Promi
     const loaded = await loadConfig(cli.options.config as string | undefined);
     storePath = resolveFrom(loaded.file ? loaded.baseDir : process.cwd(), loaded.config.store.path);
   }
-  const store = await SpanStore.open(storePath);
-  let report: ParityReport;
-  try {
-    const spans = await store.spansForRun(runId);
-    if (spans.length === 0) {
-      throw new GauntletError('GAUNTLET_RUN_NOT_FOUND', `no spans for run "${runId}" in the store`, { file: storePath, hint: 'list stored runs with `gauntlet runs`' });
-    }
-    report = buildParityReport(runId, spans);
-  } finally {
-    await store.close();
-  }
-  return emit(report, cli, ctx);
+  return emit(buildParityReport(runId, await findRunSpans(storePath, runId)), cli, ctx);
 }
 
 export async function runsCommand(cli: ParsedCLI, ctx: CommandContext): Promise<number> {
@@ -107,15 +96,15 @@ export async function runsCommand(cli: ParsedCLI, ctx: CommandContext): Promise<
     const loaded = await loadConfig(cli.options.config as string | undefined);
     storePath = resolveFrom(loaded.file ? loaded.baseDir : process.cwd(), loaded.config.store.path);
   }
-  const store = await SpanStore.open(storePath);
-  try {
-    const runs = await store.listRuns();
-    if (runs.length === 0) ctx.stdout.write(`no runs in ${storePath}\n`);
-    for (const r of runs) {
-      ctx.stdout.write(`${r.runId}  ${r.driver ?? '-'}  ${new Date(Number(r.firstNs / 1_000_000n)).toISOString()}  ${r.spans} spans\n`);
+  let any = false;
+  const { locked } = await withEachStore(storePath, async (store, file) => {
+    for (const r of await store.listRuns()) {
+      any = true;
+      ctx.stdout.write(`${r.runId}  ${r.driver ?? '-'}  ${new Date(Number(r.firstNs / 1_000_000n)).toISOString()}  ${r.spans} spans  ${file}\n`);
     }
-  } finally {
-    await store.close();
-  }
+    return undefined;
+  });
+  if (!any) ctx.stdout.write(`no runs in ${storePath}\n`);
+  for (const file of locked) ctx.stderr.write(`note: ${file} is in use by another gauntlet process; its runs are not listed\n`);
   return 0;
 }

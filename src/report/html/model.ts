@@ -1,5 +1,5 @@
-import type { CaseResult, LatencySeries, NoiseEntry, ParityReport, ServiceSummary } from '../../analyze/index.ts';
-import { describeShift, type GateResult, type LabelledFinding, type ResolvedCandidate, type RuleResult } from '../../gate/index.ts';
+import type { CaseResult, LatencySeries, ParityReport, ServiceSummary } from '../../analyze/index.ts';
+import type { GateResult, LabelledFinding, ResolvedCandidate, RuleResult } from '../../gate/index.ts';
 import type { QuantileComparison } from '../../judge/index.ts';
 import { highlightPair, type SideBySide } from './json-diff.ts';
 import { latencyCharts, type LatencyChart } from './latency-data.ts';
@@ -16,7 +16,7 @@ export interface HtmlModel {
   findings: FindingView[];
   resolved: ResolvedCandidate[];
   latency: LatencyView[];
-  noise: NoiseEntry[];
+  noise: ParityReport['noise'];
   rules: RuleResult[];
 }
 
@@ -91,7 +91,7 @@ function caseRows(cases: readonly CaseResult[]): CaseRow[] {
   });
 }
 
-export function buildHtmlModel(input: { report: ParityReport; gate: GateResult; series: readonly LatencySeries[]; confLevel?: number; now?: Date }): HtmlModel {
+export function buildHtmlModel(input: { report: ParityReport; gate: GateResult; series: readonly LatencySeries[]; now?: Date }): HtmlModel {
   const { report, gate, series } = input;
   const runtimesOf = new Map(report.services.map((s) => [s.service, s]));
   const charts = latencyCharts(series, gate.latency);
@@ -114,12 +114,14 @@ export function buildHtmlModel(input: { report: ParityReport; gate: GateResult; 
       const row = gate.latency.find((r) => r.service === c.service && r.method === c.method && r.route === c.route);
       if (!row) return { ...c, judged: null };
       const v = row.verdict;
+      // The gate's own sentence: it knows the configured confidence level, this renderer does not.
+      const rule = gate.rules.find((r) => r.rule === 'latency' && r.name === `latency ${c.service} ${c.method} ${c.route}`);
       return {
         ...c,
         judged: {
           verdict: v.verdict,
           reason: v.reason,
-          summary: describeShift(v, input.confLevel ?? 0.98),
+          summary: rule?.message ?? v.reason,
           pValue: v.pValue ?? null,
           adjustedPValue: v.adjustedPValue ?? null,
           needed: v.needed ?? null,
