@@ -4,8 +4,9 @@ import { parseCLI, USAGE, type ParsedCLI } from './parse.ts';
 import { analyzeCommand, parityCommand, runsCommand, type CommandContext } from './commands/parity.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { daemonCommand } from './commands/daemon.ts';
-import { baselineCommand, gateCommand } from './commands/gate.ts';
+import { baselineCommand, gateCommand, reportCommand } from './commands/gate.ts';
 import { runCommand } from './commands/run.ts';
+import { smokeCommand } from './commands/smoke.ts';
 import { recordCommand } from './commands/record.ts';
 import { replayCommand } from './commands/replay.ts';
 import { importCommand } from './commands/import.ts';
@@ -24,10 +25,14 @@ async function dispatch(cli: ParsedCLI, ctx: CommandContext): Promise<number> {
     }
     case 'run':
       return runCommand(cli, ctx);
+    case 'smoke':
+      return smokeCommand(cli, ctx);
     case 'parity':
       return parityCommand(cli, ctx);
     case 'gate':
       return gateCommand(cli, ctx);
+    case 'report':
+      return reportCommand(cli, ctx);
     case 'baseline':
       return baselineCommand(cli, ctx);
     case 'analyze':

@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { GauntletError } from '../util/errors.ts';
 
-export type Command = 'run' | 'parity' | 'analyze' | 'gate' | 'baseline' | 'runs' | 'schema' | 'daemon' | 'record' | 'replay' | 'import' | 'help' | 'version';
+export type Command = 'run' | 'smoke' | 'parity' | 'analyze' | 'gate' | 'report' | 'baseline' | 'runs' | 'schema' | 'daemon' | 'record' | 'replay' | 'import' | 'help' | 'version';
 
 type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -19,15 +19,18 @@ const OPTIONS: Record<Exclude<Command, 'help' | 'version'>, OptionSpec> = {
     'gate-json': { type: 'string' },
     junit: { type: 'string' },
     markdown: { type: 'string' },
+    html: { type: 'string' },
     baseline: { type: 'string' },
     ledger: { type: 'string' },
     'reports-dir': { type: 'string' },
     repeat: { type: 'string' },
   },
+  smoke: { ...COMMON, json: { type: 'string' }, junit: { type: 'string' }, run: { type: 'string' } },
   parity: { ...COMMON, json: { type: 'string' }, 'fail-on-divergence': { type: 'boolean' }, repeat: { type: 'string' } },
   analyze: { ...COMMON, run: { type: 'string' }, json: { type: 'string' }, 'fail-on-divergence': { type: 'boolean' } },
   runs: { ...COMMON },
-  gate: { ...COMMON, run: { type: 'string' }, baseline: { type: 'string' }, ledger: { type: 'string' }, json: { type: 'string' }, 'gate-json': { type: 'string' }, junit: { type: 'string' }, markdown: { type: 'string' } },
+  gate: { ...COMMON, run: { type: 'string' }, baseline: { type: 'string' }, ledger: { type: 'string' }, json: { type: 'string' }, 'gate-json': { type: 'string' }, junit: { type: 'string' }, markdown: { type: 'string' }, html: { type: 'string' } },
+  report: { ...COMMON, run: { type: 'string' }, baseline: { type: 'string' }, ledger: { type: 'string' }, html: { type: 'string' } },
   baseline: { ...COMMON, run: { type: 'string' }, out: { type: 'string' } },
   schema: { help: { type: 'boolean', short: 'h' }, out: { type: 'string' } },
   record: {
@@ -75,13 +78,18 @@ export interface ParsedCLI {
 export const USAGE = `gauntlet — prove a service written twice behaves the same, from its telemetry
 
 Usage:
-  gauntlet run [--config FILE] [--repeat N] [--baseline FILE] [--reports-dir DIR]
+  gauntlet run [--config FILE] [--repeat N] [--baseline FILE] [--reports-dir DIR] [--html FILE]
                                                       the whole gauntlet on the configured stack (npm start): parity
                                                       (+ latency repeats) → analysis → gate → reports; exit 1 if the gate fails
+  gauntlet smoke [SUITES.yaml ...] [--junit FILE] [--json FILE] [--run ID]
+                                                      smoke chain: each check against every runtime, response + trace
+                                                      assertions judged from the store; exit 1 if any check fails
   gauntlet parity [CASES.yaml ...] [--json FILE]      send parity cases to both runtimes, judge from telemetry
   gauntlet analyze --run ID [--json FILE]             re-judge a stored run in a fresh process
-  gauntlet gate --run ID [--baseline FILE] [--ledger FILE] [--junit F] [--markdown F] [--json F] [--gate-json F]
+  gauntlet gate --run ID [--baseline FILE] [--ledger FILE] [--junit F] [--markdown F] [--json F] [--gate-json F] [--html F]
                                                       the CI verdict: ledger labels, latency, error rate, thresholds, baseline
+  gauntlet report --run ID --html FILE [--ledger FILE] [--baseline FILE]
+                                                      a self-contained HTML report of a stored run (no network needed to view)
   gauntlet baseline save --run ID --out FILE          save a compact baseline (latency histograms + divergences)
   gauntlet runs                                       list runs in the span store
   gauntlet schema [config|cases] [--out FILE]         print the JSON Schema of a file format
@@ -121,6 +129,13 @@ export function parseCLI(argv: readonly string[]): ParsedCLI {
   }
   const options = parsed.values as Record<string, string | boolean | undefined>;
   if (options.help) return { command: 'help', options: {}, positionals: [] };
+  if (command === 'report') {
+    // `gauntlet report RUN --html FILE` and `gauntlet report --run RUN --html FILE` are the same.
+    if (!options.run && parsed.positionals.length === 1) options.run = parsed.positionals[0];
+    if (!options.run || !options.html || parsed.positionals.length > (options.run === parsed.positionals[0] ? 1 : 0)) {
+      throw new GauntletError('GAUNTLET_USAGE', 'usage: gauntlet report --run ID --html FILE', { hint: 'list stored runs with `gauntlet runs`' });
+    }
+  }
   if ((command === 'gate' || command === 'baseline') && !options.run) {
     throw new GauntletError('GAUNTLET_USAGE', `${command} needs --run ID`, { hint: 'list stored runs with `gauntlet runs`' });
   }

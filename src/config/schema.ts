@@ -168,6 +168,38 @@ export const NoiseSchema = z
 
 export type NoiseRules = z.infer<typeof NoiseSchema>;
 
+/** Prometheus duration syntax (`500ms`, `15s`, `1m30s`): the same strings PromQL range selectors take. */
+export const PROM_DURATION_RE = /^(\d+(ms|s|m|h|d|w|y))+$/;
+
+/** `gauntlet watch`: the long-running probe daemon (blackbox-exporter style). */
+export const WatchSchema = z
+  .object({
+    interval: z.string().regex(PROM_DURATION_RE, 'a duration such as 500ms, 15s or 1m').default('15s').describe('Time between the starts of two probe cycles'),
+    listen: z
+      .string()
+      .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:9464')
+      .default('127.0.0.1:9464')
+      .describe('Where /metrics and /healthz are served (9464: the OTel Prometheus exporter port)'),
+    repeat: z.number().int().min(1).max(10_000).default(1).describe('Send each parity case this many times per cycle'),
+    spanmetrics: z
+      .boolean()
+      .default(false)
+      .describe('Also serve traces_span_metrics_* series computed from each cycle\'s stored spans (for users without an OTel Collector)'),
+  })
+  .strict();
+
+/** Prometheus metrics of batch runs. */
+export const MetricsSchema = z
+  .object({
+    pushgateway: z.url({ protocol: /^https?$/ }).optional().describe('Pushgateway base URL: `run` and `gate` push their metrics here (or --pushgateway URL)'),
+    job: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/).default('gauntlet').describe('Pushgateway job name'),
+    groupings: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a Prometheus label name'), z.string())
+      .default({})
+      .describe('Extra grouping labels of the push, e.g. { pipeline: main } — never a run id (one group per run grows forever)'),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     stack: StackSchema,
@@ -194,6 +226,8 @@ export const ConfigSchema = z
     gate: GateSchema.default(GateSchema.parse({})),
     redact: RedactConfigSchema.default({ headers: [], queryParams: [], bodyPointers: [], bodyPatterns: [] }),
     replay: ReplayConfigSchema.default(ReplayConfigSchema.parse({})),
+    watch: WatchSchema.default(WatchSchema.parse({})),
+    metrics: MetricsSchema.default(MetricsSchema.parse({})),
     reports: z
       .object({ dir: z.string().min(1).default('.gauntlet/reports') })
       .strict()

@@ -1,7 +1,8 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { findRunSpans } from '../../collect/index.ts';
 import { loadConfig, resolveFrom, type LoadedConfig } from '../../config/index.ts';
 import { buildBaseline, judgeRun, saveBaseline, type JudgedRun } from '../../gate/index.ts';
+import { renderHtml } from '../../report/html.ts';
 import { renderJUnit } from '../../report/junit.ts';
 import { renderMarkdown } from '../../report/markdown.ts';
 import { pickStyle, renderGate, renderParity } from '../../report/terminal.ts';
@@ -27,6 +28,7 @@ export async function writeGateOutputs(judged: JudgedRun, cli: ParsedCLI, defaul
     [want('gate-json', 'gate.json'), () => JSON.stringify(judged.gate, null, 2) + '\n'],
     [want('junit', 'junit.xml'), () => renderJUnit(judged.gate)],
     [want('markdown', 'summary.md'), () => renderMarkdown(judged.report, judged.gate)],
+    [want('html', 'report.html'), () => renderHtml(judged)],
   ];
   for (const [file, render] of outputs) {
     if (!file) continue;
@@ -41,6 +43,8 @@ export function printJudged(judged: JudgedRun, cli: ParsedCLI, ctx: CommandConte
   if (!cli.options.quiet) ctx.stdout.write(renderParity(judged.report, st) + '\n');
   ctx.stdout.write(renderGate(judged.gate, st));
   if (written.length && !cli.options.quiet) ctx.stdout.write(`reports: ${written.join(', ')}\n`);
+  const html = written.find((f) => f.endsWith('.html'));
+  if (html) ctx.stdout.write(`html report: ${resolve(html)}\n`);
 }
 
 export const gateExitCode = (judged: JudgedRun) => (judged.gate.verdict === 'fail' ? 1 : 0);
@@ -57,6 +61,21 @@ export async function gateCommand(cli: ParsedCLI, ctx: CommandContext): Promise<
   const written = await writeGateOutputs(judged, cli);
   printJudged(judged, cli, ctx, written);
   return gateExitCode(judged);
+}
+
+/** `gauntlet report --run ID --html FILE`: the HTML report of a stored run; exits 0 whatever the verdict (it renders, it does not gate). */
+export async function reportCommand(cli: ParsedCLI, ctx: CommandContext): Promise<number> {
+  const loaded = await loadConfig(cli.options.config as string | undefined);
+  const runId = cli.options.run as string;
+  const spans = await readRun(storePathOf(loaded, cli), runId);
+  const judged = await judgeRun(runId, spans, loaded, {
+    ...(typeof cli.options.ledger === 'string' ? { ledger: cli.options.ledger } : {}),
+    ...(typeof cli.options.baseline === 'string' ? { baseline: cli.options.baseline } : {}),
+  });
+  const file = cli.options.html as string;
+  await writeFileAtomic(file, renderHtml(judged));
+  ctx.stdout.write(`html report: ${resolve(file)} (gate ${judged.gate.verdict}, ${judged.gate.findings.length} findings)\n`);
+  return 0;
 }
 
 /** `gauntlet baseline save --run ID --out FILE` */

@@ -1,0 +1,251 @@
+/* gauntlet HTML report: lays out the embedded JSON. Every string from the data reaches the DOM as
+   text (textContent / createTextNode) — never innerHTML — so response bodies stay inert. */
+(function () {
+  'use strict';
+  var data = JSON.parse(document.getElementById('gauntlet-data').textContent);
+  var COLORS = ['#e8590c', '#1971c2', '#2f9e44', '#9c36b5', '#495057'];
+  var charts = [];
+
+  /** el('td', 'num', 'text' | Node | [children]) */
+  function el(tag, cls, content) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    add(e, content);
+    return e;
+  }
+  function add(parent, content) {
+    if (content === undefined || content === null || content === false) return;
+    if (Array.isArray(content)) content.forEach(function (c) { add(parent, c); });
+    else if (typeof content === 'object') parent.appendChild(content);
+    else if (parent.childNodes.length === 0) parent.textContent = String(content);
+    else parent.appendChild(document.createTextNode(String(content)));
+  }
+  function chip(text, kind) { return el('span', 'chip ' + kind, text); }
+  function fmtMs(v) { return v === null || v === undefined ? '—' : (v >= 10 ? v.toFixed(1) : v.toFixed(3)) + ' ms'; }
+  function fmtNum(v, digits) { return v === null || v === undefined ? '—' : v.toFixed(digits); }
+  function pct(v) { return (v >= 0 ? '+' : '') + (v * 100).toFixed(1) + '%'; }
+  function route(x) { return x.method + ' ' + x.route; }
+  function section(id, title, count) {
+    var s = el('section');
+    s.id = id;
+    s.appendChild(el('h2', null, [title, count === undefined ? null : el('span', 'count', ' (' + count + ')')]));
+    return s;
+  }
+  function table(headers, rows) {
+    var t = el('table');
+    var head = el('tr');
+    // A leading '#' marks a numeric (right-aligned) column.
+    headers.forEach(function (h) { head.appendChild(el('th', h.charAt(0) === '#' ? 'num' : null, h.replace(/^#/, ''))); });
+    t.appendChild(el('thead', null, head));
+    var body = el('tbody');
+    rows.forEach(function (cells) {
+      var tr = el('tr');
+      cells.forEach(function (c) {
+        var td = el('td', c && c.num ? 'num' : null, c && c.num !== undefined ? c.v : c);
+        tr.appendChild(td);
+      });
+      body.appendChild(tr);
+    });
+    t.appendChild(body);
+    return t;
+  }
+  function num(v) { return { num: true, v: v }; }
+  function facts(pairs) {
+    var dl = el('dl', 'facts');
+    pairs.forEach(function (p) {
+      if (p[1] === undefined || p[1] === null || p[1] === '') return;
+      dl.appendChild(el('dt', null, p[0]));
+      dl.appendChild(el('dd', p[2] || null, p[1]));
+    });
+    return dl;
+  }
+
+  function renderHeader() {
+    var g = data.gate;
+    document.title = 'gauntlet ' + g.verdict + ' · ' + data.runId;
+    var h = el('header', 'verdict ' + g.verdict);
+    var inner = el('div', 'inner', [
+      el('h1', null, g.verdict),
+      el('span', 'assessment', g.assessment.replace(/-/g, ' ')),
+      el('span', 'score', 'score ' + g.score + ' / 100'),
+      el('div', 'meta mono', 'run ' + data.runId + ' · generated ' + data.generatedAt + ' · ' + data.telemetry.clientSpans + ' client spans, ' +
+        data.telemetry.serverSpans + ' server spans, ' + data.telemetry.joined + '/' + data.telemetry.clientSpans + ' joined'),
+    ]);
+    h.appendChild(inner);
+    document.body.insertBefore(h, document.body.firstChild);
+  }
+
+  function renderReasons(main) {
+    var nav = el('nav', 'toc');
+    [['services', 'Services'], ['cases', 'Cases'], ['findings', 'Findings'], ['latency', 'Latency'], ['noise', 'Noise'], ['rules', 'Gate rules']].forEach(function (s) {
+      var a = el('a', null, s[1]);
+      a.setAttribute('href', '#' + s[0]);
+      nav.appendChild(a);
+    });
+    main.appendChild(nav);
+    if (!data.gate.reasons.length) return;
+    var ul = el('ul', 'reasons');
+    data.gate.reasons.forEach(function (r) { ul.appendChild(el('li', null, r)); });
+    main.appendChild(ul);
+  }
+
+  function renderServices(main) {
+    var s = section('services', 'Services', data.services.length);
+    s.appendChild(table(['service', 'runtimes', '#cases', '#pairs', '#status match', '#shape diverge', '#value diverge', '#transport', '#identical', 'summary'],
+      data.services.map(function (v) {
+        return [el('strong', null, v.service), v.primary + ' (primary) vs ' + v.candidate + ' (candidate)', num(v.cases), num(v.pairs),
+          num(v.statusMatch + '/' + v.cases), num(v.shapeDiverge), num(v.valueDiverge), num(v.transport), num(v.identical), v.summary];
+      })));
+    main.appendChild(s);
+  }
+
+  function renderCases(main) {
+    var s = section('cases', 'Cases', data.cases.length);
+    s.appendChild(table(['service', 'case', 'request', '#pairs', 'status', '#status =', '#shape =', '#identical', '#median ms (primary / candidate)', 'findings'],
+      data.cases.map(function (c) {
+        return [c.service, el('code', null, c.case), el('code', null, route(c)), num(c.pairs), c.status, num(c.statusMatch + '/' + c.pairs),
+          num(c.shapeMatch + '/' + c.pairs), num(c.bodyMatch + '/' + c.pairs), num(fmtMs(c.ms[0]) + ' / ' + fmtMs(c.ms[1])), c.classes.join(', ') || '—'];
+      })));
+    main.appendChild(s);
+  }
+
+  function snippet(title, segs) {
+    var pre = el('pre', segs === null ? 'absent' : null);
+    if (segs === null) pre.textContent = '(absent on this side)';
+    else segs.forEach(function (seg) {
+      if (seg.m) pre.appendChild(el('span', 'm-' + seg.m, seg.t));
+      else pre.appendChild(document.createTextNode(seg.t));
+    });
+    return el('div', 'side', [el('h4', null, title), pre]);
+  }
+
+  function markLegend() {
+    var marks = [['tag', 'enum variant / discriminator'], ['case', 'same key, different case'], ['only', 'only on this side'], ['chg', 'value differs']];
+    return el('div', 'legend', marks.map(function (m) { return el('span', null, [el('span', 'sw m-' + m[0], m[0]), m[1]]); }));
+  }
+
+  function renderFindings(main) {
+    var s = section('findings', 'Findings', data.findings.length);
+    if (data.findings.length) s.appendChild(markLegend());
+    else s.appendChild(el('p', 'empty', 'No divergences: every compared response matched after the noise model.'));
+    data.findings.forEach(function (f) {
+      var card = el('article', 'card ' + f.label);
+      card.appendChild(el('div', 'card-head', [
+        chip(f.label, f.label), chip(f.kind + '/' + f.class, 'neutral'),
+        el('span', 'title', f.service + ' '), el('code', null, route(f)), el('code', null, f.path || '(body)'),
+        el('span', 'muted', '×' + f.count), f.ledgerId ? chip(f.ledgerId, 'neutral') : null,
+      ]));
+      card.appendChild(facts([
+        ['ledger', f.reason], ['finding id', f.id, 'mono'], ['cases', f.cases.join(', ')], ['seen', f.firstSeen + ' … ' + f.lastSeen],
+        ['example', f.example.case + ' at ' + (f.example.path || '(body)')],
+      ]));
+      card.appendChild(el('div', 'sides', [snippet(f.primary + ' (primary)', f.diff.left), snippet(f.candidate + ' (candidate)', f.diff.right)]));
+      card.appendChild(facts([
+        ['detail', f.example.detail], ['explains', f.details.join(', ')], ['cause', f.cause], ['fix', f.hint],
+      ]));
+      s.appendChild(card);
+    });
+    data.resolved.forEach(function (r) {
+      var card = el('article', 'card resolved');
+      card.appendChild(el('div', 'card-head', [chip('resolved?', 'resolved'), chip(r.class, 'neutral'), el('span', 'title', r.service + ' '),
+        el('code', null, r.route), el('code', null, r.path), chip(r.ledgerId, 'neutral')]));
+      card.appendChild(facts([['ledger note', r.note], ['what now', 'did not reproduce in this run — close it in the ledger if it is fixed']]));
+      s.appendChild(card);
+    });
+    main.appendChild(s);
+  }
+
+  function drawChart(host, title, chartData, runtimes, kind) {
+    var wrap = el('div', 'chart', el('h4', null, title));
+    var plot = el('div');
+    plot.setAttribute('role', 'img');
+    plot.setAttribute('aria-label', title);
+    wrap.appendChild(plot);
+    host.appendChild(wrap);
+    if (!chartData.x.length) { plot.appendChild(el('p', 'empty', 'no samples')); return; }
+    var stepped = uPlot.paths.stepped({ align: 1 });
+    var opts = {
+      width: Math.max(280, wrap.clientWidth || 520),
+      height: 230,
+      scales: { x: { time: false }, y: kind === 'cdf' ? { range: [0, 1] } : { range: function (u, min, max) { return [0, Math.max(max * 1.1, 0.01)]; } } },
+      axes: [{ label: 'latency (ms)', size: 40 }, { label: kind === 'cdf' ? 'share ≤ x' : 'share of samples', size: 56 }],
+      legend: { show: true },
+      series: [{ label: 'ms', value: function (u, v) { return v === null ? '—' : v.toFixed(3); } }].concat(runtimes.map(function (r, i) {
+        var c = COLORS[i % COLORS.length];
+        return { label: r.runtime + ' (' + r.role + ')', stroke: c, width: 2, paths: stepped, points: { show: false }, fill: kind === 'hist' ? c + '30' : undefined,
+          value: function (u, v) { return v === null ? '—' : (v * 100).toFixed(1) + '%'; } };
+      })),
+    };
+    charts.push({ plot: new uPlot(opts, [chartData.x].concat(chartData.ys), plot), wrap: wrap });
+  }
+
+  function renderLatency(main) {
+    var s = section('latency', 'Latency', data.latency.length);
+    // In the document before drawing, so each chart can take its container's width.
+    main.appendChild(s);
+    if (!data.latency.length) s.appendChild(el('p', 'empty', 'No latency samples in this run.'));
+    data.latency.forEach(function (l) {
+      var j = l.judged;
+      var card = el('article', 'card');
+      card.appendChild(el('div', 'card-head', [el('span', 'title', l.service + ' '), el('code', null, route(l)),
+        j ? chip(j.verdict, j.verdict) : chip('not judged', 'neutral'), el('span', 'muted', l.source + ' spans')]));
+      if (j) {
+        card.appendChild(facts([
+          ['verdict', j.summary],
+          ['shift', j.shift ? fmtMs(j.shift.estimate) + ' (' + pct(j.shift.relative) + '), interval [' + fmtMs(j.shift.lower) + ', ' + fmtMs(j.shift.upper) + ']' : j.reason],
+          ['p-value', j.pValue === null ? null : j.pValue.toPrecision(3) + (j.adjustedPValue === null ? '' : ' (adjusted ' + j.adjustedPValue.toPrecision(3) + ')')],
+          ['samples needed', j.needed === null ? null : '≈' + j.needed + ' per side'],
+        ]));
+      }
+      var tables = el('div', 'tables');
+      tables.appendChild(table(['runtime', 'role', '#n', '#errors', '#p50 ms', '#p95 ms', '#p99 ms'], l.runtimes.map(function (r) {
+        return [r.runtime, r.role, num(r.n), num(r.errors + '/' + r.total), num(fmtNum(r.p50, 3)), num(fmtNum(r.p95, 3)), num(fmtNum(r.p99, 3))];
+      })));
+      if (j && j.quantiles.length) {
+        tables.appendChild(table(['quantile', '#' + j.primary + ' ms', '#' + j.candidate + ' ms', '#ratio', '#interval', 'judged'], j.quantiles.map(function (q) {
+          return ['p' + Math.round(q.p * 1000) / 10, num(fmtNum(q.a, 3)), num(fmtNum(q.b, 3)), num('×' + fmtNum(q.ratio, 3)),
+            num('[' + fmtNum(q.lower, 3) + ', ' + fmtNum(q.upper, 3) + ']'), q.skipped ? q.skipped : q.flagged ? el('span', 'flag', 'flagged') : 'within tolerance'];
+        })));
+      }
+      card.appendChild(tables);
+      var host = el('div', 'charts');
+      card.appendChild(host);
+      s.appendChild(card);
+      drawChart(host, 'Cumulative distribution', l.cdf, l.runtimes, 'cdf');
+      drawChart(host, 'Histogram (tail beyond p99.5 in the last bin)', l.histogram, l.runtimes, 'hist');
+    });
+  }
+
+  function renderNoise(main) {
+    var total = data.noise.reduce(function (n, e) { return n + e.count; }, 0);
+    var s = section('noise', 'Noise', total + ' suppressed');
+    if (!data.noise.length) s.appendChild(el('p', 'empty', 'Nothing was suppressed.'));
+    else s.appendChild(table(['service', 'request', 'class', 'path', 'reason', '#count'], data.noise.map(function (e) {
+      return [e.service, el('code', null, route(e)), e.class, el('code', null, e.path || '(body)'), e.reason, num(e.count)];
+    })));
+    main.appendChild(s);
+  }
+
+  function renderRules(main) {
+    var failed = data.rules.filter(function (r) { return r.status === 'fail'; }).length;
+    var s = section('rules', 'Gate rules', data.rules.length + ', ' + failed + ' failed');
+    s.appendChild(table(['status', 'rule', 'name', 'message'], data.rules.map(function (r) {
+      return [[chip(r.status, r.status), r.critical ? chip('critical', 'critical') : null], r.rule, el('code', null, r.name), r.message];
+    })));
+    main.appendChild(s);
+  }
+
+  renderHeader();
+  var main = document.getElementById('app');
+  [renderReasons, renderServices, renderCases, renderFindings, renderLatency, renderNoise, renderRules].forEach(function (f) { f(main); });
+  main.appendChild(el('footer', null, 'gauntlet report · data embedded in this file (report v' + data.version + ') · charts by uPlot'));
+
+  var pending = 0;
+  window.addEventListener('resize', function () {
+    cancelAnimationFrame(pending);
+    pending = requestAnimationFrame(function () {
+      charts.forEach(function (c) { c.plot.setSize({ width: Math.max(280, c.wrap.clientWidth), height: 230 }); });
+    });
+  });
+  document.documentElement.setAttribute('data-rendered', String(charts.length));
+})();

@@ -1,0 +1,144 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SpanStore, startReceiver, type Receiver } from '../src/collect/index.ts';
+import { loadCaseFile, loadConfig } from '../src/config/index.ts';
+import { GauntletError } from '../src/util/errors.ts';
+
+/** Bounded in CI; `npm run fuzz` raises it (FUZZ_RUNS=5000). */
+const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+
+describe('fuzz: the OTLP receiver never crashes and always answers 2xx/4xx', () => {
+  let dir: string;
+  let store: SpanStore;
+  let receiver: Receiver;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gauntlet-fuzz-'));
+    store = await SpanStore.open(join(dir, 'store.duckdb'));
+    receiver = await startReceiver({ store, maxBodyBytes: 256 * 1024 });
+  });
+  afterAll(async () => {
+    await receiver.close();
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const post = async (body: Uint8Array, contentType: string, gzip: boolean) => {
+    const res = await request(`${receiver.url}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': contentType, ...(gzip ? { 'content-encoding': 'gzip' } : {}) },
+      body: gzip ? gzipSync(body) : body,
+    });
+    await res.body.dump();
+    return res.statusCode;
+  };
+
+  // A realistic OTLP/JSON skeleton whose leaves fast-check mutates: decoders meet near-valid input.
+  const anyValue = fc.oneof(
+    fc.record({ stringValue: fc.string() }),
+    fc.record({ intValue: fc.oneof(fc.integer(), fc.string()) }),
+    fc.record({ doubleValue: fc.oneof(fc.double(), fc.string()) }),
+    fc.record({ boolValue: fc.anything() }),
+    fc.anything(),
+  );
+  const span = fc.record({
+    traceId: fc.oneof(fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 32, maxLength: 32 }), fc.string()),
+    spanId: fc.oneof(fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 16, maxLength: 16 }), fc.string()),
+    name: fc.oneof(fc.string(), fc.anything()),
+    kind: fc.oneof(fc.integer({ min: -1, max: 9 }), fc.string()),
+    startTimeUnixNano: fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 64n }).map(String), fc.anything()),
+    endTimeUnixNano: fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 64n }).map(String), fc.anything()),
+    attributes: fc.array(fc.record({ key: fc.string(), value: anyValue }), { maxLength: 5 }),
+  });
+  const otlpJson = fc.record({ resourceSpans: fc.array(fc.record({ scopeSpans: fc.array(fc.record({ spans: fc.array(span, { maxLength: 4 }) }), { maxLength: 2 }) }), { maxLength: 2 }) });
+
+  it('OTLP/JSON: mutated requests', async () => {
+    await fc.assert(
+      fc.asyncProperty(otlpJson, fc.boolean(), async (body, gzip) => {
+        const status = await post(Buffer.from(JSON.stringify(body)), 'application/json', gzip);
+        expect([200, 400, 413]).toContain(status);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('protobuf: random bytes', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 2048 }), fc.boolean(), async (bytes, gzip) => {
+        const status = await post(bytes, 'application/x-protobuf', gzip);
+        expect([200, 400, 413]).toContain(status);
+      }),
+      { numRuns: RUNS },
+    );
+    // …and it still serves a well-formed request afterwards.
+    expect(await post(Buffer.from(JSON.stringify({ resourceSpans: [] })), 'application/json', false)).toBe(200);
+    const stats = receiver.stats();
+    expect(stats.spansStored).toBe(stats.spansAccepted);
+  });
+});
+
+describe('fuzz: the config and case loaders fail only with a coded, located error', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gauntlet-fuzz-cfg-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const yamlish = fc.oneof(
+    fc.string(),
+    fc.jsonValue().map((v) => JSON.stringify(v)),
+    fc.record({ stack: fc.record({ services: fc.dictionary(fc.string(), fc.jsonValue()) }), parity: fc.jsonValue() }).map((v) => JSON.stringify(v)),
+    fc.array(fc.constantFrom('stack:', '  services:', '    svc:', '      primary: a', '      candidate: b', '      runtimes:', '        a: { url: "http://127.0.0.1:1" }', '        b: { url: x }', ' - ', ': :', '&a', '*a', '!!binary', '{', ']')).map((l) => l.join('\n')),
+  );
+
+  it('config files', async () => {
+    let i = 0;
+    await fc.assert(
+      fc.asyncProperty(yamlish, async (text) => {
+        const file = join(dir, `c${i++}.yaml`);
+        await writeFile(file, text);
+        try {
+          await loadConfig(file);
+        } catch (err) {
+          expect(err).toBeInstanceOf(GauntletError);
+          expect((err as GauntletError).code).toBe('GAUNTLET_CONFIG_INVALID');
+          expect((err as GauntletError).facts.file).toBe(file);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('case files', async () => {
+    let i = 0;
+    await fc.assert(
+      fc.asyncProperty(yamlish, async (text) => {
+        const file = join(dir, `k${i++}.yaml`);
+        await writeFile(file, text);
+        try {
+          await loadCaseFile(file);
+        } catch (err) {
+          expect(err).toBeInstanceOf(GauntletError);
+          expect((err as GauntletError).code).toBe('GAUNTLET_CASES_INVALID');
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('no config value is ever evaluated as code', async () => {
+    const file = join(dir, 'evil.yaml');
+    (globalThis as Record<string, unknown>).__gauntletPwned = false;
+    await writeFile(file, 'stack: !!js/function "function () { globalThis.__gauntletPwned = true }"\n');
+    await expect(loadConfig(file)).rejects.toBeInstanceOf(GauntletError);
+    await writeFile(file, 'stack:\n  services:\n    svc:\n      primary: "${process.exit(1)}"\n      candidate: b\n      runtimes: { b: { url: "http://127.0.0.1:1" } }\n');
+    await expect(loadConfig(file)).rejects.toMatchObject({ code: 'GAUNTLET_CONFIG_INVALID' });
+    expect((globalThis as Record<string, unknown>).__gauntletPwned).toBe(false);
+  });
+});
