@@ -4,3 +4,7 @@ export { decodeTraces, otlpEncodingOf, OTLP_CONTENT_TYPES, type OtlpEncoding } f
 export { SpanStore, DEFAULT_STORE_PATH, STORE_SCHEMA_VERSION, type RunSummary } from './span-store.ts';
 export { startReceiver, type Receiver, type ReceiverOptions, type ReceiverStats } from './receiver.ts';
 export { openStoreForRun, findRunSpans, storeFamily, withEachStore, runStorePath } from './store-files.ts';
+export type { ExponentialBuckets, MetricKind, StoredMetricPoint, Temporality } from './metrics-types.ts';
+export { decodeMetrics } from './metrics-decode.ts';
+export { encodeMetricsRequest, type EncodablePoint } from './metrics-encode.ts';
+export type { MetricRunSummary } from './metrics-store.ts';

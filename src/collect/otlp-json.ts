@@ -28,7 +28,13 @@ export function decodeJsonTraces(body: Uint8Array): StoredSpan[] {
     return walkRequest(parse(text));
   } catch (err) {
     if (!(err instanceof RoundedInt64)) throw err;
+  }
+  try {
     return walkRequest(parse(quoteLongIntegers(text)));
+  } catch (err) {
+    // Still rounded after quoting long digit runs: the number was written in exponent form.
+    if (err instanceof RoundedInt64) throw invalidOtlp('an int64 field holds a number too large to be exact (write int64 values as decimal strings)');
+    throw err;
   }
 }
 

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { GauntletError } from '../util/errors.ts';
 import { BodyError, contentEncodingOf, decodeContent, readBody, type ContentEncoding } from './http-body.ts';
 import { OTLP_CONTENT_TYPES, decodeTraces, otlpEncodingOf, type OtlpEncoding } from './otlp-decode.ts';
+import { decodeMetrics } from './metrics-decode.ts';
 import { encodeRpcStatus } from './otlp-proto.ts';
 import type { SpanStore } from './span-store.ts';
 
@@ -40,9 +41,14 @@ export interface ReceiverStats {
   spansStored: number;
   /** Accepted spans the store failed to write (answered 503 so the exporter retries). */
   spansFailed: number;
-  /** /v1/metrics and /v1/logs requests, acknowledged but not yet stored. */
+  /** /v1/metrics requests (stored in the `metrics` table) and /v1/logs requests (acknowledged, not stored). */
   metricsRequests: number;
   logsRequests: number;
+  /** Metric data points decoded from well-formed /v1/metrics requests, and committed to the store. */
+  metricPointsAccepted: number;
+  metricPointsStored: number;
+  /** Accepted points the store failed to write (answered 503 so the exporter retries). */
+  metricPointsFailed: number;
 }
 
 export interface Receiver {
@@ -77,6 +83,9 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     spansFailed: 0,
     metricsRequests: 0,
     logsRequests: 0,
+    metricPointsAccepted: 0,
+    metricPointsStored: 0,
+    metricPointsFailed: 0,
   };
 
   const server = createServer((req, res) => {
@@ -102,7 +111,8 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     }
     if (req.method !== 'POST') return sendMethodNotAllowed(res, 'POST');
     if (path === '/v1/traces') return receiveTraces(req, res);
-    return acknowledgeSignal(req, res, path === '/v1/metrics' ? 'metricsRequests' : 'logsRequests');
+    if (path === '/v1/metrics') return receiveMetrics(req, res);
+    return acknowledgeSignal(req, res, 'logsRequests');
   }
 
   async function receiveTraces(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -163,8 +173,43 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     return { accepted: spans.length, stored };
   }
 
-  /** Metrics and logs aren't stored yet; answering 200 keeps exporters from logging export errors. */
-  function acknowledgeSignal(req: IncomingMessage, res: ServerResponse, counter: 'metricsRequests' | 'logsRequests'): void {
+  /** Same contract as traces: the 200 goes back only once the points are committed. */
+  async function receiveMetrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    stats.metricsRequests++;
+    const contentType = req.headers['content-type'] ?? '';
+    const encoding = otlpEncodingOf(contentType);
+    if (!encoding) {
+      return sendText(res, 415, `unsupported Content-Type ${JSON.stringify(contentType)}; use application/x-protobuf or application/json`);
+    }
+    const contentEncoding = contentEncodingOf(req.headers['content-encoding']);
+    if (!contentEncoding) {
+      return sendError(res, encoding, 415, RPC_INVALID_ARGUMENT, `unsupported Content-Encoding ${JSON.stringify(req.headers['content-encoding'])}; use gzip or none`);
+    }
+    let points;
+    try {
+      points = decodeMetrics(await decodeContent(await readBody(req, limits.body), contentEncoding, limits.decompressed), contentType);
+    } catch (err) {
+      if (err instanceof BodyError) {
+        if (err.status === 413) res.setHeader('Connection', 'close');
+        return sendError(res, encoding, err.status, err.status === 413 ? RPC_RESOURCE_EXHAUSTED : RPC_INVALID_ARGUMENT, err.message);
+      }
+      if (err instanceof GauntletError) return sendError(res, encoding, 400, RPC_INVALID_ARGUMENT, err.message);
+      throw err;
+    }
+    stats.metricPointsAccepted += points.length;
+    try {
+      const stored = await opts.store.insertMetrics(points);
+      stats.metricPointsStored += stored;
+    } catch (err) {
+      stats.metricPointsFailed += points.length;
+      res.setHeader('Retry-After', '1');
+      return sendError(res, encoding, 503, RPC_UNAVAILABLE, `metric points not stored: ${(err as Error).message}`);
+    }
+    sendSuccess(res, encoding);
+  }
+
+  /** Logs aren't stored; answering 200 keeps exporters from logging export errors. */
+  function acknowledgeSignal(req: IncomingMessage, res: ServerResponse, counter: 'logsRequests'): void {
     stats[counter]++;
     const encoding = otlpEncodingOf(req.headers['content-type']) ?? 'protobuf';
     req.on('end', () => sendSuccess(res, encoding));

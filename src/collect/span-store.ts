@@ -39,6 +39,9 @@
  * cost appends ~25% of their throughput. So the lookup is index-free by design: two narrow
  * column scans and a hash join.
  *
+ * OTLP metric data points live in a `metrics` table in the same file: its schema is documented in
+ * metrics-store.ts (it is created on open, so version-1 stores gain it without a migration).
+ *
  * Rows are appended, never updated. An exporter retry after a lost response can store a span
  * twice, so reads return one row per (trace_id, span_id): the first received.
  */
@@ -49,6 +52,8 @@ import { GauntletError } from '../util/errors.ts';
 import { spanFromRow, toSpanRow, type SpanRow } from './span-rows.ts';
 import { SpanWriter, WAL_CHECKPOINT_BACKSTOP } from './span-writer.ts';
 import type { StoredSpan } from './types.ts';
+import { MetricsTable, type MetricRunSummary } from './metrics-store.ts';
+import type { StoredMetricPoint } from './metrics-types.ts';
 
 export const DEFAULT_STORE_PATH = '.gauntlet/store.duckdb';
 export const STORE_SCHEMA_VERSION = 1;
@@ -98,10 +103,12 @@ export class SpanStore {
   private readonly writerConn: DuckDBConnection;
   /** Queries get their own connection, so a read never waits behind a commit on the writer's. */
   private readonly reader: DuckDBConnection;
+  private readonly metrics: MetricsTable;
   private closed = false;
 
-  private constructor(path: string, instance: DuckDBInstance, writerConn: DuckDBConnection, reader: DuckDBConnection) {
+  private constructor(path: string, instance: DuckDBInstance, writerConn: DuckDBConnection, reader: DuckDBConnection, metrics: MetricsTable) {
     this.path = path;
+    this.metrics = metrics;
     this.instance = instance;
     this.writerConn = writerConn;
     this.reader = reader;
@@ -137,7 +144,7 @@ export class SpanStore {
           hint: 'it was written by another gauntlet version: move it aside or pass a different store path',
         });
       }
-      const store = new SpanStore(path, instance, writerConn, await instance.connect());
+      const store = new SpanStore(path, instance, writerConn, await instance.connect(), await MetricsTable.create(instance));
       if (file) openFiles.add(file);
       return store;
     } catch (err) {
@@ -174,6 +181,35 @@ export class SpanStore {
       [runId],
     );
     return rows.map(spanFromRow);
+  }
+
+  /** Stores metric data points (one transaction); resolves with the rows committed. */
+  insertMetrics(points: readonly StoredMetricPoint[]): Promise<number> {
+    if (this.closed) return Promise.reject(storeError('span store is closed', this.path));
+    return this.metrics.insert(points).catch((err: unknown) => {
+      throw storeError(`cannot write metric points: ${(err as Error).message}`, this.path, err);
+    });
+  }
+
+  /** Metric points accepted by insertMetrics() and not yet committed. */
+  get pendingMetricPoints(): number {
+    return this.metrics.pendingPoints;
+  }
+
+  /** Every metric point tagged with the run id (optionally only the named metrics), oldest first. */
+  async metricsForRun(runId: string, opts: { names?: readonly string[] } = {}): Promise<StoredMetricPoint[]> {
+    if (this.closed) throw storeError('span store is closed', this.path);
+    try {
+      return await this.metrics.forRun(runId, opts);
+    } catch (err) {
+      throw storeError(`metric query failed: ${(err as Error).message}`, this.path, err);
+    }
+  }
+
+  /** Runs that have metric points, oldest first. */
+  async listMetricRuns(): Promise<MetricRunSummary[]> {
+    if (this.closed) throw storeError('span store is closed', this.path);
+    return this.metrics.runs();
   }
 
   /** Runs in the store, oldest first; counts and times include trace-joined spans. */
@@ -218,6 +254,7 @@ export class SpanStore {
     this.closed = true;
     try {
       await this.writer.close();
+      await this.metrics.close();
     } finally {
       this.writerConn.closeSync();
       this.reader.closeSync();

@@ -50,10 +50,17 @@ function parseYamlSource(file: string, text: string, code: ErrorCode): SourceTex
     const line = first.linePos?.[0]?.line;
     throw new GauntletError(code, `not valid YAML/JSON: ${first.message.split('\n')[0]}`, { file, ...(line ? { line } : {}) });
   }
+  let value: unknown;
+  try {
+    // maxAliasCount bounds "billion laughs" alias expansion; unresolved aliases throw here.
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new GauntletError(code, `not valid YAML: ${(err as Error).message}`, { file });
+  }
   return {
     file,
     text,
-    value: doc.toJS({ maxAliasCount: 100 }),
+    value,
     lineOf(path) {
       // Walk down as far as the path exists: a missing key is reported at its parent.
       for (let n = path.length; n >= 0; n--) {
