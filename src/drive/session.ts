@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { SpanKind } from '@opentelemetry/api';
 import { openStoreForRun, startReceiver, type Receiver, type SpanStore } from '../collect/index.ts';
 import { loadCaseFile, resolveFrom, type CaseFile, type LoadedConfig } from '../config/index.ts';
+import type { ProbeSubscriber } from '../probe/index.ts';
 import { createSpanSubscriber } from '../telemetry/probe-spans.ts';
 import { startTelemetry, type HarnessTelemetry } from '../telemetry/tracing.ts';
 import * as A from '../telemetry/attributes.ts';
@@ -87,22 +88,32 @@ export async function runParityPhase(
   session: Session,
   caseFiles: LoadedCases[],
   loaded: LoadedConfig,
-  opts: { signal?: AbortSignal; onPair?: (done: number, total: number) => void; repeat?: number } = {},
+  opts: {
+    signal?: AbortSignal;
+    onPair?: (done: number, total: number) => void;
+    repeat?: number;
+    /** A run of its own inside a long-lived session (each `watch` cycle); default: the session's. */
+    runId?: string;
+    driver?: A.Driver;
+    /** Probe subscribers besides the span one (e.g. the Prometheus metrics subscriber). */
+    subscribers?: readonly ProbeSubscriber[];
+  } = {},
 ): Promise<{ pairs: number; exchanges: number }> {
   const repeat = opts.repeat ?? loaded.config.parity.repeat;
   const cfg = loaded.config;
+  const runId = opts.runId ?? session.runId;
   const runSpan = session.telemetry.tracer.startSpan('gauntlet run', {
     kind: SpanKind.INTERNAL,
     root: true,
     attributes: {
-      [A.ATTR_GAUNTLET_RUN_ID]: session.runId,
-      [A.ATTR_GAUNTLET_DRIVER]: 'parity',
+      [A.ATTR_GAUNTLET_RUN_ID]: runId,
+      [A.ATTR_GAUNTLET_DRIVER]: opts.driver ?? 'parity',
       'gauntlet.run.case_files': caseFiles.map((c) => c.file),
       'gauntlet.run.services': [...new Set(caseFiles.map((c) => c.cases.service))],
       [A.ATTR_GAUNTLET_RUN_NOISE]: JSON.stringify(cfg.noise),
     },
   });
-  const subscribers = [createSpanSubscriber(session.telemetry.tracer, { maxEventBodyBytes: cfg.probe.maxEventBodyBytes })];
+  const subscribers = [createSpanSubscriber(session.telemetry.tracer, { maxEventBodyBytes: cfg.probe.maxEventBodyBytes }), ...(opts.subscribers ?? [])];
   let pairs = 0;
   let exchanges = 0;
   const total = caseFiles.reduce((n, c) => n + c.cases.cases.length * repeat, 0);
@@ -111,7 +122,7 @@ export async function runParityPhase(
       const service = session.stack.services.get(cf.cases.service)!;
       const before = pairs;
       const r = await driveParity({
-        runId: session.runId,
+        runId,
         tracer: session.telemetry.tracer,
         service,
         cases: cf.cases.cases,

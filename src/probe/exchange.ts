@@ -1,3 +1,4 @@
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { request, type Dispatcher } from 'undici';
 import { bodyHash, parseBody, shapeHash, shapeSignature } from '../shape/index.ts';
 import type { ExchangeEvent, ExchangeRequest, ExchangeResult, ProbeSubscriber } from './types.ts';
@@ -30,6 +31,10 @@ export function classifyTransportError(err: unknown): { type: string; message: s
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return { type: 'dns', message };
+    case 'Z_DATA_ERROR':
+    case 'Z_BUF_ERROR':
+    case 'ERR_BROTLI_DECOMPRESSION_FAILED':
+      return { type: 'invalid_content_encoding', message };
     case 'UND_ERR_RESPONSE_EXCEEDED_MAX_SIZE':
       return { type: 'response_too_large', message };
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
@@ -102,7 +107,12 @@ export async function runExchange(req: ExchangeRequest, opts: ProbeOptions): Pro
     let kept = 0;
     let received = 0;
     let truncated = false;
-    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    const encoding = String(res.headers['content-encoding'] ?? '').toLowerCase().trim();
+    // Bodies are compared decoded; the decoder's output is capped like any body, so a gzip bomb
+    // costs at most maxBodyBytes of memory and is marked truncated.
+    const decoder = encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : encoding === 'br' ? createBrotliDecompress() : undefined;
+    const source: AsyncIterable<Buffer> = decoder ? (res.body as NodeJS.ReadableStream).pipe(decoder) : (res.body as AsyncIterable<Buffer>);
+    for await (const chunk of source) {
       received += chunk.length;
       if (kept < opts.maxBodyBytes) {
         const take = Math.min(chunk.length, opts.maxBodyBytes - kept);
@@ -112,6 +122,7 @@ export async function runExchange(req: ExchangeRequest, opts: ProbeOptions): Pro
       if (received > opts.maxBodyBytes) {
         // Stop reading: a huge body must not cost memory or time beyond the cap.
         truncated = true;
+        decoder?.destroy();
         res.body.destroy();
         break;
       }
@@ -125,7 +136,7 @@ export async function runExchange(req: ExchangeRequest, opts: ProbeOptions): Pro
       headers: respHeaders,
       contentType,
       bodyText: text,
-      bodyBytes: truncated && Number.isFinite(declared) ? declared : received,
+      bodyBytes: truncated && Number.isFinite(declared) && !decoder ? declared : received,
       bodyTruncated: truncated,
       requestBodyBytes,
       timing: { connectMs: timing.connectMs, ttfbMs, totalMs: performance.now() - started },

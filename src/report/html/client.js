@@ -24,6 +24,19 @@
   function fmtMs(v) { return v === null || v === undefined ? '—' : (v >= 10 ? v.toFixed(1) : v.toFixed(3)) + ' ms'; }
   function fmtNum(v, digits) { return v === null || v === undefined ? '—' : v.toFixed(digits); }
   function pct(v) { return (v >= 0 ? '+' : '') + (v * 100).toFixed(1) + '%'; }
+  function tickLabel(v) {
+    if (v === null) return '';
+    var digits = v >= 10 ? 0 : v >= 1 ? 1 : v >= 0.1 ? 2 : 3;
+    var text = v.toFixed(digits);
+    return digits ? text.replace(/\.?0+$/, '') : text;
+  }
+  /** On a log axis label 1-2-5 of each decade, not only the decades: latency rarely spans many. */
+  function logTicks125(u, splits) {
+    return splits.map(function (v) {
+      var m = Math.round(v / Math.pow(10, Math.floor(Math.log10(v) + 1e-9)));
+      return m === 1 || m === 2 || m === 5 ? v : null;
+    });
+  }
   function route(x) { return x.method + ' ' + x.route; }
   function section(id, title, count) {
     var s = el('section');
@@ -167,10 +180,18 @@
     var opts = {
       width: Math.max(280, wrap.clientWidth || 520),
       height: 230,
-      scales: { x: { time: false }, y: kind === 'cdf' ? { range: [0, 1] } : { range: function (u, min, max) { return [0, Math.max(max * 1.1, 0.01)]; } } },
-      axes: [{ label: 'latency (ms)', size: 40 }, { label: kind === 'cdf' ? 'share ≤ x' : 'share of samples', size: 56 }],
+      scales: {
+        // Latency spans decades: log x (when every value is positive) keeps the body and the tail readable.
+        x: chartData.log ? { time: false, distr: 3, log: 10 } : { time: false },
+        y: kind === 'cdf' ? { range: [0, 1] } : { range: function (u, min, max) { return [0, Math.max(max * 1.1, 0.01)]; } },
+      },
+      axes: [
+        { label: chartData.log ? 'latency (ms, log scale)' : 'latency (ms)', size: 40, values: function (u, ticks) { return ticks.map(tickLabel); },
+          filter: chartData.log ? logTicks125 : undefined },
+        { label: kind === 'cdf' ? 'share ≤ x' : 'share of samples', size: 56 },
+      ],
       legend: { show: true },
-      series: [{ label: 'ms', value: function (u, v) { return v === null ? '—' : v.toFixed(3); } }].concat(runtimes.map(function (r, i) {
+      series: [{ label: 'latency', value: function (u, v) { return v === null ? '—' : fmtMs(v); } }].concat(runtimes.map(function (r, i) {
         var c = COLORS[i % COLORS.length];
         return { label: r.runtime + ' (' + r.role + ')', stroke: c, width: 2, paths: stepped, points: { show: false }, fill: kind === 'hist' ? c + '30' : undefined,
           value: function (u, v) { return v === null ? '—' : (v * 100).toFixed(1) + '%'; } };
@@ -204,7 +225,7 @@
       if (j && j.quantiles.length) {
         tables.appendChild(table(['quantile', '#' + j.primary + ' ms', '#' + j.candidate + ' ms', '#ratio', '#interval', 'judged'], j.quantiles.map(function (q) {
           return ['p' + Math.round(q.p * 1000) / 10, num(fmtNum(q.a, 3)), num(fmtNum(q.b, 3)), num('×' + fmtNum(q.ratio, 3)),
-            num('[' + fmtNum(q.lower, 3) + ', ' + fmtNum(q.upper, 3) + ']'), q.skipped ? q.skipped : q.flagged ? el('span', 'flag', 'flagged') : 'within tolerance'];
+            num(q.lower === null || q.upper === null ? '—' : '[' + fmtNum(q.lower, 3) + ', ' + fmtNum(q.upper, 3) + ']'), q.skipped ? q.skipped : q.flagged ? el('span', 'flag', 'flagged') : 'within tolerance'];
         })));
       }
       card.appendChild(tables);
@@ -212,7 +233,7 @@
       card.appendChild(host);
       s.appendChild(card);
       drawChart(host, 'Cumulative distribution', l.cdf, l.runtimes, 'cdf');
-      drawChart(host, 'Histogram (tail beyond p99.5 in the last bin)', l.histogram, l.runtimes, 'hist');
+      drawChart(host, l.histogram.log ? 'Histogram (log-spaced bins)' : 'Histogram', l.histogram, l.runtimes, 'hist');
     });
   }
 
@@ -230,7 +251,7 @@
     var failed = data.rules.filter(function (r) { return r.status === 'fail'; }).length;
     var s = section('rules', 'Gate rules', data.rules.length + ', ' + failed + ' failed');
     s.appendChild(table(['status', 'rule', 'name', 'message'], data.rules.map(function (r) {
-      return [[chip(r.status, r.status), r.critical ? chip('critical', 'critical') : null], r.rule, el('code', null, r.name), r.message];
+      return [el('span', 'chips', [chip(r.status, r.status), r.critical ? chip('critical', 'critical') : null]), r.rule, el('code', null, r.name), r.message];
     })));
     main.appendChild(s);
   }

@@ -9,6 +9,8 @@ import type { LatencyRow } from '../../gate/index.ts';
 export interface ChartData {
   x: number[];
   ys: number[][];
+  /** Draw x on a log scale (every x is positive). */
+  log: boolean;
 }
 
 export interface LatencyChart {
@@ -25,6 +27,8 @@ export interface LatencyChart {
 const MAX_CDF_POINTS = 400;
 const roleRank = (role: string) => ['primary', 'candidate'].indexOf(role) >>> 0;
 const round = (v: number) => Math.round(v * 1e4) / 1e4;
+/** Milliseconds to 6 significant digits: small in the file, and a positive value never becomes 0. */
+const sig = (v: number) => Number(v.toPrecision(6));
 
 function quantileSorted(sorted: readonly number[], p: number): number | null {
   if (sorted.length === 0) return null;
@@ -53,31 +57,43 @@ export function cdfData(samples: ReadonlyArray<readonly number[]>): ChartData {
     const step = s.length <= MAX_CDF_POINTS ? 1 : (s.length - 1) / (MAX_CDF_POINTS - 1);
     for (let k = 0; k * step <= s.length - 1 + 1e-9; k++) xs.add(s[Math.round(k * step)]!);
   }
-  const x = [...xs].sort((a, b) => a - b);
+  // Rounded for the file; each rounded x keeps the largest raw sample it stands for, so counts stay exact.
+  const grid = new Map<number, number>();
+  for (const v of xs) grid.set(sig(v), Math.max(v, grid.get(sig(v)) ?? -Infinity));
+  const x = [...grid.keys()].sort((a, b) => a - b);
   // Exact: the y of each runtime at every grid point counts its full sample, not the thinned one.
-  return { x: x.map(round), ys: sorted.map((s) => x.map((v) => (s.length ? round(countAtMost(s, v) / s.length) : 0))) };
+  const ys = sorted.map((s) => x.map((v) => (s.length ? round(countAtMost(s, grid.get(v)!) / s.length) : 0)));
+  return { x, ys, log: x.length > 0 && x[0]! > 0 };
 }
 
 /**
  * Histograms on shared bins, as the share of each runtime's samples (so unequal counts compare).
- * The range ends at the pooled 99.5th percentile; the slow tail is folded into the last bin
- * rather than stretching the axis until the body of the distribution is one bar.
+ * Latency is right-skewed over decades, so bins are log-spaced (drawn on a log axis) whenever every
+ * sample is positive; equal-width bins would put the whole body of the distribution in one bar.
  */
 export function histogramData(samples: ReadonlyArray<readonly number[]>): ChartData {
-  const pooled = samples.flat().sort((a, b) => a - b);
-  if (pooled.length === 0) return { x: [], ys: samples.map(() => []) };
-  const lo = pooled[0]!;
-  const hi = Math.max(quantileSorted(pooled, 0.995)!, lo + 1e-6);
-  const bins = Math.min(60, Math.max(10, Math.ceil(Math.sqrt(pooled.length))));
-  const width = (hi - lo) / bins;
-  const x = Array.from({ length: bins + 1 }, (_, i) => round(lo + i * width));
+  const pooled = samples.flat();
+  if (pooled.length === 0) return { x: [], ys: samples.map(() => []), log: false };
+  // A loop, not Math.min(...pooled): a load run's 10⁵ samples would overflow the argument stack.
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of pooled) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  hi = Math.max(hi, lo * 1.001 + 1e-9);
+  const log = lo > 0;
+  const bins = Math.min(80, Math.max(12, Math.ceil(2 * Math.sqrt(pooled.length))));
+  const edge = (i: number) => (log ? lo * (hi / lo) ** (i / bins) : lo + ((hi - lo) * i) / bins);
+  const binOf = (v: number) => Math.floor(log ? (bins * Math.log(v / lo)) / Math.log(hi / lo) : (bins * (v - lo)) / (hi - lo));
+  const x = Array.from({ length: bins + 1 }, (_, i) => sig(edge(i)));
   const ys = samples.map((s) => {
     const counts = new Array<number>(bins + 1).fill(0);
-    for (const v of s) counts[Math.min(bins - 1, Math.max(0, Math.floor((v - lo) / width)))]!++;
+    for (const v of s) counts[Math.min(bins - 1, Math.max(0, binOf(v)))]!++;
     // The extra trailing zero closes the last step of a stepped line.
     return counts.map((c) => (s.length ? round(c / s.length) : 0));
   });
-  return { x, ys };
+  return { x, ys, log };
 }
 
 /** One chart per (service, method, route) with every runtime that served it. */
@@ -106,7 +122,7 @@ export function latencyCharts(series: readonly LatencySeries[], rows: readonly L
         const sorted = [...samples[i]!].sort((a, b) => a - b);
         const q = (p: number) => {
           const v = quantileSorted(sorted, p);
-          return v === null ? null : round(v);
+          return v === null ? null : sig(v);
         };
         return { runtime: s.runtime, role: s.role, n: sorted.length, errors: s.errors, total: s.total, p50: q(0.5), p95: q(0.95), p99: q(0.99) };
       }),

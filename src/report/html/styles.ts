@@ -64,7 +64,8 @@ dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 .chart h4 { margin: 0 0 2px; font-size: 13px; }
 .chart .uplot { width: 100%; }
 .chart .u-legend { font-size: 12.5px; }
-.tables { display: grid; grid-template-columns: 1fr 1fr; gap: 14px; margin-top: 10px; }
+.tables { display: grid; grid-template-columns: 1fr 1fr; gap: 14px; margin-top: 10px; align-items: start; }
+.chips { display: inline-flex; gap: 4px; white-space: nowrap; }
 .flag { color: var(--fail); font-weight: 600; }
 .empty { color: var(--muted); font-style: italic; }
 footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
