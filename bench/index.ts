@@ -5,12 +5,14 @@
 import { runShapeBench } from './shape.bench.ts';
 import { runIngestBench } from './ingest.bench.ts';
 import { runJudgeBench } from './judge.bench.ts';
+import { runReplayBench } from './replay.bench.ts';
 
 const only = process.argv.slice(2);
 const benches: Array<[string, () => Promise<Record<string, number>>]> = [
   ['shape', runShapeBench],
   ['ingest', runIngestBench],
   ['judge', runJudgeBench],
+  ['replay', runReplayBench],
 ];
 
 const results: Record<string, Record<string, number>> = {};

@@ -70,7 +70,7 @@ describe('gate on the validatord seed scenario', () => {
   it('writes JUnit that validates against the CI JUnit schema, plus Markdown and JSON', async () => {
     const reports = join(dir, 'reports', runId);
     const files = (await readdir(reports)).sort();
-    expect(files).toEqual(['gate.json', 'junit.xml', 'report.json', 'summary.md']);
+    expect(files).toEqual(['gate.json', 'junit.xml', 'report.html', 'report.json', 'summary.md']);
     if (!existsSync('/usr/bin/xmllint')) throw new Error('xmllint missing: install Debian package libxml2-utils (.ci/run does)');
     const out = execFileSync('xmllint', ['--noout', '--schema', XSD, join(reports, 'junit.xml')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(out).toBe('');

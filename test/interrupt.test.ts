@@ -53,7 +53,7 @@ describe('interrupting a run', () => {
       const runs = await readdir(join(dir, 'reports'));
       expect(runs).toHaveLength(1);
       const files = await readdir(join(dir, 'reports', runs[0]!));
-      expect(files.sort()).toEqual(['gate.json', 'junit.xml', 'report.json', 'summary.md']);
+      expect(files.sort()).toEqual(['gate.json', 'junit.xml', 'report.html', 'report.json', 'summary.md']);
       const report = JSON.parse(await readFile(join(dir, 'reports', runs[0]!, 'report.json'), 'utf8')) as { incomplete: { pairs: number; planned: number }; services: Array<{ cases: number }> };
       expect(report.incomplete.planned).toBe(600000);
       expect(report.incomplete.pairs).toBeGreaterThan(0);

@@ -22,7 +22,7 @@ describe('validatord parity on the reference twins', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'gauntlet-e2e-'));
-    parity = await runCli(['parity', '--store', join(dir, 'store.duckdb'), '--json', join(dir, 'parity.json')]);
+    parity = await runCli(['parity', '--repeat', '1', '--store', join(dir, 'store.duckdb'), '--json', join(dir, 'parity.json')]);
     expect(parity.stderr).toBe('');
     expect(parity.code).toBe(0);
     report = JSON.parse(await readFile(join(dir, 'parity.json'), 'utf8')) as ParityReport;
@@ -107,7 +107,7 @@ describe('the embedded receiver during a parity run (in process)', () => {
     const caseFiles = await loadParityCases(loaded);
     const session = await openSession(loaded, { services: new Set(['validatord']), storePath: join(dir, 'store.duckdb') });
     try {
-      await runParityPhase(session, caseFiles, loaded);
+      await runParityPhase(session, caseFiles, loaded, { repeat: 1 });
       await session.telemetry.flush();
       const settled = await waitForRunToSettle(session.store, session.runId);
       expect(settled.complete).toBe(true);

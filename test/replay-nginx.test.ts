@@ -132,10 +132,10 @@ http {
 store: { path: ${join(dir, 'store.duckdb')} }
 `);
     replay = await runCli(['replay', recordOut, '--config', config, '--fast', '--json', join(dir, 'replay.json')]);
-    expect(replay.stderr).toBe('');
+    expect(replay.stderr, `stdout:\n${replay.stdout}`).toBe('');
     expect(replay.code).toBe(0);
     report = JSON.parse(await readFile(join(dir, 'replay.json'), 'utf8')) as ParityReport;
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     if (nginx && nginx.exitCode === null) {

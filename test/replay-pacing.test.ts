@@ -59,6 +59,8 @@ describe('replay pacing', () => {
       b = await startServer((req, res) => res.end(req.headers['x-request-id'] === 'r-3' ? '{"ok":false}' : '{"ok":true}'));
       const rt = (name: string, role: 'primary' | 'candidate', url: string) => ({ name, role, url, headers: {}, managed: false });
       service = { service: 'items', primary: rt('a', 'primary', a.url), candidate: rt('b', 'candidate', b.url), others: [] };
+      // Warm undici and the JIT: the first exchange of a process is slow, and these tests time sends.
+      await drive(planReplay(recorded([0, 0, 0, 0]), { routes: [], safeRoutes: [], allowUnsafe: false, limit: 10 }).entries, { mode: 'fast' });
     });
     afterAll(async () => {
       await a.close();
@@ -69,7 +71,8 @@ describe('replay pacing', () => {
     const drive = (entries: ReturnType<typeof planReplay>['entries'], pacing: Parameters<typeof driveReplay>[0]['pacing'], maxDurationMs = 60_000) =>
       driveReplay({ session: { runId: 'r-pacing', telemetry }, service, entries, pacing, concurrency: 64, maxDurationMs, probe: { timeoutMs: 5000, maxBodyBytes: 1 << 20 } });
 
-    it('--speed 2 on a recording spanning 2 s with uneven gaps finishes within 5% of 1 s', async () => {
+    // Timed against the wall clock on a shared machine: a retry absorbs a descheduled moment.
+    it('--speed 2 on a recording spanning 2 s with uneven gaps finishes within 5% of 1 s', { retry: 2 }, async () => {
       // Uneven gaps, and a burst: a replay that slept "gap after the previous send" would drift.
       const offsets = [0, 5, 10, 180, 400, 410, 415, 900, 1200, 1210, 1500, 1800, 1805, 1990, 2000];
       const plan = planReplay(recorded(offsets), { routes: [], safeRoutes: [], allowUnsafe: false, limit: 1000 });
@@ -83,10 +86,10 @@ describe('replay pacing', () => {
 
     it('--rate paces evenly; the time bound stops sending and counts what was not sent', async () => {
       const plan = planReplay(recorded(Array.from({ length: 30 }, () => 0)), { routes: [], safeRoutes: [], allowUnsafe: false, limit: 1000 });
-      const r = await drive(plan.entries, { mode: 'rate', perSecond: 100 }, 145);
+      const r = await drive(plan.entries, { mode: 'rate', perSecond: 50 }, 290);
       expect(r.pairs).toBe(15);
       expect(r.notSent).toBe(15);
-      expect(r.elapsedMs).toBeGreaterThanOrEqual(140);
+      expect(r.elapsedMs).toBeGreaterThanOrEqual(280);
     });
 
     it('reports live match/differ counts from probe results (display only)', async () => {

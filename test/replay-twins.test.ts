@@ -42,10 +42,10 @@ describe('gauntlet replay of the shipped validatord recording on the reference t
     const rec = await readRecording(SHIPPED);
     statusOf = new Map(rec.exchanges.map((x) => [String(x.seq), x.response.status]));
     replay = await runCli(['replay', SHIPPED, '--config', config, '--fast', '--concurrency', '8', '--json', join(dir, 'replay.json')]);
-    expect(replay.stderr).toBe('');
+    expect(replay.stderr, `stdout:\n${replay.stdout}`).toBe('');
     expect(replay.code).toBe(0);
     report = JSON.parse(await readFile(join(dir, 'replay.json'), 'utf8')) as ParityReport;
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -75,7 +75,7 @@ describe('gauntlet replay of the shipped validatord recording on the reference t
     expect(byClass['/v1/orders/{id} text-change']!.count).toBe(diverging(404));
     expect(byClass['/v1/validate content-type']!.count).toBe(diverging(405));
     expect(report.findings.map((f) => f.class).sort()).toEqual(['content-type', 'content-type', 'enum-encoding', 'text-change', 'text-change']);
-    expect(replay.stdout).toMatch(/GET \/v1\/orders\/\{id\}\s+9/);
+    expect(replay.stdout).toMatch(new RegExp(`GET /v1/orders/\\{id\\}\\s+${diverging(404)}\\s`));
   });
 
   it('analyze --run reproduces the replay JSON byte for byte from the store', async () => {
@@ -97,5 +97,5 @@ describe('gauntlet replay of the shipped validatord recording on the reference t
     const safe = JSON.parse(await readFile(join(dir, 'safe.json'), 'utf8')) as ParityReport;
     expect(safe.cases.length).toBe(statusOf.size - posts);
     expect(safe.cases.every((c) => c.method === 'GET')).toBe(true);
-  }, 60_000);
+  }, 120_000);
 });

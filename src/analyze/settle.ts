@@ -17,17 +17,16 @@ export async function waitForRunToSettle(
   let lastCount = -1;
   let lastChange = started;
   for (;;) {
-    const spans = await store.spansForRun(runId);
+    // Counted in SQL: re-reading a large run's spans on every poll would cost more than the run.
+    const progress = await store.runProgress(runId);
     const now = performance.now();
-    if (spans.length !== lastCount) {
-      lastCount = spans.length;
+    if (progress.spans !== lastCount) {
+      lastCount = progress.spans;
       lastChange = now;
     }
-    const serverParents = new Set(spans.filter((s) => s.kind === 'SERVER' && s.parentSpanId).map((s) => s.parentSpanId));
-    const answered = spans.filter((s) => s.kind === 'CLIENT' && s.attributes['http.response.status_code'] !== undefined);
-    const complete = answered.length > 0 && answered.every((s) => serverParents.has(s.spanId));
+    const complete = progress.answered > 0 && progress.joined === progress.answered;
     if (complete || now - lastChange >= quietMs || now - started >= maxMs) {
-      return { spans: spans.length, waitedMs: Math.round(now - started), complete };
+      return { spans: progress.spans, waitedMs: Math.round(now - started), complete };
     }
     await new Promise((r) => setTimeout(r, pollMs));
   }

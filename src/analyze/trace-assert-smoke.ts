@@ -107,6 +107,8 @@ export function judgeSmoke(runId: string, spans: readonly StoredSpan[]): SmokeRe
     if (list) list.push(s);
     else byTrace.set(s.traceId, [s]);
   }
+  // Spans come in store order; sort each trace so messages do not depend on how they were read.
+  for (const list of byTrace.values()) list.sort((p, q) => (p.startNs < q.startNs ? -1 : p.startNs > q.startNs ? 1 : p.spanId.localeCompare(q.spanId)));
   const exchanges = new Map(reconstructExchanges(spans).map((x) => [x.spanId, x]));
   const clientOf = new Map<string, StoredSpan>();
   for (const s of spans) if (s.kind === 'CLIENT' && s.parentSpanId) clientOf.set(`${s.traceId}/${s.parentSpanId}`, s);
@@ -163,4 +165,14 @@ export function judgeSmoke(runId: string, spans: readonly StoredSpan[]): SmokeRe
   }
   const failed = checks.filter((c) => c.outcome === 'fail').length;
   return { schemaVersion: SMOKE_RESULT_VERSION, runId, checks, passed: checks.length - failed, failed, missing };
+}
+
+/**
+ * The spans of a run minus every smoke trace. Smoke exchanges carry a pair id of their own (the
+ * probe contract requires one) but no partner, so a parity judgement over a run that also had a
+ * smoke phase must not see them: `buildParityReport(runId, withoutSmokeTraces(spans))`.
+ */
+export function withoutSmokeTraces(spans: readonly StoredSpan[]): StoredSpan[] {
+  const smoke = new Set(spans.filter((s) => s.attributes[A.ATTR_GAUNTLET_DRIVER] === 'smoke').map((s) => s.traceId));
+  return spans.filter((s) => !smoke.has(s.traceId));
 }

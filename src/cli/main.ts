@@ -10,6 +10,9 @@ import { smokeCommand } from './commands/smoke.ts';
 import { recordCommand } from './commands/record.ts';
 import { replayCommand } from './commands/replay.ts';
 import { importCommand } from './commands/import.ts';
+import { watchCommand } from './commands/watch.ts';
+import { loadCommand } from './commands/load.ts';
+import { ingestCommand } from './commands/ingest.ts';
 
 export const EXIT = { ok: 0, gateFailed: 1, badInput: 2, internal: 70, interrupted: 130 } as const;
 
@@ -25,6 +28,10 @@ async function dispatch(cli: ParsedCLI, ctx: CommandContext): Promise<number> {
     }
     case 'run':
       return runCommand(cli, ctx);
+    case 'load':
+      return loadCommand(cli, ctx);
+    case 'ingest':
+      return ingestCommand(cli, ctx);
     case 'smoke':
       return smokeCommand(cli, ctx);
     case 'parity':
@@ -49,6 +56,8 @@ async function dispatch(cli: ParsedCLI, ctx: CommandContext): Promise<number> {
       return replayCommand(cli, ctx);
     case 'import':
       return importCommand(cli, ctx);
+    case 'watch':
+      return watchCommand(cli, ctx);
   }
 }
 

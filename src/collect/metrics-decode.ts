@@ -14,11 +14,14 @@ import { jsonSafeDouble, runIdOf, serviceNameOf, setAttr } from './otlp-common.t
 import { otlpEncodingOf } from './otlp-decode.ts';
 import type { ExponentialBuckets, MetricKind, StoredMetricPoint, Temporality } from './metrics-types.ts';
 import type { AttrValue, Attributes } from './types.ts';
+import { WIRE_LEN, WireReader } from './wire-reader.ts';
 
 type Obj = Record<string, unknown>;
 
 const PROTO_DIR = fileURLToPath(new URL('./proto/', import.meta.url));
 let requestType: protobuf.Type | undefined;
+/** ExportMetricsServiceRequest.resource_metrics = 1, length-delimited. */
+const RESOURCE_METRICS_TAG = (1 << 3) | WIRE_LEN;
 
 /** The protobufjs type of ExportMetricsServiceRequest (also what metrics-encode.ts encodes with). */
 export function metricsRequestType(): protobuf.Type {
@@ -43,14 +46,28 @@ function invalid(reason: string, path?: string): GauntletError {
 export function decodeMetrics(body: Uint8Array, contentType: string): StoredMetricPoint[] {
   const encoding = otlpEncodingOf(contentType);
   if (encoding === 'protobuf') {
-    let doc: unknown;
+    const resourceMetrics: unknown[] = [];
     try {
-      const type = metricsRequestType();
-      doc = type.toObject(type.decode(body), { longs: String, enums: Number, bytes: String, defaults: false, arrays: true });
+      // The request's own fields are walked as the span decoder walks them (unknown fields, field 0
+      // included, are skipped), so both signals accept exactly the same framing; each
+      // ResourceMetrics inside is decoded by protobufjs.
+      const type = metricsRequestType().fields.resourceMetrics!.resolvedType as protobuf.Type;
+      const buf = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+      const r = new WireReader(buf);
+      while (r.pos < buf.length) {
+        const tag = r.uint32(buf.length);
+        if (tag !== RESOURCE_METRICS_TAG) {
+          r.skip(tag, buf.length);
+          continue;
+        }
+        const end = r.end(buf.length);
+        resourceMetrics.push(type.toObject(type.decode(buf.subarray(r.pos, end)), { longs: String, enums: Number, bytes: String, defaults: false, arrays: true }));
+        r.pos = end;
+      }
     } catch (err) {
       throw invalid(`malformed protobuf ExportMetricsServiceRequest (${(err as Error).message})`);
     }
-    return walkRequest(doc);
+    return walkRequest({ resourceMetrics });
   }
   if (encoding === 'json') {
     let doc: unknown;

@@ -248,6 +248,28 @@ export class SpanStore {
     return Number(rows[0]?.n ?? 0);
   }
 
+  /**
+   * How far a run's telemetry has arrived, without reading the spans: all spans, CLIENT spans that
+   * got an HTTP answer, and those of them whose runtime SERVER span has arrived too.
+   */
+  async runProgress(runId: string): Promise<{ spans: number; answered: number; joined: number }> {
+    const rows = await this.read(
+      `WITH r AS (
+         SELECT DISTINCT trace_id, span_id, parent_span_id, kind,
+                json_extract(attributes, '$."http.response.status_code"') IS NOT NULL AS answered
+         FROM spans WHERE ${RUN_SPANS_WHERE}
+       ), servers AS (SELECT DISTINCT trace_id, parent_span_id FROM r WHERE kind = 'SERVER')
+       SELECT count(*) AS spans,
+              count(*) FILTER (WHERE kind = 'CLIENT' AND answered) AS answered,
+              count(*) FILTER (WHERE kind = 'CLIENT' AND answered AND EXISTS (
+                SELECT 1 FROM servers s WHERE s.trace_id = r.trace_id AND s.parent_span_id = r.span_id)) AS joined
+       FROM r`,
+      [runId],
+    );
+    const row = rows[0] ?? {};
+    return { spans: Number(row.spans ?? 0), answered: Number(row.answered ?? 0), joined: Number(row.joined ?? 0) };
+  }
+
   /** Waits for queued inserts, then releases the file (other processes may open it after this). */
   async close(): Promise<void> {
     if (this.closed) return;

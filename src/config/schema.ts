@@ -200,6 +200,21 @@ export const MetricsSchema = z
   })
   .strict();
 
+/** The built-in load engine (`gauntlet load`): bounds every run must stay inside, and A/B defaults. */
+export const LoadConfigSchema = z
+  .object({
+    workers: z.number().int().min(0).max(64).default(0).describe('Worker threads generating load; 0 = one per core beyond the first (at least 1, at most 8)'),
+    blockMs: z.number().int().min(200).max(600_000).default(2000).describe('Length of one A/B block: runtimes alternate ABBA… in blocks this long'),
+    warmupMs: z.number().int().min(0).max(600_000).default(1000).describe('Unmeasured load per runtime before its first block'),
+    maxDurationMs: z.number().int().positive().max(86_400_000).default(600_000).describe('Upper bound on a scenario\'s duration (per runtime)'),
+    maxIterations: z.number().int().positive().default(10_000_000).describe('Upper bound on iterations per scenario and runtime'),
+    maxVUs: z.number().int().positive().max(100_000).default(5000).describe('Upper bound on the VUs a scenario may ask for'),
+    requestTimeoutMs: z.number().int().positive().max(600_000).default(10_000),
+    spanSampleRatio: z.number().min(0).max(1).default(0.01).describe('Fraction of iterations that also emit a CLIENT span (the same iterations on both runtimes)'),
+    histogramScale: z.number().int().min(0).max(10).default(8).describe('Scale of the exported exponential histograms (8: buckets 0.27% wide)'),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     stack: StackSchema,
@@ -226,6 +241,7 @@ export const ConfigSchema = z
     gate: GateSchema.default(GateSchema.parse({})),
     redact: RedactConfigSchema.default({ headers: [], queryParams: [], bodyPointers: [], bodyPatterns: [] }),
     replay: ReplayConfigSchema.default(ReplayConfigSchema.parse({})),
+    load: LoadConfigSchema.default(LoadConfigSchema.parse({})),
     watch: WatchSchema.default(WatchSchema.parse({})),
     metrics: MetricsSchema.default(MetricsSchema.parse({})),
     reports: z

@@ -16,7 +16,7 @@ export interface HtmlReportInput {
   now?: Date;
 }
 
-const FAVICON_COLOR: Record<string, string> = { pass: '%232b8a3e', marginal: '%23e67700', fail: '%23c92a2a' };
+const FAVICON_COLOR: Record<string, string> = { pass: '#2b8a3e', marginal: '#e67700', fail: '#c92a2a' };
 
 /**
  * One self-contained HTML file: the data as inert JSON, uPlot and the client script inline, and a
@@ -37,7 +37,8 @@ export function renderHtml(input: HtmlReportInput): string {
     "require-trusted-types-for 'script'",
     "trusted-types 'none'",
   ].join('; ');
-  const favicon = `data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'><circle cx='8' cy='8' r='7' fill='${FAVICON_COLOR[model.gate.verdict] ?? '%23868e96'}'/></svg>`;
+  const dot = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="${FAVICON_COLOR[model.gate.verdict] ?? '#868e96'}"/></svg>`;
+  const favicon = `data:image/svg+xml,${encodeURIComponent(dot)}`;
   return [
     '<!doctype html>',
     '<html lang="en">',

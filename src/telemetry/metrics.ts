@@ -14,10 +14,10 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 
 /**
  * Latency buckets in seconds: OpenTelemetry's advised `http.server.request.duration` buckets
- * (0.005 … 10) preceded by four finer ones (100 µs … 2.5 ms) on the same 1–2.5–5 ladder. The twins
+ * (0.005 … 10) preceded by five finer ones (100 µs … 2.5 ms) on the same 1–2.5–5 ladder. The twins
  * answer in well under a millisecond: with the advised buckets alone every exchange falls into
  * (0, 5 ms], so p50/p95/p99 and their ratio would be interpolation inside one bucket, not a
- * measurement. Four extra buckets per series is the price of seeing sub-millisecond shifts.
+ * measurement. Five extra buckets per series are the price of seeing sub-millisecond shifts.
  */
 export const LATENCY_BUCKETS_SECONDS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 

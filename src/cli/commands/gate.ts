@@ -9,6 +9,7 @@ import { pickStyle, renderGate, renderParity } from '../../report/terminal.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import type { ParsedCLI } from '../parse.ts';
 import type { CommandContext } from './parity.ts';
+import { createBatchMetrics } from '../../telemetry/metrics-batch.ts';
 
 export function storePathOf(loaded: LoadedConfig, cli: ParsedCLI): string {
   if (typeof cli.options.store === 'string') return cli.options.store;
@@ -60,6 +61,12 @@ export async function gateCommand(cli: ParsedCLI, ctx: CommandContext): Promise<
   });
   const written = await writeGateOutputs(judged, cli);
   printJudged(judged, cli, ctx, written);
+  // Re-judging a stored run has no probe: only the judgement metrics (pairs, divergences, gate) are pushed.
+  const metrics = createBatchMetrics(cli.options.pushgateway, loaded.config.metrics);
+  if (metrics) {
+    await metrics.publish(judged.report, judged.gate);
+    ctx.stdout.write(`metrics pushed to ${metrics.url}\n`);
+  }
   return gateExitCode(judged);
 }
 

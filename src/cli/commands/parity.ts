@@ -5,7 +5,9 @@ import { loadParityCases, openSession, runParityPhase } from '../../drive/sessio
 import { pickStyle, renderParity } from '../../report/terminal.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { GauntletError } from '../../util/errors.ts';
+import type { ProbeSubscriber } from '../../probe/index.ts';
 import type { ParsedCLI } from '../parse.ts';
+import { analyzePrometheusCommand } from './analyze-prometheus.ts';
 
 export interface CommandContext {
   stdout: NodeJS.WriteStream;
@@ -40,6 +42,7 @@ export async function executeParityRun(
   loaded: LoadedConfig,
   cli: ParsedCLI,
   ctx: CommandContext,
+  extra: { subscribers?: readonly ProbeSubscriber[] } = {},
 ): Promise<{ runId: string; spans: StoredSpan[]; interrupted: boolean }> {
   const caseFiles = await loadParityCases(loaded, cli.command === 'parity' ? cli.positionals : undefined);
   const session = await openSession(loaded, {
@@ -52,6 +55,7 @@ export async function executeParityRun(
       signal: ctx.signal,
       ...(onPair ? { onPair } : {}),
       ...(typeof cli.options.repeat === 'string' ? { repeat: Number(cli.options.repeat) } : {}),
+      ...(extra.subscribers ? { subscribers: extra.subscribers } : {}),
     });
     // Interrupted: stop sending, but still flush and judge what was sent — a partial report marked
     // incomplete is worth more than none, and the caller exits 130.
@@ -81,6 +85,7 @@ export async function parityCommand(cli: ParsedCLI, ctx: CommandContext): Promis
 
 /** `gauntlet analyze --run ID`: a fresh process, the store, nothing else. */
 export async function analyzeCommand(cli: ParsedCLI, ctx: CommandContext): Promise<number> {
+  if (cli.options.source === 'prometheus') return analyzePrometheusCommand(cli, ctx);
   const runId = cli.options.run as string;
   let storePath = cli.options.store as string | undefined;
   if (!storePath) {

@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectProcessMetrics } from '../../telemetry/metrics.ts';
 
 /** The OpenTelemetry-advised explicit buckets for `http.server.request.duration`, in seconds. */
 export const HTTP_SERVER_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
@@ -33,7 +34,8 @@ export interface DaemonMetricsOptions {
 export function createDaemonMetrics(options: DaemonMetricsOptions): DaemonMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service: options.service, runtime: options.runtime });
-  collectDefaultMetrics({ register: registry });
+  // prom-client's defaults minus three gauges named `_total`, which `promtool check metrics` rejects.
+  collectProcessMetrics(registry);
 
   const buildInfo = new Gauge({
     name: 'gauntlet_daemon_build_info',

@@ -54,7 +54,8 @@
     rows.forEach(function (cells) {
       var tr = el('tr');
       cells.forEach(function (c) {
-        var td = el('td', c && c.num ? 'num' : null, c && c.num !== undefined ? c.v : c);
+        var cell = c !== null && typeof c === 'object' && 'v' in c;
+        var td = el('td', cell ? c.cls : null, cell ? c.v : c);
         tr.appendChild(td);
       });
       body.appendChild(tr);
@@ -62,7 +63,8 @@
     t.appendChild(body);
     return t;
   }
-  function num(v) { return { num: true, v: v }; }
+  function num(v) { return { cls: 'num', v: v }; }
+  function nowrap(v) { return { cls: 'nowrap', v: v }; }
   function facts(pairs) {
     var dl = el('dl', 'facts');
     pairs.forEach(function (p) {
@@ -84,6 +86,10 @@
       el('div', 'meta mono', 'run ' + data.runId + ' · generated ' + data.generatedAt + ' · ' + data.telemetry.clientSpans + ' client spans, ' +
         data.telemetry.serverSpans + ' server spans, ' + data.telemetry.joined + '/' + data.telemetry.clientSpans + ' joined'),
     ]);
+    if (data.incomplete) {
+      inner.appendChild(el('div', 'incomplete', 'INCOMPLETE — the run was interrupted after ' + data.incomplete.pairs + ' of ' + data.incomplete.planned +
+        ' pairs; this verdict covers only what was sent.'));
+    }
     h.appendChild(inner);
     document.body.insertBefore(h, document.body.firstChild);
   }
@@ -116,7 +122,7 @@
     var s = section('cases', 'Cases', data.cases.length);
     s.appendChild(table(['service', 'case', 'request', '#pairs', 'status', '#status =', '#shape =', '#identical', '#median ms (primary / candidate)', 'findings'],
       data.cases.map(function (c) {
-        return [c.service, el('code', null, c.case), el('code', null, route(c)), num(c.pairs), c.status, num(c.statusMatch + '/' + c.pairs),
+        return [c.service, nowrap(el('code', null, c.case)), nowrap(el('code', null, route(c))), num(c.pairs), nowrap(c.status), num(c.statusMatch + '/' + c.pairs),
           num(c.shapeMatch + '/' + c.pairs), num(c.bodyMatch + '/' + c.pairs), num(fmtMs(c.ms[0]) + ' / ' + fmtMs(c.ms[1])), c.classes.join(', ') || '—'];
       })));
     main.appendChild(s);
@@ -182,7 +188,8 @@
       height: 230,
       scales: {
         // Latency spans decades: log x (when every value is positive) keeps the body and the tail readable.
-        x: chartData.log ? { time: false, distr: 3, log: 10 } : { time: false },
+        // uPlot would snap a log range out to whole decades; a small margin keeps the data wide.
+        x: chartData.log ? { time: false, distr: 3, log: 10, range: function (u, min, max) { return [min / 1.15, max * 1.15]; } } : { time: false },
         y: kind === 'cdf' ? { range: [0, 1] } : { range: function (u, min, max) { return [0, Math.max(max * 1.1, 0.01)]; } },
       },
       axes: [

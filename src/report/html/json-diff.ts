@@ -17,7 +17,8 @@ export interface SideBySide {
 }
 
 type Json = null | boolean | string | LosslessNumber | Json[] | { [k: string]: Json };
-type Marks = { keys: Map<string, Mark>; values: Map<string, Mark> };
+/** `spans`: for a changed scalar, the [start, end) of its printed text that differs (the rest is shared). */
+type Marks = { keys: Map<string, Mark>; values: Map<string, Mark>; spans: Map<string, [number, number]> };
 
 const TAG_KEYS = new Set(['kind', 'type', 'tag', 'variant', 't']);
 const INDENT = '  ';
@@ -35,6 +36,8 @@ function tryParse(text: string): { ok: true; value: Json } | { ok: false } {
   }
 }
 
+const scalarText = (v: Json): string => (isLosslessNumber(v) ? v.value : JSON.stringify(v));
+
 function kindOf(v: Json): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'array';
@@ -51,8 +54,8 @@ function flatTagFor(external: { [k: string]: Json }, flat: { [k: string]: Json }
 }
 
 class Annotator {
-  readonly left: Marks = { keys: new Map(), values: new Map() };
-  readonly right: Marks = { keys: new Map(), values: new Map() };
+  readonly left: Marks = { keys: new Map(), values: new Map(), spans: new Map() };
+  readonly right: Marks = { keys: new Map(), values: new Map(), spans: new Map() };
 
   compare(l: Json, r: Json, lp: string, rp: string): void {
     if (isObj(l) && isObj(r)) return this.objects(l, r, lp, rp);
@@ -70,7 +73,19 @@ class Annotator {
     if (!same) {
       this.left.values.set(lp, 'chg');
       this.right.values.set(rp, 'chg');
+      if (kindOf(l) === kindOf(r) && (typeof l === 'string' || isLosslessNumber(l))) this.spanScalars(scalarText(l), scalarText(r), lp, rp);
     }
+  }
+
+  /** Two strings (or numbers) of one kind: mark only the middle that differs, e.g. one trailing space. */
+  private spanScalars(a: string, b: string, lp: string, rp: string): void {
+    let pre = 0;
+    while (pre < a.length && pre < b.length && a[pre] === b[pre]) pre++;
+    let suf = 0;
+    while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]) suf++;
+    // A side whose middle is empty (`1.0` vs `1`) keeps the whole value marked: nothing to point at.
+    if (a.length - suf > pre) this.left.spans.set(lp, [pre, a.length - suf]);
+    if (b.length - suf > pre) this.right.spans.set(rp, [pre, b.length - suf]);
   }
 
   /** A unit variant `"Required"` against a flat `{"Kind":"required",…}`. */
@@ -172,19 +187,66 @@ class Printer {
       });
       return this.emit(`${pad}}`, m);
     }
-    this.emit(isLosslessNumber(v) ? v.value : JSON.stringify(v), m);
+    const text = scalarText(v);
+    const span = inherited === undefined && m === 'chg' ? this.marks.spans.get(path) : undefined;
+    if (!span) return this.emit(text, m);
+    this.emit(text.slice(0, span[0]), undefined);
+    this.emit(text.slice(span[0], span[1]), 'chg');
+    this.emit(text.slice(span[1]), undefined);
   }
 }
 
-/** Plain text that is not JSON (or a snippet cut with '…'): mark the middle between common ends. */
+// JSON-ish tokens: strings (a cut one may lack its closing quote), numbers, words, spaces, punctuation.
+const TOKEN = /"(?:[^"\\]|\\.)*"?|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[A-Za-z_][\w-]*|\s+|[^]/gu;
+const MAX_LCS_CELLS = 250_000;
+
+/**
+ * Text that does not parse — a snippet cut at the cap with '…', or a text body: a token-level
+ * longest common subsequence, so only the tokens that differ are marked, not everything after
+ * the first difference. Beyond a size bound, common prefix and suffix only.
+ */
 function textDiff(left: string, right: string): SideBySide {
+  const a = left.match(TOKEN) ?? [];
+  const b = right.match(TOKEN) ?? [];
+  const keepA = new Array<boolean>(a.length).fill(false);
+  const keepB = new Array<boolean>(b.length).fill(false);
   let pre = 0;
-  while (pre < left.length && pre < right.length && left[pre] === right[pre]) pre++;
+  while (pre < a.length && pre < b.length && a[pre] === b[pre]) {
+    keepA[pre] = keepB[pre] = true;
+    pre++;
+  }
   let suf = 0;
-  while (suf < left.length - pre && suf < right.length - pre && left[left.length - 1 - suf] === right[right.length - 1 - suf]) suf++;
-  const side = (s: string): Seg[] =>
-    [{ t: s.slice(0, pre) }, { t: s.slice(pre, s.length - suf), m: 'chg' as const }, { t: s.slice(s.length - suf) }].filter((x) => x.t !== '');
-  return { left: side(left), right: side(right) };
+  while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]) {
+    keepA[a.length - 1 - suf] = keepB[b.length - 1 - suf] = true;
+    suf++;
+  }
+  const n = a.length - pre - suf;
+  const m = b.length - pre - suf;
+  if (n > 0 && m > 0 && n * m <= MAX_LCS_CELLS) {
+    const w = m + 1;
+    const dp = new Uint32Array((n + 1) * w);
+    for (let i = n - 1; i >= 0; i--)
+      for (let j = m - 1; j >= 0; j--) dp[i * w + j] = a[pre + i] === b[pre + j] ? dp[(i + 1) * w + j + 1]! + 1 : Math.max(dp[(i + 1) * w + j]!, dp[i * w + j + 1]!);
+    for (let i = 0, j = 0; i < n && j < m; ) {
+      if (a[pre + i] === b[pre + j]) {
+        keepA[pre + i++] = true;
+        keepB[pre + j++] = true;
+      } else if (dp[(i + 1) * w + j]! >= dp[i * w + j + 1]!) i++;
+      else j++;
+    }
+  }
+  const side = (tokens: string[], keep: boolean[]): Seg[] => {
+    const out: Seg[] = [];
+    tokens.forEach((t, i) => {
+      // Whitespace between two changed tokens belongs to the change; elsewhere it is just space.
+      const m: Mark | undefined = keep[i] && !(/^\s+$/.test(t) && keep[i - 1] === false && keep[i + 1] === false) ? undefined : 'chg';
+      const last = out[out.length - 1];
+      if (last && last.m === m) last.t += t;
+      else out.push(m ? { t, m } : { t });
+    });
+    return out;
+  };
+  return { left: side(a, keepA), right: side(b, keepB) };
 }
 
 /** Highlight two snippets (either may be absent: a field only one side has). */

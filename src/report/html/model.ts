@@ -10,6 +10,8 @@ export interface HtmlModel {
   runId: string;
   generatedAt: string;
   gate: { verdict: GateResult['verdict']; score: number; assessment: GateResult['assessment']; reasons: string[] };
+  /** Set when the run was interrupted: the verdict covers only the pairs that were sent. */
+  incomplete: ParityReport['incomplete'] | null;
   telemetry: ParityReport['telemetry'];
   services: ServiceSummary[];
   cases: CaseRow[];
@@ -54,6 +56,8 @@ export interface LatencyView extends LatencyChart {
     candidate: string;
   };
 }
+
+const LABEL_RANK: Record<LabelledFinding['label'], number> = { regressed: 0, new: 1, known: 2 };
 
 function median(values: number[]): number | null {
   if (values.length === 0) return null;
@@ -100,10 +104,12 @@ export function buildHtmlModel(input: { report: ParityReport; gate: GateResult; 
     runId: report.runId,
     generatedAt: (input.now ?? new Date()).toISOString(),
     gate: { verdict: gate.verdict, score: gate.score, assessment: gate.assessment, reasons: gate.reasons },
+    incomplete: report.incomplete ?? null,
     telemetry: report.telemetry,
     services: report.services,
     cases: caseRows(report.cases),
-    findings: gate.findings.map((f) => ({
+    // Loudest first (regressed, new, then known); the gate's order within a label.
+    findings: [...gate.findings].sort((a, b) => LABEL_RANK[a.label] - LABEL_RANK[b.label]).map((f) => ({
       ...f,
       primary: runtimesOf.get(f.service)?.primary ?? 'primary',
       candidate: runtimesOf.get(f.service)?.candidate ?? 'candidate',

@@ -24,6 +24,7 @@ header.verdict .inner { max-width: 1240px; margin: 0 auto; padding: 0 20px; disp
 header.verdict h1 { font-size: 30px; letter-spacing: .04em; text-transform: uppercase; }
 header.verdict .assessment { font-size: 18px; font-weight: 600; }
 header.verdict .score { font-size: 18px; }
+header.verdict .incomplete { flex-basis: 100%; font-weight: 700; background: rgba(0,0,0,.25); padding: 4px 10px; border-radius: 4px; }
 header.verdict .meta { flex-basis: 100%; opacity: .9; font-size: 13px; }
 nav.toc { display: flex; flex-wrap: wrap; gap: 6px 16px; margin: 12px 0 0; font-size: 13px; }
 nav.toc a { color: var(--info); text-decoration: none; }
@@ -33,6 +34,7 @@ table { border-collapse: collapse; width: 100%; background: var(--card); border:
 th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: #eef1f4; font-weight: 600; font-size: 12.5px; color: #36404a; white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.nowrap { white-space: nowrap; }
 tr:last-child td { border-bottom: 0; }
 .chip { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600; white-space: nowrap; border: 1px solid transparent; }
 .chip.pass, .chip.known, .chip.faster { background: #ebfbee; color: var(--pass); border-color: #b2f2bb; }

@@ -1,0 +1,115 @@
+/**
+ * Exact latency recording: one pair of HdrHistograms (from the intended start, from the actual
+ * send) per (method, route, status class), in integer microseconds with 3 significant digits —
+ * every value is kept to 0.1% with no sampling, and histograms from any number of workers and blocks
+ * merge without loss. They leave the engine as OTLP exponential histograms (see toExponential).
+ */
+import * as hdr from 'hdr-histogram-js';
+import type { SeriesResult } from './types.ts';
+
+type Histogram = hdr.Histogram;
+
+/** 1 µs to 1 hour; autoResize keeps a pathological value from throwing mid-run. */
+export function newHistogram(): Histogram {
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, bitBucketSize: 32, autoResize: true, useWebAssembly: false });
+}
+
+export function statusClassOf(status: number | undefined): string {
+  if (status === undefined) return 'error';
+  if (status < 200) return '1xx';
+  return `${Math.min(Math.floor(status / 100), 5)}xx`;
+}
+
+interface Series {
+  method: string;
+  route: string;
+  statusClass: string;
+  intended: Histogram;
+  sent: Histogram;
+}
+
+export class SeriesRecorder {
+  private readonly series = new Map<string, Series>();
+
+  /** Latencies in ms (fractional); stored as whole µs, at least 1. */
+  record(method: string, route: string, status: number | undefined, intendedMs: number, sentMs: number): void {
+    const statusClass = statusClassOf(status);
+    const key = `${method} ${route} ${statusClass}`;
+    let s = this.series.get(key);
+    if (!s) {
+      s = { method, route, statusClass, intended: newHistogram(), sent: newHistogram() };
+      this.series.set(key, s);
+    }
+    s.intended.recordValue(Math.max(1, Math.round(intendedMs * 1000)));
+    s.sent.recordValue(Math.max(1, Math.round(sentMs * 1000)));
+  }
+
+  get errors(): number {
+    let n = 0;
+    for (const s of this.series.values()) if (s.statusClass === '5xx' || s.statusClass === 'error' || s.statusClass === '4xx') n += s.intended.totalCount;
+    return n;
+  }
+
+  /** Compressed base64 (the HdrHistogram interchange format) per series; the recorder is then empty. */
+  drain(): SeriesResult[] {
+    const out: SeriesResult[] = [];
+    for (const s of this.series.values()) {
+      out.push({ method: s.method, route: s.route, statusClass: s.statusClass, intended: hdr.encodeIntoCompressedBase64(s.intended), sent: hdr.encodeIntoCompressedBase64(s.sent) });
+      s.intended.destroy();
+      s.sent.destroy();
+    }
+    this.series.clear();
+    return out;
+  }
+}
+
+export function decodeHistogram(encoded: string): Histogram {
+  return hdr.decodeFromCompressedBase64(encoded, 32, false);
+}
+
+/** `into` += every histogram in `from` (exact: same layout, counts add). */
+export function mergeInto(into: Histogram, from: Histogram): void {
+  into.add(from);
+}
+
+export interface ExponentialData {
+  scale: number;
+  offset: number;
+  bucketCounts: number[];
+  count: number;
+  /** Seconds. */
+  sum: number;
+  min: number;
+  max: number;
+}
+
+/**
+ * An HdrHistogram (µs) as an OTel exponential histogram in seconds at a fixed `scale`. Each HDR
+ * bucket moves whole into the exponential bucket holding its midpoint; HDR buckets are ≤ 0.1% wide
+ * and scale-8 buckets 0.27%, so a value lands at most one bucket away from where it was measured.
+ * A fixed scale (rather than the SDK's auto-downscaling) keeps every block, worker and runtime on
+ * one layout, so they merge and compare bucket for bucket.
+ */
+export function toExponential(h: Histogram, scale: number): ExponentialData | undefined {
+  if (h.totalCount === 0) return undefined;
+  const counts = new Map<number, number>();
+  let sum = 0;
+  // build() without WebAssembly returns the JS implementation, whose iterator API the interface hides.
+  const js = h as unknown as hdr.JsHistogram;
+  const it = js.recordedValuesIterator;
+  it.reset();
+  const factor = 2 ** scale;
+  while (it.hasNext()) {
+    const v = it.next();
+    const micros = js.medianEquivalentValue(v.valueIteratedTo);
+    const seconds = micros / 1e6;
+    const index = Math.ceil(Math.log2(seconds) * factor) - 1;
+    counts.set(index, (counts.get(index) ?? 0) + v.countAtValueIteratedTo);
+    sum += seconds * v.countAtValueIteratedTo;
+  }
+  const indices = [...counts.keys()];
+  const offset = Math.min(...indices);
+  const bucketCounts = new Array<number>(Math.max(...indices) - offset + 1).fill(0);
+  for (const [i, c] of counts) bucketCounts[i - offset] = c;
+  return { scale, offset, bucketCounts, count: h.totalCount, sum, min: h.minNonZeroValue / 1e6, max: h.maxValue / 1e6 };
+}
