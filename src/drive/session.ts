@@ -3,6 +3,7 @@ import { SpanKind } from '@opentelemetry/api';
 import { openStoreForRun, startReceiver, type Receiver, type SpanStore } from '../collect/index.ts';
 import { loadCaseFile, resolveFrom, type CaseFile, type LoadedConfig } from '../config/index.ts';
 import type { ProbeSubscriber } from '../probe/index.ts';
+import { makeRedactionRules, redactBody, redactUrl } from '../record/index.ts';
 import { createSpanSubscriber } from '../telemetry/probe-spans.ts';
 import { startTelemetry, type HarnessTelemetry } from '../telemetry/tracing.ts';
 import * as A from '../telemetry/attributes.ts';
@@ -113,7 +114,16 @@ export async function runParityPhase(
       [A.ATTR_GAUNTLET_RUN_NOISE]: JSON.stringify(cfg.noise),
     },
   });
-  const subscribers = [createSpanSubscriber(session.telemetry.tracer, { maxEventBodyBytes: cfg.probe.maxEventBodyBytes }), ...(opts.subscribers ?? [])];
+  // Secrets never reach a span: the same redaction rules as recordings apply to captured bodies.
+  const rules = makeRedactionRules(cfg.redact);
+  const subscribers = [
+    createSpanSubscriber(session.telemetry.tracer, {
+      maxEventBodyBytes: cfg.probe.maxEventBodyBytes,
+      redactBody: (text, contentType) => redactBody(text, contentType, rules),
+      redactUrl: (url) => redactUrl(url, rules),
+    }),
+    ...(opts.subscribers ?? []),
+  ];
   let pairs = 0;
   let exchanges = 0;
   const total = caseFiles.reduce((n, c) => n + c.cases.cases.length * repeat, 0);
