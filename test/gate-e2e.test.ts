@@ -25,7 +25,7 @@ describe('gate on the validatord seed scenario', () => {
   let base: CliResult;
   let runId: string;
 
-  async function config(name: string, goRuntime: string, extra: string[] = []): Promise<string> {
+  async function config(name: string, goRuntime: string, extra: string[] = [], repeat = 60): Promise<string> {
     const file = join(dir, name);
     await writeFile(
       file,
@@ -38,7 +38,9 @@ describe('gate on the validatord seed scenario', () => {
         '      runtimes:',
         '        rust: { reference: { flavour: rust } }',
         `        go: ${goRuntime}`,
-        `parity: { cases: ["${CASES}"], repeat: 60 }`,
+        `parity: { cases: ["${CASES}"], repeat: ${repeat} }`,
+        // One pair at a time: the latency comparison measures the runtimes, not their contention.
+        'probe: { concurrency: 1 }',
         'store: { path: store.duckdb }',
         'reports: { dir: reports }',
         'gate:',
@@ -114,7 +116,7 @@ describe('gate on the validatord seed scenario', () => {
   });
 
   it('fails on an injected +25% latency on one route of one twin, naming the route with effect and interval', async () => {
-    const r = await runCli(['run', '--config', await config('slow.yaml', '{ reference: { flavour: go, faultLatencyPct: 25 } }')]);
+    const r = await runCli(['run', '--config', await config('slow.yaml', '{ reference: { flavour: go, faultLatencyPct: 25 } }', [], 150)]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/gate: fail/);
     expect(r.stdout).toMatch(/latency validatord POST \/v1\/validate: go vs rust: slower — shift [\d.]+ ms \(\+\d+\.\d%\), 98% CI \[[\d.]+ ms, [\d.]+ ms\]/);
@@ -162,7 +164,7 @@ describe('gate on the validatord seed scenario', () => {
     const cfg = await config('bad-threshold.yaml', '{ reference: { flavour: go } }', ['  thresholds:', '    - { service: validatord, expr: ["p(95)<200", "p95 < 200"] }']);
     const r = await runCli(['gate', '--config', cfg, '--run', runId]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`${cfg}:15 at gate.thresholds[0].expr[1]`);
+    expect(r.stderr).toContain(`${cfg}:16 at gate.thresholds[0].expr[1]`);
     expect(r.stderr).toContain('invalid threshold expression "p95 < 200"');
   });
 

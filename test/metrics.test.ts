@@ -106,6 +106,35 @@ describe('the documented metric set', () => {
     expect(text).toContain('traces_span_metrics_duration_seconds_bucket{le="0.0005",service_name="vectord"');
   });
 
+  it('load: the engine\'s OTLP points (delta counters, gauges, exponential histograms) become gauntlet_load_* series', async () => {
+    const load = createLoadMetrics();
+    const attributes = { 'gauntlet.service': 'vectord', 'gauntlet.runtime': 'rust', 'gauntlet.scenario': 'search', 'gauntlet.run.id': 'r-1' };
+    const block = [
+      { name: 'gauntlet.load.iterations', kind: 'sum', value: 120, attributes },
+      { name: 'gauntlet.load.dropped_iterations', kind: 'sum', value: 3, attributes },
+      { name: 'gauntlet.load.rate.target', kind: 'gauge', value: 40, attributes },
+      { name: 'gauntlet.load.rate.achieved', kind: 'gauge', value: 39.2, attributes },
+      { name: 'gauntlet.load.vus', kind: 'gauge', value: 5, attributes },
+      // scale 3: bucket i covers (2^(i/8), 2^((i+1)/8)]; i = −81 is (0.90, 0.98] ms, i = −56 is (7.8, 8.5] ms.
+      { name: 'gauntlet.load.request.latency', kind: 'exponential_histogram', scale: 3, zeroCount: 0, positive: { offset: -81, bucketCounts: [100, 0] },
+        attributes: { ...attributes, 'http.request.method': 'POST', 'http.route': '/v1/collections/{name}/search', 'gauntlet.status_class': '2xx' } },
+      { name: 'gauntlet.load.request.latency', kind: 'exponential_histogram', scale: 3, zeroCount: 0, positive: { offset: -56, bucketCounts: [20] },
+        attributes: { ...attributes, 'http.request.method': 'POST', 'http.route': '/v1/collections/{name}/search', 'gauntlet.status_class': '5xx' } },
+    ];
+    load.recordPoints(block);
+    load.recordPoints(block.slice(0, 2)); // delta counters add up across blocks
+    const text = await load.registry.metrics();
+    const labels = 'service="vectord",runtime="rust",scenario="search"';
+    expect(text).toContain(`gauntlet_load_iterations_total{${labels}} 240`);
+    expect(text).toContain(`gauntlet_load_dropped_iterations_total{${labels}} 6`);
+    expect(text).toContain(`gauntlet_load_rate_target_per_second{${labels}} 40`);
+    expect(text).toContain(`gauntlet_load_rate_achieved_per_second{${labels}} 39.2`);
+    expect(text).toContain(`gauntlet_load_vus{${labels}} 5`);
+    expect(text).toContain(`gauntlet_load_request_latency_seconds_bucket{le="0.001",${labels},method="POST",route="/v1/collections/{name}/search",status_class="2xx"} 100`);
+    expect(text).toContain(`gauntlet_load_request_latency_seconds_bucket{le="0.01",${labels},method="POST",route="/v1/collections/{name}/search",status_class="5xx"} 20`);
+    expect(text).toContain(`gauntlet_load_request_latency_seconds_bucket{le="0.005",${labels},method="POST",route="/v1/collections/{name}/search",status_class="5xx"} 0`);
+  });
+
   it('every registry we serve or push passes promtool check metrics', async () => {
     if (missingBinaries('promtool').length) return;
     const m = createGauntletMetrics({ processMetrics: true });
@@ -114,9 +143,11 @@ describe('the documented metric set', () => {
     recordJudgement(m, report, gate);
     createSpanMetrics(m.registry).observe([span({})]);
     const load = createLoadMetrics();
-    load.observeRequest({ service: 'vectord', runtime: 'go', scenario: 'search' }, '/v1/collections/{name}/search', 200, 0.002);
-    load.setRates({ service: 'vectord', runtime: 'go', scenario: 'search' }, 100, 98.5);
-    load.setThreshold({ service: 'vectord', runtime: 'go', scenario: 'search' }, 'p(95)<200', true);
+    const series = { service: 'vectord', runtime: 'go', scenario: 'search' };
+    load.observeRequest(series, { method: 'POST', route: '/v1/collections/{name}/search' }, 200, 0.002);
+    load.setRates(series, 100, 98.5);
+    load.setVus(series, 4);
+    load.setThreshold(series, 'p(95)<200', true);
     for (const text of [await m.registry.metrics(), await load.registry.metrics()]) {
       const r = promtoolCheckMetrics(text);
       expect(r.output).toBe('');

@@ -39,8 +39,9 @@ describe('noise model end to end (A/A, calibration, secondary)', () => {
   let dir: string;
   const servers: TestServer[] = [];
 
-  function volatileServer(instance: string): Promise<TestServer> {
-    let seq = 0;
+  function volatileServer(instance: string, firstSeq: number): Promise<TestServer> {
+    // Counters far apart: the instances' sequence numbers never coincide by chance.
+    let seq = firstSeq;
     return startServer((req, res) => {
       seq++;
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -60,7 +61,7 @@ describe('noise model end to end (A/A, calibration, secondary)', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'gauntlet-noise-'));
-    servers.push(await volatileServer('a'), await volatileServer('b'), await volatileServer('c'));
+    servers.push(await volatileServer('a', 0), await volatileServer('b', 100_000), await volatileServer('c', 200_000));
     await writeFile(
       join(dir, 'cases.yaml'),
       ['service: svc', 'cases:', ...Array.from({ length: 10 }, (_, i) => `  - id: c${i}\n    request: { path: /v1/things/${i}, route: "/v1/things/{id}" }`)].join('\n'),

@@ -53,7 +53,8 @@ describe('gauntlet watch', () => {
       listen: '127.0.0.1:0',
       repeat: 2,
       spanmetrics: false,
-      storePath: ':memory:',
+      // A file in the temp dir, not ':memory:': the exporter's disk spool lives next to the store.
+      storePath: join(dir, `store-${Math.random().toString(36).slice(2)}.duckdb`),
       signal: new AbortController().signal,
       log: (l) => lines.push(l),
       ...over,

@@ -6,9 +6,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { GauntletError } from '../../util/errors.ts';
 import type { BlockCommand, BlockResult, EngineSettings, ProgressMessage, WorkerCommand, WorkerMessage } from './types.ts';
-
-const BOOT = new URL('./worker-boot.mjs', import.meta.url);
-const ENTRY = new URL('./worker.ts', import.meta.url).href;
+import { workerCode } from './worker-bundle.ts';
 
 /** `0` = one worker per core beyond the first (the orchestrator and the collector need one), 1..8. */
 export function defaultWorkers(configured: number): number {
@@ -39,7 +37,8 @@ export class WorkerPool {
   }
 
   static async start(count: number, settings: EngineSettings): Promise<WorkerPool> {
-    const workers = Array.from({ length: count }, () => new Worker(BOOT, { workerData: { entry: ENTRY } }));
+    const code = await workerCode();
+    const workers = Array.from({ length: count }, () => new Worker(code.url, { workerData: code.workerData }));
     const pool = new WorkerPool(workers);
     const ready = workers.map(
       (w, i) =>

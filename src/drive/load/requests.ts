@@ -2,7 +2,7 @@
  * Requests as a pure function of (workload, iteration index): both runtimes receive byte-for-byte
  * the same sequence whichever worker or block sends it, and a rerun with the same seed repeats it.
  */
-import { mixRequest, setupRequests } from '../../daemons/index.ts';
+import { mixRequest, setupRequests } from '../../daemons/vectord/workload.ts';
 import type { HttpRequestSpec, WorkloadSpec } from './types.ts';
 
 export interface PreparedRequest {

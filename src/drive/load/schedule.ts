@@ -78,8 +78,8 @@ export function arrivalTime(p: Profile, i: number): number {
  * rounding noise (N = 400.0000000001) from adding or losing an iteration at a boundary.
  */
 export function indexRange(p: Profile, fromMs: number, toMs: number): [number, number] {
-  const first = Math.ceil(arrivalsUntil(p, fromMs) - 1e-7);
-  const end = Math.ceil(arrivalsUntil(p, toMs) - 1e-7);
+  const first = Math.max(0, Math.ceil(arrivalsUntil(p, fromMs) - 1e-7));
+  const end = Math.max(0, Math.ceil(arrivalsUntil(p, toMs) - 1e-7));
   return [first, Math.max(first, end)];
 }
 

@@ -3,7 +3,7 @@
  * here is structured-clone data: a worker rebuilds requests from the workload spec (seeded, a pure
  * function of the iteration index) instead of receiving bodies.
  */
-import type { VectordWorkload } from '../../daemons/index.ts';
+import type { VectordWorkload } from '../../daemons/vectord/workload.ts';
 import type { Threshold } from '../../gate/thresholds.ts';
 import type { Profile } from './schedule.ts';
 import type { ThresholdKey } from './threshold-keys.ts';

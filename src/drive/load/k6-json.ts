@@ -1,0 +1,252 @@
+/**
+ * k6 `--out json` (NDJSON: one `{"type":"Metric"|"Point", "metric", "data"}` object per line) →
+ * the same metric points the built-in engine exports, so the report, thresholds and latency judge
+ * treat a k6 run like one of gauntlet's. Every `http_req_duration` sample goes into an exact
+ * HdrHistogram per (runtime, scenario, route, status class); blocks are k6 scenarios (the ABBA
+ * blocks of load/k6), each a delta interval from its first to its last sample.
+ */
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
+import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
+import type { StoredMetricPoint } from '../../collect/index.ts';
+import * as A from '../../telemetry/attributes.ts';
+import { GauntletError } from '../../util/errors.ts';
+import { newHistogram, statusClassOf, toExponential } from './hdr.ts';
+import { K6_TAGS, importRunSpan, orderRuntimes, scenarioOf, scopeOf, type Tags } from './k6-common.ts';
+import * as M from './metric-names.ts';
+import type { RecordedPlan, RecordedThreshold } from './report-types.ts';
+import { parseThreshold } from '../../gate/thresholds.ts';
+import { parseThresholdKey } from './threshold-keys.ts';
+import type { K6ImportOptions, K6Import } from './k6-summary.ts';
+
+interface Block {
+  runtime: string;
+  scenario: string;
+  firstNs: bigint;
+  lastNs: bigint;
+  samples: number;
+  iterations: number;
+  dropped: number;
+  vus: number;
+  series: Map<string, { method: string; route: string; statusClass: string; hist: ReturnType<typeof newHistogram> }>;
+}
+
+const RFC3339 = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/;
+
+/** RFC 3339 with up to nanosecond fractions (what k6 writes) → epoch ns; Date.parse would keep ms only. */
+export function parseK6Time(text: string): bigint | undefined {
+  const m = RFC3339.exec(text);
+  if (!m) return undefined;
+  const ms = Date.parse(`${m[1]}${m[3]}`);
+  if (Number.isNaN(ms)) return undefined;
+  return BigInt(ms) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0'));
+}
+
+async function lines(file: string): Promise<AsyncIterable<string>> {
+  const fh = await open(file, 'r').catch((err: NodeJS.ErrnoException) => {
+    throw new GauntletError('GAUNTLET_INPUT_INVALID', `cannot read k6 output: ${err.code ?? err.message}`, { file });
+  });
+  const magic = Buffer.alloc(2);
+  await fh.read(magic, 0, 2, 0);
+  await fh.close();
+  const raw = createReadStream(file);
+  // k6 writes gzip when the file name ends in .gz: accept it by content, whatever the name.
+  return createInterface({ input: magic[0] === 0x1f && magic[1] === 0x8b ? raw.pipe(createGunzip()) : raw, crlfDelay: Infinity });
+}
+
+export async function importK6Json(file: string, opts: K6ImportOptions): Promise<K6Import> {
+  const blocks = new Map<string, Block>();
+  const thresholds = new Map<string, string[]>();
+  let service = opts.service;
+  let lineNo = 0;
+  let untagged = 0;
+  const blockOf = (tags: Tags, runtime: string, timeNs: bigint): Block => {
+    const scenario = scenarioOf(tags);
+    const key = `${tags.scenario ?? ''}\u0000${scenario}\u0000${runtime}`;
+    let b = blocks.get(key);
+    if (!b) blocks.set(key, (b = { runtime, scenario, firstNs: timeNs, lastNs: timeNs, samples: 0, iterations: 0, dropped: 0, vus: 0, series: new Map() }));
+    if (timeNs < b.firstNs) b.firstNs = timeNs;
+    if (timeNs > b.lastNs) b.lastNs = timeNs;
+    return b;
+  };
+  for await (const line of await lines(file)) {
+    lineNo++;
+    if (line.trim() === '') continue;
+    let entry: { type?: unknown; metric?: unknown; data?: { time?: unknown; value?: unknown; tags?: unknown; thresholds?: unknown } };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      throw new GauntletError('GAUNTLET_INPUT_INVALID', 'not a JSON line (k6 --out json writes one JSON object per line)', { file, line: lineNo });
+    }
+    const metric = typeof entry.metric === 'string' ? entry.metric : '';
+    if (entry.type === 'Metric') {
+      if (Array.isArray(entry.data?.thresholds)) thresholds.set(metric, entry.data.thresholds.filter((t): t is string => typeof t === 'string'));
+      continue;
+    }
+    if (entry.type !== 'Point') continue;
+    const tags = (entry.data?.tags && typeof entry.data.tags === 'object' ? entry.data.tags : {}) as Tags;
+    const value = entry.data?.value;
+    const timeNs = typeof entry.data?.time === 'string' ? parseK6Time(entry.data.time) : undefined;
+    if (typeof value !== 'number' || timeNs === undefined) {
+      throw new GauntletError('GAUNTLET_INPUT_INVALID', `Point of ${metric || '(no metric)'} needs a numeric data.value and an RFC 3339 data.time`, { file, line: lineNo, path: 'data' });
+    }
+    const runtime = tags[K6_TAGS.runtime];
+    if (!runtime) {
+      if (metric === 'http_req_duration') untagged++;
+      continue;
+    }
+    service ??= tags[K6_TAGS.service];
+    const b = blockOf(tags, runtime, timeNs);
+    switch (metric) {
+      case 'http_req_duration': {
+        const method = (tags.method ?? 'GET').toUpperCase();
+        const route = tags.name ?? tags.url ?? '';
+        // k6 reports a failed connection as status 0.
+        const status = Number(tags.status);
+        const statusClass = statusClassOf(status > 0 ? status : undefined);
+        const key = `${method} ${route} ${statusClass}`;
+        let s = b.series.get(key);
+        if (!s) b.series.set(key, (s = { method, route, statusClass, hist: newHistogram() }));
+        s.hist.recordValue(Math.max(1, Math.round(value * 1000)));
+        b.samples++;
+        break;
+      }
+      case 'iterations':
+        b.iterations += value;
+        break;
+      case 'dropped_iterations':
+        b.dropped += value;
+        break;
+      case 'vus':
+        b.vus = Math.max(b.vus, value);
+        break;
+    }
+  }
+  if (blocks.size === 0) {
+    throw new GauntletError('GAUNTLET_INPUT_INVALID', `no samples tagged with \`${K6_TAGS.runtime}\`${untagged ? ` (${untagged} http_req_duration samples had no runtime tag)` : ''}`, {
+      file,
+      hint: 'tag every request with the runtime it went to (the scripts in load/k6 do: tags: { runtime })',
+    });
+  }
+  return assemble(file, [...blocks.values()], thresholds, { ...opts, service: service ?? opts.service ?? 'unknown' });
+}
+
+function assemble(file: string, blocks: Block[], thresholds: Map<string, string[]>, opts: K6ImportOptions & { service: string }): K6Import {
+  const runtimes = orderRuntimes([...new Set(blocks.map((b) => b.runtime))], opts.runtimes, opts.stackRuntimes);
+  const scenarios = [...new Set(blocks.map((b) => b.scenario))];
+  const points: StoredMetricPoint[] = [];
+  const base = (b: Block) => ({
+    [A.ATTR_GAUNTLET_RUN_ID]: opts.runId,
+    [A.ATTR_GAUNTLET_DRIVER]: 'load',
+    [A.ATTR_GAUNTLET_SERVICE]: opts.service,
+    [A.ATTR_GAUNTLET_RUNTIME]: b.runtime,
+    [M.ATTR_SCENARIO]: b.scenario,
+  });
+  for (const b of blocks) {
+    // n samples span n − 1 gaps: stretch the window by one mean gap so count / window is the rate.
+    const span = b.lastNs - b.firstNs;
+    const window = { startNs: b.firstNs, timeNs: b.lastNs + (b.samples > 1 ? span / BigInt(b.samples - 1) : 1_000_000n) };
+    const point = (name: string, kind: 'sum' | 'gauge', value: number, unit: string): StoredMetricPoint => ({
+      ...emptyPoint(opts.runId),
+      name,
+      kind,
+      unit,
+      ...window,
+      temporality: kind === 'sum' ? 'delta' : null,
+      monotonic: kind === 'sum' ? true : null,
+      value,
+      attributes: base(b),
+    });
+    points.push(point(M.METRIC_ITERATIONS, 'sum', b.iterations, '{iteration}'), point(M.METRIC_DROPPED, 'sum', b.dropped, '{iteration}'));
+    if (b.vus > 0) points.push(point(M.METRIC_VUS, 'gauge', b.vus, '{vu}'));
+    for (const s of b.series.values()) {
+      const e = toExponential(s.hist, opts.scale)!;
+      s.hist.destroy();
+      points.push({
+        ...emptyPoint(opts.runId),
+        name: M.METRIC_SENT_DURATION,
+        kind: 'exponential_histogram',
+        unit: 's',
+        temporality: 'delta',
+        ...window,
+        count: e.count,
+        sum: e.sum,
+        min: e.min,
+        max: e.max,
+        scale: e.scale,
+        zeroCount: 0,
+        zeroThreshold: 0,
+        positive: { offset: e.offset, bucketCounts: e.bucketCounts },
+        negative: { offset: 0, bucketCounts: [] },
+        attributes: { ...base(b), [ATTR_HTTP_REQUEST_METHOD]: s.method, [ATTR_HTTP_ROUTE]: s.route, [M.ATTR_STATUS_CLASS]: s.statusClass },
+      });
+    }
+  }
+  const recorded = [...thresholds].flatMap(([key, sources]) => sources.map((threshold) => ({ key, threshold })));
+  const plan: RecordedPlan = {
+    service: opts.service,
+    runtimes: runtimes.map((name, i) => ({ name, role: i === 0 ? 'primary' : i === 1 ? 'candidate' : 'secondary' })),
+    source: 'k6-json',
+    scenarios: scenarios.map((name) => ({ name, executor: null, thresholds: thresholdsFor(name, recorded) })),
+  };
+  const first = blocks.reduce((t, b) => (b.firstNs < t ? b.firstNs : t), blocks[0]!.firstNs);
+  const last = blocks.reduce((t, b) => (b.lastNs > t ? b.lastNs : t), blocks[0]!.lastNs);
+  return { runId: opts.runId, plan, points, span: importRunSpan(opts.runId, plan, 'k6-json', first, last, file) };
+}
+
+/** k6 thresholds that concern a scenario: unscoped ones, and those on a sub-metric of that scenario. */
+/**
+ * Always-true thresholds the load/k6 scripts set on per-runtime sub-metrics only so that k6's summary
+ * reports them (see load/k6/lib/blocks.js): not the user's thresholds, so not reported as such.
+ */
+export const K6_WITNESS_THRESHOLDS: ReadonlySet<string> = new Set(['count>=0', 'rate>=0', 'max>=0']);
+
+export function thresholdsFor(scenario: string, recorded: ReadonlyArray<{ key: string; threshold: string }>): RecordedThreshold[] {
+  return recorded.flatMap(({ key, threshold }) => {
+    const scope = scopeOf(key);
+    if (scope.scenario !== undefined && scope.scenario !== scenario) return [];
+    if (K6_WITNESS_THRESHOLDS.has(threshold)) return [];
+    // Thresholds on metrics or tags gauntlet does not report (checks, custom metrics) stay k6's business.
+    try {
+      parseThresholdKey(scope.metric);
+      parseThreshold(threshold);
+    } catch {
+      return [];
+    }
+    return [{ metric: scope.metric, threshold, abortOnFail: false, ...(scope.runtime ? { runtime: scope.runtime } : {}) }];
+  });
+}
+
+export function emptyPoint(runId: string): StoredMetricPoint {
+  return {
+    name: '',
+    description: null,
+    unit: null,
+    kind: 'gauge',
+    temporality: null,
+    monotonic: null,
+    startNs: 0n,
+    timeNs: 0n,
+    value: null,
+    count: null,
+    sum: null,
+    min: null,
+    max: null,
+    bounds: null,
+    bucketCounts: null,
+    scale: null,
+    zeroCount: null,
+    zeroThreshold: null,
+    positive: null,
+    negative: null,
+    quantiles: null,
+    flags: 0,
+    attributes: {},
+    resource: { 'service.name': 'gauntlet', [A.ATTR_GAUNTLET_RUN_ID]: runId },
+    serviceName: 'gauntlet',
+    scopeName: A.TRACER_NAME,
+    runId,
+  };
+}
