@@ -25,6 +25,8 @@ const OPTIONS: Record<Exclude<Command, 'help' | 'version'>, OptionSpec> = {
     'reports-dir': { type: 'string' },
     repeat: { type: 'string' },
     pushgateway: { type: 'string' },
+    phase: { type: 'string' },
+    skip: { type: 'string' },
   },
   smoke: { ...COMMON, json: { type: 'string' }, junit: { type: 'string' }, run: { type: 'string' } },
   parity: { ...COMMON, json: { type: 'string' }, 'fail-on-divergence': { type: 'boolean' }, repeat: { type: 'string' } },

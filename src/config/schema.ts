@@ -215,6 +215,29 @@ export const LoadConfigSchema = z
   })
   .strict();
 
+export const PHASES = ['smoke', 'parity', 'replay', 'load'] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** `gauntlet run`: which phases, and what the replay and load phases use. */
+export const RunSchema = z
+  .object({
+    phases: z.array(z.enum(PHASES)).default([...PHASES]).describe('Phases in order; select with --phase / --skip'),
+    replay: z
+      .object({
+        recordings: z.array(z.string().min(1)).default([]).describe('Recordings replayed by the replay phase, relative to the config file'),
+        speed: z.number().positive().max(10_000).optional().describe('Pace as recorded, scaled (2 = twice as fast); default: as fast as concurrency allows'),
+        concurrency: z.number().int().min(1).max(1024).default(8),
+        limit: z.number().int().positive().optional(),
+      })
+      .strict()
+      .default({ recordings: [], concurrency: 8 }),
+    load: z
+      .object({ scenarios: z.string().optional().describe('Scenario file for the load phase; absent = the phase is skipped with a note') })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     stack: StackSchema,
@@ -243,6 +266,7 @@ export const ConfigSchema = z
     replay: ReplayConfigSchema.default(ReplayConfigSchema.parse({})),
     load: LoadConfigSchema.default(LoadConfigSchema.parse({})),
     watch: WatchSchema.default(WatchSchema.parse({})),
+    run: RunSchema.default(RunSchema.parse({})),
     metrics: MetricsSchema.default(MetricsSchema.parse({})),
     reports: z
       .object({ dir: z.string().min(1).default('.gauntlet/reports') })

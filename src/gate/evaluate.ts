@@ -6,7 +6,7 @@ import { histogramSample, toExponentialHistogram } from './baseline.ts';
 import { LedgerMatcher, type LabelledRef, type ResolvedCandidate } from './ledger.ts';
 import { evaluateThreshold, parseThreshold } from './thresholds.ts';
 
-export type RuleKind = 'divergence' | 'latency' | 'error-rate' | 'threshold' | 'baseline-latency' | 'baseline-divergence';
+export type RuleKind = 'divergence' | 'latency' | 'error-rate' | 'threshold' | 'baseline-latency' | 'baseline-divergence' | 'smoke' | 'load';
 export type RuleStatus = 'pass' | 'fail' | 'inconclusive';
 
 /** One gate rule applied to one service/route(/runtime): a JUnit testcase. */
@@ -51,6 +51,22 @@ export interface GateResult {
 const globRe = (glob: string) => new RegExp(`^${glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^]*')}$`);
 const fmtMs = (v: number) => `${v >= 10 ? v.toFixed(1) : v.toFixed(3)} ms`;
 const pct = (v: number) => `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}%`;
+
+/** One line for humans: the assessment and why, in the terms a release decision needs. */
+export function assessmentLine(gate: GateResult): string {
+  const failed = gate.rules.filter((r) => r.status === 'fail');
+  const known = [...new Set(gate.findings.filter((f) => f.label === 'known').map((f) => f.ledgerId))];
+  const fresh = gate.findings.filter((f) => f.label === 'new' || f.label === 'regressed').length;
+  const slower = gate.latency.filter((l) => l.verdict.verdict === 'slower').map((l) => `${l.service} ${l.method} ${l.route}`);
+  const parts: string[] = [];
+  if (gate.incomplete) parts.push(`run interrupted after ${gate.incomplete.pairs}/${gate.incomplete.planned} pairs`);
+  if (failed.length) parts.push(`${failed.length} failing rule${failed.length > 1 ? 's' : ''} (${[...new Set(failed.map((r) => r.rule))].join(', ')})`);
+  if (fresh) parts.push(`${fresh} new or regressed divergence${fresh > 1 ? 's' : ''}`);
+  if (slower.length) parts.push(`slower: ${slower.join(', ')}`);
+  if (known.length) parts.push(`known gaps ${known.join(', ')} did not get worse`);
+  if (!failed.length && !slower.length) parts.push('latency within tolerance');
+  return `${gate.assessment} — ${parts.join('; ')}`;
+}
 
 export function describeShift(v: RouteVerdict, confLevel: number): string {
   if (!v.shift) return v.reason;
@@ -205,6 +221,31 @@ function baselineRules(series: readonly LatencySeries[], labelled: readonly Labe
   return out;
 }
 
+/** Kayenta-like: critical failures fail on their own; otherwise the share of passed rules decides. */
+export function scoreRules(all: readonly RuleResult[], rules: GateRules): { score: number; verdict: GateResult['verdict'] } {
+  const judged = all.filter((r) => r.status !== 'inconclusive');
+  const passed = judged.filter((r) => r.status === 'pass').length;
+  const score = judged.length ? Math.round((1000 * passed) / judged.length) / 10 : 100;
+  const criticalFail = all.some((r) => r.critical && r.status === 'fail');
+  const verdict = criticalFail || score < rules.score.marginal ? 'fail' : score < rules.score.pass ? 'marginal' : 'pass';
+  return { score, verdict };
+}
+
+/**
+ * Fold rules judged elsewhere (smoke checks, load thresholds) into a gate result: the same
+ * scoring, the failures first among the reasons.
+ */
+export function withExtraRules(gate: GateResult, extra: readonly RuleResult[], rules: GateRules): GateResult {
+  if (extra.length === 0) return gate;
+  const all = [...gate.rules, ...extra];
+  const { score, verdict } = scoreRules(all, rules);
+  const failures = extra.filter((r) => r.status === 'fail').map((r) => `${r.critical ? '[critical] ' : ''}${r.name}: ${r.message}`);
+  const knownOnly = gate.assessment === 'ship-with-known-gap';
+  const assessment: Assessment = verdict === 'fail' || gate.incomplete ? 'do-not-ship' : knownOnly ? 'ship-with-known-gap' : 'ship';
+  const reasons = [...failures, ...gate.reasons.filter((r) => !(verdict === 'fail' && r.startsWith('score ')))];
+  return { ...gate, rules: all, score, verdict, assessment, reasons };
+}
+
 /** Apply every gate rule to a judged run; a Kayenta-like score and a ship/no-ship assessment. */
 export function evaluateGate(input: {
   report: ParityReport;
@@ -224,16 +265,12 @@ export function evaluateGate(input: {
     ...thresholdRules(series, rules),
     ...(input.baseline ? baselineRules(series, labelled, input.baseline, rules) : []),
   ];
-  const judged = all.filter((r) => r.status !== 'inconclusive');
-  const passed = judged.filter((r) => r.status === 'pass').length;
-  const score = judged.length ? Math.round((1000 * passed) / judged.length) / 10 : 100;
-  const criticalFail = all.some((r) => r.critical && r.status === 'fail');
-  const verdict = criticalFail || score < rules.score.marginal ? 'fail' : score < rules.score.pass ? 'marginal' : 'pass';
+  const { score, verdict } = scoreRules(all, rules);
   const reasons = all.filter((r) => r.status === 'fail').map((r) => `${r.critical ? '[critical] ' : ''}${r.name}: ${r.message}`);
   const knownGaps = labelled.filter((f) => f.label === 'known');
   const assessment: Assessment = verdict === 'fail' ? 'do-not-ship' : knownGaps.length ? 'ship-with-known-gap' : 'ship';
   if (verdict !== 'fail') {
-    for (const f of knownGaps) reasons.push(`known gap ${f.ledgerId}: ${f.service} ${f.method} ${f.route} ${f.class} at ${f.path} (×${f.count})`);
+    for (const f of knownGaps) reasons.push(`known gap ${f.ledgerId}: ${f.service} ${f.method} ${f.route} ${f.class} at ${f.path || '(body)'} (×${f.count})`);
     if (verdict === 'marginal') reasons.unshift(`score ${score} is below ${rules.score.pass}`);
   }
   if (report.incomplete) {

@@ -1,4 +1,4 @@
-export { evaluateGate, describeShift, type GateResult, type RuleResult, type LabelledFinding, type LatencyRow, type Assessment } from './evaluate.ts';
+export { evaluateGate, assessmentLine, withExtraRules, scoreRules, describeShift, type GateResult, type RuleResult, type LabelledFinding, type LatencyRow, type Assessment } from './evaluate.ts';
 export { LedgerMatcher, loadLedger, type LedgerLabel, type ResolvedCandidate } from './ledger.ts';
 export { buildBaseline, saveBaseline, loadBaseline, toExponentialHistogram } from './baseline.ts';
 export { parseThreshold, evaluateThreshold, aggregate, type Threshold } from './thresholds.ts';
