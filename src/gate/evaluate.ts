@@ -55,7 +55,7 @@ const pct = (v: number) => `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}%`;
 /** One line for humans: the assessment and why, in the terms a release decision needs. */
 export function assessmentLine(gate: GateResult): string {
   const failed = gate.rules.filter((r) => r.status === 'fail');
-  const known = [...new Set(gate.findings.filter((f) => f.label === 'known').map((f) => f.ledgerId))];
+  const known = [...new Set(gate.findings.filter((f) => f.label === 'known').map((f) => f.ledgerId))].sort();
   const fresh = gate.findings.filter((f) => f.label === 'new' || f.label === 'regressed').length;
   const slower = gate.latency.filter((l) => l.verdict.verdict === 'slower').map((l) => `${l.service} ${l.method} ${l.route}`);
   const parts: string[] = [];

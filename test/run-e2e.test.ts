@@ -1,0 +1,42 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './support/cli.ts';
+
+/**
+ * `npm start` is `gauntlet run` on the embedded default: the whole gauntlet against the reference
+ * twins, in one command. This runs exactly that (with the store and reports in a temp directory).
+ */
+describe('gauntlet run on the embedded default (npm start)', () => {
+  it('prints smoke lines and totals, parity summary, replay, gate and assessment; writes every report', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gauntlet-run-'));
+    try {
+      const r = await runCli(['run', '--store', join(dir, 'store.duckdb'), '--reports-dir', join(dir, 'reports')], { timeoutMs: 150_000 });
+      expect(r.code, r.stderr + r.stdout.slice(-3000)).toBe(0);
+      expect(r.stdout).toMatch(/^PASS validatord\/healthz rust /m);
+      expect(r.stdout).toMatch(/^PASS vectord\/search go /m);
+      expect(r.stdout).toMatch(/^--- (\d+) PASS \/ 0 FAIL ---$/m);
+      expect(r.stdout).toContain('6/6 status codes match · 5/6 body shapes diverge');
+      expect(r.stdout).toMatch(/validatord: 200 recorded requests replayed/);
+      expect(r.stdout).toMatch(/validatord POST \/v1\/validate: pass/);
+      expect(r.stdout).toMatch(/gate: pass \(score 100\) · assessment: ship-with-known-gap/);
+      expect(r.stdout).toMatch(/production assessment: ship-with-known-gap — known gaps VAL-001, VAL-002, VAL-003 did not get worse/);
+      expect(r.stdout).toMatch(/phases: start-up [\d.]+ s · smoke [\d.]+ s · parity [\d.]+ s · replay [\d.]+ s/);
+      const runs = await readdir(join(dir, 'reports'));
+      expect(runs).toHaveLength(1);
+      const files = (await readdir(join(dir, 'reports', runs[0]!))).sort();
+      expect(files).toEqual(['gate.json', 'junit.xml', 'report.html', 'report.json', 'smoke-junit.xml', 'smoke.json', 'summary.md']);
+      expect(r.stdout).toContain(`html report: ${join(dir, 'reports', runs[0]!, 'report.html')}`);
+      const gate = JSON.parse(await readFile(join(dir, 'reports', runs[0]!, 'gate.json'), 'utf8')) as { verdict: string; rules: Array<{ rule: string }> };
+      expect(gate.verdict).toBe('pass');
+      expect(new Set(gate.rules.map((x) => x.rule))).toEqual(new Set(['divergence', 'latency', 'error-rate', 'smoke']));
+      // re-judging the stored run in a fresh process gives the same gate verdict
+      const again = await runCli(['gate', '--run', runs[0]!, '--store', join(dir, 'store.duckdb'), '--quiet']);
+      expect(again.code).toBe(0);
+      expect(again.stdout).toMatch(/gate: pass/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
