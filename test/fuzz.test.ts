@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpanStore, startReceiver, type Receiver } from '../src/collect/index.ts';
 import { loadCaseFile, loadConfig } from '../src/config/index.ts';
 import { GauntletError } from '../src/util/errors.ts';
+import { importHar, readRecording } from '../src/record/index.ts';
 
 /** Bounded in CI; `npm run fuzz` raises it (FUZZ_RUNS=5000). */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
@@ -140,5 +141,59 @@ describe('fuzz: the config and case loaders fail only with a coded, located erro
     await writeFile(file, 'stack:\n  services:\n    svc:\n      primary: "${process.exit(1)}"\n      candidate: b\n      runtimes: { b: { url: "http://127.0.0.1:1" } }\n');
     await expect(loadConfig(file)).rejects.toMatchObject({ code: 'GAUNTLET_CONFIG_INVALID' });
     expect((globalThis as Record<string, unknown>).__gauntletPwned).toBe(false);
+  });
+});
+
+describe('fuzz: the recording and HAR parsers fail only with a coded, located error', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gauntlet-fuzz-rec-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const header = JSON.stringify({ format: 'gauntlet-recording', version: 1, service: 'svc', createdAt: '2026-11-27T10:00:00.000Z', source: 'record' });
+  const exchange = fc.record({
+    seq: fc.oneof(fc.nat(), fc.anything()),
+    ts: fc.oneof(fc.constant('2026-11-27T10:00:00.000Z'), fc.string()),
+    request: fc.record({ method: fc.oneof(fc.constantFrom('GET', 'POST'), fc.string()), path: fc.oneof(fc.constant('/x'), fc.string()), headers: fc.dictionary(fc.string(), fc.string()), bodyEncoding: fc.constantFrom('utf8', 'base64', 'gzip') }),
+    response: fc.record({ status: fc.oneof(fc.integer({ min: 100, max: 599 }), fc.anything()), headers: fc.dictionary(fc.string(), fc.string()), latencyMs: fc.double() }),
+  });
+
+  it('recordings (NDJSON)', async () => {
+    let i = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.oneof(exchange.map((x) => JSON.stringify(x)), fc.string()), { maxLength: 5 }), fc.boolean(), async (lines, withHeader) => {
+        const file = join(dir, `r${i++}.ndjson`);
+        await writeFile(file, [...(withHeader ? [header] : []), ...lines].join('\n'));
+        try {
+          await readRecording(file, { skipInvalid: i % 2 === 0 });
+        } catch (err) {
+          expect(err).toBeInstanceOf(GauntletError);
+          expect(['GAUNTLET_RECORDING_LINE', 'GAUNTLET_RECORDING_VERSION', 'GAUNTLET_INPUT_INVALID']).toContain((err as GauntletError).code);
+          expect((err as GauntletError).facts.file).toBe(file);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('HAR files', async () => {
+    let i = 0;
+    const har = fc.record({ log: fc.record({ version: fc.constant('1.2'), entries: fc.array(fc.record({ request: fc.record({ method: fc.string(), url: fc.oneof(fc.webUrl(), fc.string()), headers: fc.array(fc.record({ name: fc.string(), value: fc.string() })) }), response: fc.anything(), startedDateTime: fc.string(), time: fc.anything() }), { maxLength: 4 }) }) });
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(har.map((h) => JSON.stringify(h)), fc.string(), fc.jsonValue().map((v) => JSON.stringify(v))), async (text) => {
+        const file = join(dir, `h${i}.har`);
+        await writeFile(file, text);
+        try {
+          await importHar({ file, out: join(dir, `h${i++}.ndjson`), service: 'svc', skipInvalid: i % 2 === 0 });
+        } catch (err) {
+          expect(err).toBeInstanceOf(GauntletError);
+          expect((err as GauntletError).facts.file).toBe(file);
+        }
+      }),
+      { numRuns: RUNS },
+    );
   });
 });
