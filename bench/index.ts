@@ -6,6 +6,7 @@ import { runShapeBench } from './shape.bench.ts';
 import { runIngestBench } from './ingest.bench.ts';
 import { runJudgeBench } from './judge.bench.ts';
 import { runReplayBench } from './replay.bench.ts';
+import { runLoadBench } from './load.bench.ts';
 
 const only = process.argv.slice(2);
 const benches: Array<[string, () => Promise<Record<string, number>>]> = [
@@ -13,6 +14,7 @@ const benches: Array<[string, () => Promise<Record<string, number>>]> = [
   ['ingest', runIngestBench],
   ['judge', runJudgeBench],
   ['replay', runReplayBench],
+  ['load', runLoadBench],
 ];
 
 const results: Record<string, Record<string, number>> = {};

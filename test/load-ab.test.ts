@@ -25,7 +25,7 @@ scenarios:
   search:
     executor: constant-arrival-rate
     rate: 50
-    duration: 6s
+    duration: 5s
     preAllocatedVUs: 5
     maxVUs: 50
     workload: { kind: vectord, seed: 7, dimension: 128, points: 3000, upsertRatio: 0, filterRatio: 0, batchSize: 250 }
@@ -38,7 +38,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function compare(name: string, bFault: string): Promise<LoadReport> {
+async function compare(name: string, bFault: string): Promise<{ report: LoadReport; config: string }> {
   const config = join(dir, `${name}.config.yaml`);
   await writeFile(
     config,
@@ -60,21 +60,26 @@ load: { workers: 1, spanSampleRatio: 0 }
   // Exit 1 exactly when a route is slower (latency is critical in the default gate).
   expect(r.code, r.stderr).toBe(report.slower > 0 ? 1 : 0);
   expect(r.stdout).toContain('vectord load: a (A) vs b (B)');
-  return report;
+  return { report, config };
 }
 
 describe('gauntlet load A/B on vectord', () => {
   it('+20% latency injected on the search route of B is reported slower for that route', async () => {
-    const report = await compare('faulted', ', faultLatencyPct: 20, faultRoute: "/v1/collections/{name}/search"');
+    const { report, config } = await compare('faulted', ', faultLatencyPct: 20, faultRoute: "/v1/collections/{name}/search"');
     const scenario = report.scenarios[0]!;
-    for (const r of scenario.runtimes) expect(r, r.runtime).toMatchObject({ errors: 0, droppedIterations: 0, requests: 300 });
+    for (const r of scenario.runtimes) expect(r, r.runtime).toMatchObject({ errors: 0, droppedIterations: 0, requests: 250 });
     const route = scenario.routes.find((x) => x.route === SEARCH)!;
     expect(route.verdict?.verdict, route.verdict?.reason).toBe('slower');
     expect(report.slower).toBe(1);
+    // A fresh process re-judges the run from the store alone, to the same report.
+    const again = join(dir, 'again.json');
+    const r = await runCli(['load', '--run', report.runId, '--config', config, '--json', again]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(JSON.parse(await readFile(again, 'utf8'))).toEqual(report);
   });
 
   it('identical flavours (rust vs rust) pass', async () => {
-    const report = await compare('identical', '');
+    const { report } = await compare('identical', '');
     const route = report.scenarios[0]!.routes.find((x) => x.route === SEARCH)!;
     expect(route.verdict?.verdict, route.verdict?.reason).toBe('pass');
     expect(report.slower).toBe(0);

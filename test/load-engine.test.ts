@@ -26,7 +26,7 @@ describe('constant-arrival-rate', () => {
         scenarios: { steady: { executor: 'constant-arrival-rate', rate: 400, timeUnit: '1s', duration: '2s', preAllocatedVUs: 20, maxVUs: 200, workload: http(), thresholds: { http_req_failed: ['rate<0.01'], iterations: ['count>=800'] } } },
       },
       [target('a', fast.url), target('b', fast.url)],
-      { workers: 2 },
+      { workers: 2, sampleRatio: 0.05 },
     );
     try {
       const [a, b] = run.report.scenarios[0]!.runtimes;
@@ -48,6 +48,13 @@ describe('constant-arrival-rate', () => {
       const routes = new Set(points.filter((p) => p.name === METRIC_INTENDED_LATENCY).map((p) => `${p.attributes['http.route']} ${p.attributes['gauntlet.status_class']}`));
       expect(routes).toEqual(new Set(['/ 2xx', '/p 2xx']));
       expect(points.some((p) => p.name === METRIC_SENT_DURATION && p.kind === 'exponential_histogram' && p.scale === 8)).toBe(true);
+      // Sampled CLIENT spans, by iteration index: the same requests on both runtimes, paired by id.
+      const spans = (await run.store.spansForRun(run.runId)).filter((x) => x.kind === 'CLIENT');
+      expect(spans.length).toBeGreaterThan(40);
+      expect(spans.length).toBeLessThan(160);
+      for (const x of spans) expect(x.attributes).toMatchObject({ 'gauntlet.driver': 'load', 'gauntlet.case': 'steady', 'http.response.status_code': 200 });
+      const pairs = (rt: string) => new Set(spans.filter((x) => x.attributes['gauntlet.runtime'] === rt).map((x) => x.attributes['gauntlet.pair.id']));
+      expect(pairs('a')).toEqual(pairs('b'));
     } finally {
       await run.close();
     }
@@ -72,6 +79,48 @@ describe('constant-arrival-rate', () => {
         expect(r.thresholds[0]).toMatchObject({ metric: 'dropped_iterations', threshold: 'count<10', ok: false });
       }
       expect(run.report.thresholdsFailed).toBe(2);
+    } finally {
+      await run.close();
+    }
+  });
+});
+
+describe('thresholds', () => {
+  let slow: TargetProcess;
+  beforeAll(async () => {
+    slow = await startTargetProcess({ DELAY_MS: 60 });
+  });
+  afterAll(async () => {
+    await slow?.stop();
+  });
+
+  it('abortOnFail stops the run after the first block that crosses it (once delayAbortEval has passed)', async () => {
+    const run = await runEngine(
+      {
+        service: 'svc',
+        ab: { block: '500ms', warmup: '0s' },
+        scenarios: {
+          guarded: {
+            executor: 'constant-arrival-rate',
+            rate: 20,
+            duration: '4s',
+            preAllocatedVUs: 4,
+            workload: http(),
+            thresholds: { 'http_req_duration{expected_response:true}': [{ threshold: 'p(95)<20', abortOnFail: true, delayAbortEval: '1s' }], http_reqs: ['count>0'] },
+          },
+        },
+      },
+      [target('a', slow.url), target('b', slow.url)],
+    );
+    try {
+      // ABBA blocks a[0,0.5) b[0,0.5) b[0.5,1) a[0.5,1)…: b's second block is the first to reach 1 s
+      // of scenario time, and fails p(95)<20 against 60 ms answers — nothing runs after it.
+      expect(run.report.aborted).toBe('guarded b http_req_duration{expected_response:true} p(95)<20');
+      const [a, b] = run.report.scenarios[0]!.runtimes;
+      expect(a!.iterations).toBe(10);
+      expect(b!.iterations).toBe(20);
+      expect(b!.thresholds.map((t) => t.ok)).toEqual([false, true]);
+      expect(b!.thresholds[0]!.observed!).toBeGreaterThan(55);
     } finally {
       await run.close();
     }

@@ -13,9 +13,9 @@ import { loadReportFromStore, type LoadReport } from '../src/drive/load/index.ts
 import { importK6Json } from '../src/drive/load/k6-json.ts';
 import { importK6Summary } from '../src/drive/load/k6-summary.ts';
 import { indexRange } from '../src/drive/load/schedule.ts';
-import { buildOptions, profileOf } from '../load/k6/lib/blocks.js';
-import { AB, SCENARIOS, SERVICE } from '../load/k6/lib/scenarios.js';
-import * as k6Workload from '../load/k6/lib/workload.js';
+import { pathToFileURL } from 'node:url';
+import type { Options as K6Options } from 'k6/options';
+import type { Profile } from '../src/drive/load/schedule.ts';
 import { REPO_ROOT, runCli } from './support/cli.ts';
 import { runEngine, target } from './load-support.ts';
 
@@ -26,6 +26,19 @@ import { runEngine, target } from './load-support.ts';
  */
 const FIXTURES = join(REPO_ROOT, 'test/fixtures/k6');
 const run = promisify(execFile);
+
+/**
+ * The k6 libraries are plain JavaScript typed with JSDoc (checked by load/tsconfig.json, not by the
+ * suite's tsconfig), so they are imported by URL and given the types the tests rely on here.
+ */
+type Workload = Record<string, unknown>;
+const k6lib = async <T>(file: string) => (await import(pathToFileURL(join(REPO_ROOT, 'load/k6/lib', file)).href)) as T;
+const { buildOptions, profileOf } = await k6lib<{
+  buildOptions(input: { service: string; scenarios: unknown; ab: unknown; runtimes: string[] }): K6Options;
+  profileOf(s: unknown): { open: boolean; profile: Profile };
+}>('blocks.js');
+const { AB, SCENARIOS, SERVICE } = await k6lib<{ AB: unknown; SERVICE: string; SCENARIOS: Record<string, { workload: { kind: string; seed: number } & Record<string, unknown> }> }>('scenarios.js');
+const k6Workload = await k6lib<{ defineWorkload(o: object): Workload; setupRequests(w: Workload): unknown[]; mixRequest(w: Workload, i: number): unknown }>('workload.js');
 
 describe('load/k6 scripts', () => {
   it('type-check against @types/k6 (tsc -p load/tsconfig.json, checkJs)', async () => {
@@ -44,7 +57,7 @@ describe('load/k6 scripts', () => {
   it('generate byte-for-byte the requests of the engine (seeded workloads ported to plain JS)', () => {
     for (const [name, s] of Object.entries(SCENARIOS)) {
       const { kind: _kind, ...options } = s.workload;
-      const ts = defineVectordWorkload({ ...options, collection: name });
+      const ts = defineVectordWorkload({ ...(options as Parameters<typeof defineVectordWorkload>[0]), collection: name });
       const js = k6Workload.defineWorkload({ ...options, collection: name });
       expect(JSON.stringify(k6Workload.setupRequests(js)), `${name} setup`).toBe(JSON.stringify(setupRequests(ts)));
       for (const i of [0, 1, 2, 17, 999, 123_456, 2 ** 40 + 3]) expect(JSON.stringify(k6Workload.mixRequest(js, i)), `${name} #${i}`).toBe(JSON.stringify(mixRequest(ts, i)));

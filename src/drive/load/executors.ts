@@ -102,9 +102,9 @@ export function runClosedBlock(ctx: IterationContext, share: WorkerShare): Promi
   let stopped = false;
 
   return new Promise<void>((resolve) => {
+    let current = 0;
     const loop = (vu: Vu) => {
-      const now = performance.now();
-      if (stopped || now >= endPerf || share.closedIterations >= cap || active > target()) {
+      if (stopped || share.closedIterations >= cap || active > current) {
         active--;
         share.pool.release(vu);
         return;
@@ -113,23 +113,31 @@ export function runClosedBlock(ctx: IterationContext, share: WorkerShare): Promi
       runIteration(ctx, vu, share.source.get(index), index, performance.now(), loop);
     };
     // The VU count follows the profile: a controller tick adds VUs as it ramps up; VUs above the
-    // target retire after their current iteration (k6's graceful ramp-down).
+    // target retire after their current iteration (k6's graceful ramp-down). The end of the block
+    // is a timer of its own, so a block is not stretched to the next tick.
     const control = () => {
-      if (performance.now() >= endPerf || share.closedIterations >= cap) {
-        stopped = true;
-        clearInterval(timer);
-        void drain(ctx, Math.max(performance.now(), endPerf) + s.gracefulStopMs).then(resolve);
-        return;
-      }
-      while (active < target()) {
+      if (stopped) return;
+      current = target();
+      while (active < current) {
         const vu = share.pool.acquire(Infinity)!;
         active++;
         // Each VU starts on its own turn of the event loop, not inside this loop.
         setImmediate(() => loop(vu));
       }
     };
+    const stop = () => {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      clearInterval(capCheck);
+      clearTimeout(endTimer);
+      void drain(ctx, Math.max(performance.now(), endPerf) + s.gracefulStopMs).then(resolve);
+    };
     const timer = setInterval(() => performance.now() >= startPerf && control(), 50);
     setTimeout(control, Math.max(0, startPerf - performance.now()));
+    const endTimer = setTimeout(stop, Math.max(0, endPerf - performance.now()));
+    // An iteration cap ends the block early: checked on the same cadence as the VU count.
+    const capCheck = setInterval(() => share.closedIterations >= cap && stop(), 50);
   });
 }
 

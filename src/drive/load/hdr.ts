@@ -28,17 +28,27 @@ interface Series {
   sent: Histogram;
 }
 
+/** Status class index for the per-route series array: 1xx…5xx → 1…5, transport error → 0. */
+function classIndex(status: number | undefined): number {
+  return status === undefined ? 0 : Math.max(1, Math.min(Math.floor(status / 100), 5));
+}
+
 export class SeriesRecorder {
   private readonly series = new Map<string, Series>();
+  /** The hot path's lookup: route key → series by status class, so recording builds no strings. */
+  private readonly byRoute = new Map<string, Array<Series | undefined>>();
 
-  /** Latencies in ms (fractional); stored as whole µs, at least 1. */
-  record(method: string, route: string, status: number | undefined, intendedMs: number, sentMs: number): void {
-    const statusClass = statusClassOf(status);
-    const key = `${method} ${route} ${statusClass}`;
-    let s = this.series.get(key);
+  /** Latencies in ms (fractional); stored as whole µs, at least 1. `routeKey` = `${method} ${route}`. */
+  record(method: string, route: string, status: number | undefined, intendedMs: number, sentMs: number, routeKey = `${method} ${route}`): void {
+    let classes = this.byRoute.get(routeKey);
+    if (!classes) this.byRoute.set(routeKey, (classes = []));
+    const c = classIndex(status);
+    let s = classes[c];
     if (!s) {
+      const statusClass = statusClassOf(status);
       s = { method, route, statusClass, intended: newHistogram(), sent: newHistogram() };
-      this.series.set(key, s);
+      classes[c] = s;
+      this.series.set(`${routeKey} ${statusClass}`, s);
     }
     s.intended.recordValue(Math.max(1, Math.round(intendedMs * 1000)));
     s.sent.recordValue(Math.max(1, Math.round(sentMs * 1000)));
@@ -59,6 +69,7 @@ export class SeriesRecorder {
       s.sent.destroy();
     }
     this.series.clear();
+    this.byRoute.clear();
     return out;
   }
 }

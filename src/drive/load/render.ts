@@ -44,11 +44,13 @@ function renderScenario(s: ScenarioSummary): string[] {
   for (const c of cols) for (const t of c.thresholds) (thresholds.get(`${t.metric} ${t.threshold}`) ?? thresholds.set(`${t.metric} ${t.threshold}`, new Map()).get(`${t.metric} ${t.threshold}`)!).set(c.runtime, t);
   if (thresholds.size) {
     out.push('  thresholds');
+    const labelWidth = Math.max(...[...thresholds.keys()].map((k) => k.length)) + 2;
     for (const [name, byRuntime] of thresholds) {
-      out.push(`    ${name.padEnd(16 + width - 4)}${cols.map((c) => {
+      const cells = cols.map((c) => {
         const t = byRuntime.get(c.runtime);
         return (t ? `${t.ok ? '✓' : '✗'} ${num(t.observed)}` : '-').padStart(width);
-      }).join('')}`);
+      });
+      out.push(`    ${name.padEnd(labelWidth)}${cells.join('')}`);
     }
   }
   if (s.routes.length) {

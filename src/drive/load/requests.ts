@@ -9,6 +9,8 @@ export interface PreparedRequest {
   method: string;
   path: string;
   route: string;
+  /** `${method} ${route}`, computed once: the latency recorder's lookup key. */
+  key: string;
   /** Flat [name, value, …] as undici's dispatch takes them. */
   headers: string[];
   body: Buffer | undefined;
@@ -36,6 +38,7 @@ export function createRequestSource(spec: WorkloadSpec, extraHeaders: Record<str
     method: r.method,
     path: r.path,
     route: r.route,
+    key: `${r.method} ${r.route}`,
     headers: [...JSON_HEADERS, ...extra],
     body: Buffer.from(r.body),
     expectStatus: r.expectStatus,
@@ -48,6 +51,7 @@ function prepareHttp(r: HttpRequestSpec, extra: string[]): PreparedRequest {
     method: r.method,
     path: r.path,
     route: r.route,
+    key: `${r.method} ${r.route}`,
     headers: [...Object.entries(r.headers).flat(), ...extra],
     body: r.body === undefined ? undefined : Buffer.from(r.body),
   };

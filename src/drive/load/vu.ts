@@ -42,6 +42,9 @@ export class Vu {
   readonly client: Client;
   /** Aborted: its connection is gone for good, so it never returns to a pool. */
   dead = false;
+  /** The iteration in flight on this VU (owned by iteration.ts), and its completion, created once per VU. */
+  iteration: unknown = undefined;
+  complete: Completion | undefined = undefined;
   private readonly handler = new Handler();
   private readonly options: Dispatcher.DispatchOptions & { path: string; method: Dispatcher.HttpMethod };
 
