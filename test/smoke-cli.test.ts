@@ -79,14 +79,12 @@ describe('gauntlet smoke', () => {
     expect(verdicts(again)).toEqual(verdicts(both));
   });
 
-  it('the embedded default covers validatord and skips vectord while the default stack has none', async () => {
+  it('the embedded default covers both reference services', async () => {
     const loaded = await loadConfig(undefined, dir);
     expect(loaded.file).toBeUndefined();
     const plan = await loadSmokeSuites(loaded);
-    expect(plan.suites.map((s) => s.file)).toEqual([VALIDATORD]);
-    expect(plan.skipped.map((s) => [s.file, s.reason])).toEqual(
-      'vectord' in loaded.config.stack.services ? [] : [[VECTORD, 'service "vectord" is not in the stack']],
-    );
+    expect(plan.suites.map((s) => s.file)).toEqual([VALIDATORD, VECTORD]);
+    expect(plan.skipped).toEqual([]);
   });
 
   it('exits 2 on a bad suite file, naming file, line and JSON path', async () => {
