@@ -41,7 +41,7 @@ describe('A/A on a real reference twin', () => {
           service,
           cases,
           repeat: 25,
-          probe: { timeoutMs: 5000, maxBodyBytes: 1 << 20, concurrency: 2, subscribers: [createSpanSubscriber(telemetry.tracer, { maxEventBodyBytes: 65536 })] },
+          probe: { timeoutMs: 5000, maxBodyBytes: 1 << 20, concurrency: 1, subscribers: [createSpanSubscriber(telemetry.tracer, { maxEventBodyBytes: 65536 })] },
         });
         await telemetry.flush();
         await telemetry.shutdown();

@@ -90,7 +90,10 @@ describe('gauntlet replay of the shipped validatord recording on the reference t
     const damaged = join(dir, 'damaged.ndjson');
     await writeFile(damaged, [...lines.slice(0, 5), '{"seq":"five"}', ...lines.slice(5)].join('\n') + '\n');
     const posts = lines.slice(1).filter((l) => l.includes('"method":"POST"')).length;
-    const r = await runCli(['replay', damaged, '--fast', '--skip-invalid', '--store', join(dir, 'store2.duckdb'), '--json', join(dir, 'safe.json')]);
+    // A config that marks no route safe (the embedded default marks POST /v1/validate safe).
+    const cfg = join(dir, 'no-safe-routes.yaml');
+    await writeFile(cfg, ['stack:', '  services:', '    validatord:', '      primary: rust', '      candidate: go', '      runtimes:', '        rust: { reference: { flavour: rust } }', '        go: { reference: { flavour: go } }', ''].join('\n'));
+    const r = await runCli(['replay', damaged, '--config', cfg, '--fast', '--skip-invalid', '--store', join(dir, 'store2.duckdb'), '--json', join(dir, 'safe.json')]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/skipped 1 invalid line of .*damaged\.ndjson \(first: .*damaged\.ndjson:6 at seq:/);
     expect(r.stdout).toContain(`skipped ${posts} unsafe-method entries: POST /v1/validate ×${posts}`);

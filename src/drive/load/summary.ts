@@ -40,7 +40,10 @@ export function buildLoadReport(runId: string, plan: RecordedPlan, aggs: Map<str
       const [a, b] = runtimes.map((rt) => judgedHist(byRuntime.get(rt), route));
       if (a && b) pending.push({ route, key: `${sp.name} ${route.method} ${route.route}`, a: toMsSample(a, b), b: toMsSample(b, a) });
     }
-    if (plan.source === 'k6-summary') notes.push(`${sp.name}: a k6 end-of-test summary has no latency distribution, so no latency verdict (import --out json output for one)`);
+    if (plan.source === 'k6-summary') {
+      notes.push(`${sp.name}: a k6 end-of-test summary has no latency distribution, so no latency verdict (import --out json output for one)`);
+      notes.push(`${sp.name}: k6 summary rates are over the whole test, both runtimes' blocks included`);
+    }
     return { name: sp.name, executor: sp.executor, runtimes: summaries, routes };
   });
   const verdicts = pending.length ? judgeRoutes(pending.map(({ key, a, b }) => ({ key, a, b })), judge) : [];
