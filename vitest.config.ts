@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
  * machine a concurrently running test file is exactly the kind of machine noise the latency judge
  * is designed to see, and an A/A test must not be judged against it.
  */
-const TIMING = ['test/judge-aa-real.test.ts', 'test/gate-e2e.test.ts', 'test/load-ab.test.ts', 'test/load-engine.test.ts', 'test/replay-pacing.test.ts'];
+const TIMING = ['test/judge-aa-real.test.ts', 'test/run-e2e.test.ts', 'test/gate-e2e.test.ts', 'test/load-ab.test.ts', 'test/load-engine.test.ts', 'test/replay-pacing.test.ts'];
 
 const shared = {
   testTimeout: 60_000,

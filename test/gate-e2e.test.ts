@@ -116,7 +116,7 @@ describe('gate on the validatord seed scenario', () => {
   });
 
   it('fails on an injected +25% latency on one route of one twin, naming the route with effect and interval', async () => {
-    const r = await runCli(['run', '--config', await config('slow.yaml', '{ reference: { flavour: go, faultLatencyPct: 25 } }', [], 150)]);
+    const r = await runCli(['run', '--config', await config('slow.yaml', '{ reference: { flavour: go, faultLatencyPct: 25 } }', ['  latency: { toleranceMs: 0 }'], 150)]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/gate: fail/);
     expect(r.stdout).toMatch(/latency validatord POST \/v1\/validate: go vs rust: slower — shift [\d.]+ ms \(\+\d+\.\d%\), 98% CI \[[\d.]+ ms, [\d.]+ ms\]/);

@@ -187,7 +187,7 @@ export async function analyzePrometheus(o: PromAnalyzeOptions): Promise<Promethe
   }
   const verdicts = judgeRoutes(
     all.map((e) => ({ key: e.key, a: e.a, b: e.b })),
-    { alpha: l.alpha, confLevel: l.confLevel, tolerance: { relative: l.tolerance }, quantileTolerance: l.quantileTolerance, minSamples: l.minSamples, correction: l.correction, seed: 1 },
+    { alpha: l.alpha, confLevel: l.confLevel, tolerance: { relative: l.tolerance, absoluteMs: l.toleranceMs }, quantileTolerance: l.quantileTolerance, minSamples: l.minSamples, correction: l.correction, seed: 1 },
   );
   const sum = (s: Extract<LatencySample, { kind: 'explicit' }>) => Array.from(s.counts).reduce((x, y) => x + y, 0);
   let i = 0;

@@ -18,6 +18,12 @@ export const GateSchema = z
         alpha: z.number().gt(0).lt(1).default(0.05),
         confLevel: z.number().gt(0.5).lt(1).default(0.98),
         tolerance: z.number().min(0).max(10).default(0.05).describe('Shifts within ±this × primary median are immaterial'),
+        toleranceMs: z
+          .number()
+          .min(0)
+          .max(60_000)
+          .default(0.1)
+          .describe('…and so are shifts within ±this many ms: tens of microseconds on a sub-millisecond route are real but immaterial, and on a shared host they come and go'),
         quantileTolerance: z.number().min(0).max(10).default(0.1).describe('e.g. 0.1: candidate p95 may be up to +10% over primary'),
         minSamples: z.number().int().min(2).default(20),
         correction: z.enum(['holm', 'bh', 'none']).default('holm'),
@@ -26,7 +32,7 @@ export const GateSchema = z
         failOnFaster: z.boolean().default(false).describe('A candidate significantly faster is reported; fail only if set'),
       })
       .strict()
-      .default({ enabled: true, alpha: 0.05, confLevel: 0.98, tolerance: 0.05, quantileTolerance: 0.1, minSamples: 20, correction: 'holm', critical: true, failOnFaster: false }),
+      .default({ enabled: true, alpha: 0.05, confLevel: 0.98, tolerance: 0.05, toleranceMs: 0.1, quantileTolerance: 0.1, minSamples: 20, correction: 'holm', critical: true, failOnFaster: false }),
     errorRate: z
       .object({ max: z.number().min(0).max(1).default(0.01), critical: z.boolean().default(true) })
       .strict()

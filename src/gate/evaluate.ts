@@ -111,7 +111,7 @@ function latencyRows(series: readonly LatencySeries[], report: ParityReport, rul
   const verdicts = judgeRoutes(entries, {
     alpha: l.alpha,
     confLevel: l.confLevel,
-    tolerance: { relative: l.tolerance },
+    tolerance: { relative: l.tolerance, absoluteMs: l.toleranceMs },
     quantileTolerance: l.quantileTolerance,
     minSamples: l.minSamples,
     correction: l.correction,

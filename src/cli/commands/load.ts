@@ -24,7 +24,7 @@ import type { CommandContext } from './parity.ts';
 /** The latency judge with the gate's settings, so `load` and `gate` judge alike. */
 export function judgeOptionsOf(cfg: GauntletConfig): JudgeRoutesOptions {
   const l = cfg.gate.latency;
-  return { alpha: l.alpha, confLevel: l.confLevel, tolerance: { relative: l.tolerance }, quantileTolerance: l.quantileTolerance, minSamples: l.minSamples, correction: l.correction };
+  return { alpha: l.alpha, confLevel: l.confLevel, tolerance: { relative: l.tolerance, absoluteMs: l.toleranceMs }, quantileTolerance: l.quantileTolerance, minSamples: l.minSamples, correction: l.correction };
 }
 
 /**
