@@ -20,8 +20,8 @@ export interface ParityDriveOptions {
   signal?: AbortSignal;
 }
 
-function buildRequest(c: ParityCase): { method: string; path: string; route: string; headers: Record<string, string>; body?: string } {
-  const r = c.request;
+/** A case's request as the probe sends it (shared by parity cases and smoke checks: same request schema). */
+export function buildCaseRequest(r: ParityCase['request']): { method: string; path: string; route: string; headers: Record<string, string>; body?: string } {
   const query = r.query ? `?${new URLSearchParams(r.query).toString()}` : '';
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = v;
@@ -54,7 +54,7 @@ export async function driveParity(opts: ParityDriveOptions): Promise<{ pairs: nu
       const index = next++;
       // Rounds over the whole case list, so drift over the run touches every case alike.
       const c = opts.cases[index % opts.cases.length]!;
-      const req = buildRequest(c);
+      const req = buildCaseRequest(c.request);
       const pairId = newPairId();
       const pairSpan = tracer.startSpan(
         `pair ${c.id}`,

@@ -4,6 +4,7 @@ import type { CheckSpec } from '../../config/smoke-schema.ts';
 import { runExchange, type ExchangeRequest } from '../../probe/index.ts';
 import { createSpanSubscriber } from '../../telemetry/probe-spans.ts';
 import * as A from '../../telemetry/attributes.ts';
+import { buildCaseRequest } from '../parity.ts';
 import { newPairId } from '../run-id.ts';
 import type { Session } from '../session.ts';
 import type { RuntimeEndpoint } from '../stack.ts';
@@ -13,21 +14,6 @@ export interface SmokePhaseOptions {
   signal?: AbortSignal;
   /** Progress only (a count), never results: judgement happens from the store. */
   onCheck?: (done: number, total: number) => void;
-}
-
-function buildRequest(c: SmokeCheck): Pick<ExchangeRequest, 'method' | 'path' | 'route' | 'headers' | 'body'> {
-  const r = c.request;
-  const query = r.query ? `?${new URLSearchParams(r.query).toString()}` : '';
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = v;
-  let body: string | undefined;
-  if (r.json !== undefined) {
-    body = JSON.stringify(r.json);
-    headers['content-type'] ??= 'application/json';
-  } else if (r.body !== undefined) {
-    body = r.body;
-  }
-  return { method: r.method, path: `${r.path}${query}`, route: r.route ?? r.path, headers, ...(body !== undefined ? { body } : {}) };
 }
 
 /**
@@ -74,7 +60,7 @@ export async function runSmokePhase(
     for (const s of runnable) {
       for (const check of s.suite.checks) {
         const spec: CheckSpec = { suite: s.name, service: s.suite.service, id: check.id, index, expect: check.expect, spans: check.spans };
-        const req = buildRequest(check);
+        const req = buildCaseRequest(check.request);
         for (const rt of runtimesOf(s.suite.service)) {
           if (opts.signal?.aborted) return { checks: index, exchanges, skipped };
           const checkSpan = tracer.startSpan(`smoke ${s.name}/${check.id}`, {
