@@ -1,3 +1,4 @@
+import { globToRegExp } from '../util/glob.ts';
 import type { NoiseRules } from '../config/schema.ts';
 import { compileGlobs, type DiffOptions } from '../shape/index.ts';
 import { comparePair, type PairFinding } from './compare.ts';
@@ -9,7 +10,6 @@ export interface Suppression {
   reason: string;
 }
 
-const globToRegExp = (glob: string) => new RegExp(`^${glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^]*')}$`);
 const matches = (glob: string, value: string) => glob === '*' || globToRegExp(glob).test(value);
 export const generalisePath = (path: string) => path.replace(/\/\d+(?=\/|$)/g, '/*');
 const routeKey = (p: { service: string; method: string; route: string }) => `${p.service}\u0000${p.method}\u0000${p.route}`;

@@ -1,3 +1,4 @@
+import { globToRegExp } from '../util/glob.ts';
 import type { AggregatedFinding, LatencySeries, ParityReport } from '../analyze/index.ts';
 import { pickComparable } from '../analyze/index.ts';
 import type { Baseline, GateRules } from '../config/index.ts';
@@ -48,7 +49,6 @@ export interface GateResult {
   latency: LatencyRow[];
 }
 
-const globRe = (glob: string) => new RegExp(`^${glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^]*')}$`);
 const fmtMs = (v: number) => `${v >= 10 ? v.toFixed(1) : v.toFixed(3)} ms`;
 const pct = (v: number) => `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}%`;
 
@@ -154,8 +154,8 @@ function thresholdRules(series: readonly LatencySeries[], rules: GateRules): Rul
   const out: RuleResult[] = [];
   rules.thresholds.forEach((t, i) => {
     const parsed = t.expr.map((e, j) => parseThreshold(e, { path: `gate.thresholds[${i}].expr[${j}]` }));
-    const route = globRe(t.route);
-    const runtime = globRe(t.runtime);
+    const route = globToRegExp(t.route);
+    const runtime = globToRegExp(t.runtime);
     for (const s of series.filter((x) => x.service === t.service && route.test(x.route) && runtime.test(x.runtime))) {
       const values = s.server ?? s.client;
       for (const th of parsed) {

@@ -1,3 +1,4 @@
+import { globToRegExp } from '../util/glob.ts';
 import { loadDataFile, LedgerSchema, type Ledger, type LedgerEntry } from '../config/index.ts';
 import { compileGlobs } from '../shape/index.ts';
 
@@ -32,7 +33,6 @@ export async function loadLedger(file: string): Promise<Ledger> {
   return loadDataFile(file, LedgerSchema, 'GAUNTLET_INPUT_INVALID', 'ledger');
 }
 
-const globToRegExp = (glob: string) => new RegExp(`^${glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^]*')}$`);
 
 interface CompiledEntry {
   entry: LedgerEntry;

@@ -1,7 +1,7 @@
 import { waitForRunToSettle } from '../../analyze/index.ts';
 import { judgeSmoke, type SmokeResult } from '../../analyze/trace-assert-smoke.ts';
 import { SpanStore } from '../../collect/index.ts';
-import { loadConfig, resolveFrom, type LoadedConfig } from '../../config/index.ts';
+import { loadConfig, type LoadedConfig } from '../../config/index.ts';
 import { openSession } from '../../drive/session.ts';
 import { loadSmokeSuites, runSmokePhase, type SkippedSuite } from '../../drive/smoke/index.ts';
 import { renderSmokeJUnit } from '../../report/smoke-junit.ts';
@@ -11,10 +11,8 @@ import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { GauntletError } from '../../util/errors.ts';
 import type { ParsedCLI } from '../parse.ts';
 import type { CommandContext } from './parity.ts';
+import { storePathOf } from './gate.ts';
 
-function storePathOf(loaded: LoadedConfig, cli: ParsedCLI): string {
-  return typeof cli.options.store === 'string' ? cli.options.store : resolveFrom(loaded.file ? loaded.baseDir : process.cwd(), loaded.config.store.path);
-}
 
 async function emit(result: SmokeResult, skipped: readonly SkippedSuite[], cli: ParsedCLI, ctx: CommandContext): Promise<number> {
   if (typeof cli.options.json === 'string') await writeFileAtomic(cli.options.json, JSON.stringify({ ...result, skipped }, null, 2) + '\n');
