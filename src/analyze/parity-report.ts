@@ -288,6 +288,7 @@ export function buildParityReport(runId: string, spans: readonly StoredSpan[], o
     .map(({ firstNs, lastNs, ...f }) => ({ ...f, details: [...f.details].sort(), firstSeen: iso(firstNs), lastSeen: iso(lastNs) }))
     .sort((a, b) => a.service.localeCompare(b.service) || a.route.localeCompare(b.route) || a.path.localeCompare(b.path) || a.class.localeCompare(b.class));
   const clientSpans = exchanges.length;
+  const incomplete = incompletenessOf(spans);
   const noiseEntries = [...noiseAgg.values()].sort(
     (a, b) => a.service.localeCompare(b.service) || a.route.localeCompare(b.route) || a.path.localeCompare(b.path) || a.class.localeCompare(b.class) || a.reason.localeCompare(b.reason),
   );
@@ -298,7 +299,7 @@ export function buildParityReport(runId: string, spans: readonly StoredSpan[], o
     cases,
     findings,
     noise: noiseEntries,
-    ...(incompletenessOf(spans) ? { incomplete: incompletenessOf(spans)! } : {}),
+    ...(incomplete ? { incomplete } : {}),
     telemetry: {
       clientSpans,
       serverSpans: spans.filter((s) => s.kind === 'SERVER').length,
