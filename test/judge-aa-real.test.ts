@@ -50,7 +50,7 @@ describe('A/A on a real reference twin', () => {
         const spans = await store.spansForRun(runId);
         const report = buildParityReport(runId, spans);
         expect(report.findings).toEqual([]);
-        const gate = evaluateGate({ report, series: latencySeries(reconstructExchanges(spans)), ledger: new LedgerMatcher(undefined), rules: config.gate });
+        const gate = await evaluateGate({ report, series: latencySeries(reconstructExchanges(spans)), ledger: new LedgerMatcher(undefined), rules: config.gate });
         expect(gate.latency).toHaveLength(1);
         expect(gate.latency[0]!.verdict.n).toEqual({ a: 150, b: 150 });
         verdicts.push(`${gate.latency[0]!.verdict.verdict}: ${gate.latency[0]!.verdict.reason}`);

@@ -222,7 +222,7 @@ describe.skipIf(missing.length > 0)('a real Prometheus fed by a real gauntlet ru
     const loaded = await loadConfig(join(dir, 'watch.yaml'));
     const report = buildParityReport('watch-window', spans);
     const series = latencySeries(reconstructExchanges(spans));
-    const gate = evaluateGate({ report, series, ledger: new LedgerMatcher(undefined), rules: loaded.config.gate });
+    const gate = await evaluateGate({ report, series, ledger: new LedgerMatcher(undefined), rules: loaded.config.gate });
 
     const cli = await runCli(['analyze', '--source', 'prometheus', '--url', prom.url, '--window', `${Math.round((end - start) * 1000)}ms`, '--end', end.toFixed(3), '--config', join(dir, 'watch.yaml'), '--json', '-'], { cwd: dir });
     expect(cli.stderr).toBe('');

@@ -5,7 +5,7 @@
  * samples, a histogram gives counts per bucket: the verdicts agree within the buckets' resolution.
  */
 import type { GateRules } from '../config/index.ts';
-import { judgeRoutes, type LatencySample, type RouteVerdict } from '../judge/index.ts';
+import { judgeRoutesParallel, type LatencySample, type RouteVerdict } from '../judge/index.ts';
 import { GauntletError } from '../util/errors.ts';
 import { quoteLabelValue, type PromClient, type PromSample } from './prometheus-query.ts';
 
@@ -185,7 +185,7 @@ export async function analyzePrometheus(o: PromAnalyzeOptions): Promise<Promethe
       hint: `check the service/runtime names and --metric (profiles: ${Object.keys(METRIC_PROFILES).join(', ')}); a wider --window may help`,
     });
   }
-  const verdicts = judgeRoutes(
+  const verdicts = await judgeRoutesParallel(
     all.map((e) => ({ key: e.key, a: e.a, b: e.b })),
     { alpha: l.alpha, confLevel: l.confLevel, tolerance: { relative: l.tolerance, absoluteMs: l.toleranceMs }, quantileTolerance: l.quantileTolerance, minSamples: l.minSamples, correction: l.correction, seed: 1 },
   );

@@ -2,7 +2,7 @@ import { globToRegExp } from '../util/glob.ts';
 import type { AggregatedFinding, LatencySeries, ParityReport } from '../analyze/index.ts';
 import { pickComparable } from '../analyze/index.ts';
 import type { Baseline, GateRules } from '../config/index.ts';
-import { judgeRoutes, type LatencySample, type RouteVerdict } from '../judge/index.ts';
+import { judgeRoutesParallel, type LatencySample, type RouteVerdict } from '../judge/index.ts';
 import { histogramSample, toExponentialHistogram } from './baseline.ts';
 import { LedgerMatcher, type LabelledRef, type ResolvedCandidate } from './ledger.ts';
 import { evaluateThreshold, parseThreshold } from './thresholds.ts';
@@ -90,7 +90,7 @@ function divergenceRules(report: ParityReport, labelled: LabelledFinding[], rule
   });
 }
 
-function latencyRows(series: readonly LatencySeries[], report: ParityReport, rules: GateRules): LatencyRow[] {
+async function latencyRows(series: readonly LatencySeries[], report: ParityReport, rules: GateRules): Promise<LatencyRow[]> {
   const entries: Array<{ key: string; a: LatencySample; b: LatencySample; meta: Omit<LatencyRow, 'verdict'> }> = [];
   for (const svc of report.services) {
     const routes = new Set(series.filter((s) => s.service === svc.service).map((s) => `${s.method} ${s.route}`));
@@ -108,7 +108,7 @@ function latencyRows(series: readonly LatencySeries[], report: ParityReport, rul
     }
   }
   const l = rules.latency;
-  const verdicts = judgeRoutes(entries, {
+  const verdicts = await judgeRoutesParallel(entries, {
     alpha: l.alpha,
     confLevel: l.confLevel,
     tolerance: { relative: l.tolerance, absoluteMs: l.toleranceMs },
@@ -176,7 +176,7 @@ function thresholdRules(series: readonly LatencySeries[], rules: GateRules): Rul
   return out;
 }
 
-function baselineRules(series: readonly LatencySeries[], labelled: readonly LabelledFinding[], baseline: Baseline, rules: GateRules): RuleResult[] {
+async function baselineRules(series: readonly LatencySeries[], labelled: readonly LabelledFinding[], baseline: Baseline, rules: GateRules): Promise<RuleResult[]> {
   const entries: Array<{ key: string; a: LatencySample; b: LatencySample; s: LatencySeries }> = [];
   for (const s of series) {
     const past = baseline.latency.find((b) => b.service === s.service && b.method === s.method && b.route === s.route && b.runtime === s.runtime);
@@ -184,7 +184,7 @@ function baselineRules(series: readonly LatencySeries[], labelled: readonly Labe
     const now = toExponentialHistogram(past.source === 'server' && s.server ? s.server : s.client, past.histogram.scale);
     entries.push({ key: `${s.service} ${s.method} ${s.route} ${s.runtime}`, a: histogramSample(past.histogram), b: histogramSample(now), s });
   }
-  const verdicts = judgeRoutes(entries, {
+  const verdicts = await judgeRoutesParallel(entries, {
     tolerance: { relative: rules.baseline.tolerance },
     quantileTolerance: rules.baseline.quantileTolerance,
     minSamples: rules.latency.minSamples,
@@ -247,23 +247,23 @@ export function withExtraRules(gate: GateResult, extra: readonly RuleResult[], r
 }
 
 /** Apply every gate rule to a judged run; a Kayenta-like score and a ship/no-ship assessment. */
-export function evaluateGate(input: {
+export async function evaluateGate(input: {
   report: ParityReport;
   series: readonly LatencySeries[];
   ledger: LedgerMatcher;
   rules: GateRules;
   baseline?: Baseline;
-}): GateResult {
+}): Promise<GateResult> {
   const { report, series, ledger, rules } = input;
   const labelled: LabelledFinding[] = report.findings.map((f) => ({ ...f, ...ledger.label(f) }));
   const resolved = ledger.unreproduced(report.findings, new Set(report.services.map((s) => s.service)));
-  const latency = rules.latency.enabled ? latencyRows(series, report, rules) : [];
+  const latency = rules.latency.enabled ? await latencyRows(series, report, rules) : [];
   const all: RuleResult[] = [
     ...divergenceRules(report, labelled, rules),
     ...latencyRules(latency, rules),
     ...errorRateRules(series, rules),
     ...thresholdRules(series, rules),
-    ...(input.baseline ? baselineRules(series, labelled, input.baseline, rules) : []),
+    ...(input.baseline ? await baselineRules(series, labelled, input.baseline, rules) : []),
   ];
   const { score, verdict } = scoreRules(all, rules);
   const reasons = all.filter((r) => r.status === 'fail').map((r) => `${r.critical ? '[critical] ' : ''}${r.name}: ${r.message}`);

@@ -35,6 +35,6 @@ export async function judgeRun(
   const baseline = opts.baseline ? await loadBaseline(resolveFrom(process.cwd(), opts.baseline)) : undefined;
   const report = buildParityReport(runId, spans);
   const series = latencySeries(reconstructExchanges(spans));
-  const gate = evaluateGate({ report, series, ledger, rules: loaded.config.gate, ...(baseline ? { baseline } : {}) });
+  const gate = await evaluateGate({ report, series, ledger, rules: loaded.config.gate, ...(baseline ? { baseline } : {}) });
   return { report, series, gate };
 }

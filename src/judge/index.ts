@@ -7,5 +7,6 @@ export { bootstrapQuantileRatio, type BootstrapOptions, type RatioInterval } fro
 export { adjustPValues, type Correction } from './adjust.ts';
 export { exponentialIndex, sampleSize } from './histogram.ts';
 export { compareLatency, judgeRoutes, type JudgeRoutesOptions } from './verdict.ts';
+export { judgeRoutesParallel, defaultJudgeWorkers, type ParallelJudgeOptions } from './parallel.ts';
 export { createRng, type Rng } from './rng.ts';
 export { pnorm, qnorm } from './normal.ts';

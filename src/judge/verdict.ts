@@ -32,6 +32,11 @@ export interface JudgeRoutesOptions extends JudgeOptions {
 export function judgeRoutes(entries: ReadonlyArray<{ key: string; a: LatencySample; b: LatencySample }>, opts: JudgeRoutesOptions = {}): RouteVerdict[] {
   const o = resolveOptions(opts);
   const measured = entries.map((e) => measureLatency(e.a, e.b, o, hashSeed(o.seed, e.key)));
+  return decideRoutes(entries.map((e) => e.key), measured, opts, o);
+}
+
+/** The family-wise step of judgeRoutes, on measurements made anywhere (inline or in workers). */
+export function decideRoutes(keys: readonly string[], measured: readonly Measurement[], opts: JudgeRoutesOptions, o: ResolvedOptions): RouteVerdict[] {
   const tested = measured.flatMap((m, i) => (m.pValue === undefined ? [] : [i]));
   const correction = opts.correction ?? 'holm';
   const raw = tested.map((i) => measured[i]!.pValue!);
@@ -42,7 +47,7 @@ export function judgeRoutes(entries: ReadonlyArray<{ key: string; a: LatencySamp
     if (correction !== 'none' && tested.length > 1 && verdict.pValue !== undefined) {
       verdict.method += `; p-values ${correction}-adjusted across ${tested.length} routes`;
     }
-    return { key: entries[i]!.key, ...verdict };
+    return { key: keys[i]!, ...verdict };
   });
 }
 

@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { GauntletError } from '../../util/errors.ts';
 import type { BlockCommand, BlockResult, EngineSettings, ProgressMessage, WorkerCommand, WorkerMessage } from './types.ts';
-import { workerCode } from './worker-bundle.ts';
+import { workerCode } from '../../util/worker-bundle.ts';
 
 /** `0` = one worker per core beyond the first (the orchestrator and the collector need one), 1..8. */
 export function defaultWorkers(configured: number): number {
@@ -37,7 +37,7 @@ export class WorkerPool {
   }
 
   static async start(count: number, settings: EngineSettings): Promise<WorkerPool> {
-    const code = await workerCode();
+    const code = await workerCode(new URL('./worker.ts', import.meta.url), 'load-worker');
     const workers = Array.from({ length: count }, () => new Worker(code.url, { workerData: code.workerData }));
     const pool = new WorkerPool(workers);
     const ready = workers.map(
