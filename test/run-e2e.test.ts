@@ -20,9 +20,14 @@ describe('gauntlet run on the embedded default (npm start)', () => {
       expect(r.stdout).toContain('6/6 status codes match · 5/6 body shapes diverge');
       expect(r.stdout).toMatch(/validatord: 200 recorded requests replayed/);
       expect(r.stdout).toMatch(/validatord POST \/v1\/validate: pass/);
+      // the load phase: both twins under the same short load, thresholds and the latency verdict
+      expect(r.stdout).toContain('Load vectord: rust (A) vs go (B), interleaved ABBA blocks');
+      expect(r.stdout).toMatch(/^ {4}rust [\d.]+\/s \(target 40\.0\/s\) · \d+ requests · 0\.00% errors · p50 [\d.]+ · p95 [\d.]+ · p99 [\d.]+ ms · thresholds 3\/3 ✓$/m);
+      expect(r.stdout).toMatch(/^ {4}POST \/v1\/collections\/\{name\}\/search: (pass|faster|slower|inconclusive) /m);
+      expect(r.stdout).toMatch(/^ {2}verdict: .* · thresholds: all passed$/m);
       expect(r.stdout).toMatch(/gate: pass \(score 100\) · assessment: ship-with-known-gap/);
       expect(r.stdout).toMatch(/production assessment: ship-with-known-gap — known gaps VAL-001, VAL-002, VAL-003 did not get worse/);
-      expect(r.stdout).toMatch(/phases: start-up [\d.]+ s · smoke [\d.]+ s · parity [\d.]+ s · replay [\d.]+ s/);
+      expect(r.stdout).toMatch(/phases: start-up [\d.]+ s · smoke [\d.]+ s · parity [\d.]+ s · replay [\d.]+ s · load [\d.]+ s/);
       const runs = await readdir(join(dir, 'reports'));
       expect(runs).toHaveLength(1);
       const files = (await readdir(join(dir, 'reports', runs[0]!))).sort();
@@ -30,7 +35,9 @@ describe('gauntlet run on the embedded default (npm start)', () => {
       expect(r.stdout).toContain(`html report: ${join(dir, 'reports', runs[0]!, 'report.html')}`);
       const gate = JSON.parse(await readFile(join(dir, 'reports', runs[0]!, 'gate.json'), 'utf8')) as { verdict: string; rules: Array<{ rule: string }> };
       expect(gate.verdict).toBe('pass');
-      expect(new Set(gate.rules.map((x) => x.rule))).toEqual(new Set(['divergence', 'latency', 'error-rate', 'smoke']));
+      expect(new Set(gate.rules.map((x) => x.rule))).toEqual(new Set(['divergence', 'latency', 'error-rate', 'smoke', 'load']));
+      const report = JSON.parse(await readFile(join(dir, 'reports', runs[0]!, 'report.json'), 'utf8')) as { load: { service: string; thresholdsFailed: number; scenarios: Array<{ name: string }> } };
+      expect(report.load).toMatchObject({ service: 'vectord', thresholdsFailed: 0, scenarios: [{ name: 'search-32' }] });
       // re-judging the stored run in a fresh process gives the same gate verdict
       const again = await runCli(['gate', '--run', runs[0]!, '--store', join(dir, 'store.duckdb'), '--quiet']);
       expect(again.code).toBe(0);

@@ -37,5 +37,7 @@ export const DEFAULT_CONFIG: GauntletConfigInput = {
   replay: { safeRoutes: [{ method: 'POST', route: '/v1/validate' }] },
   run: {
     replay: { recordings: ['harness/recordings/validatord.ndjson'], concurrency: 8 },
+    // A short A/B load comparison of the vectord twins (~4.5 s per runtime); the full one is load/vectord.scenarios.yaml.
+    load: { scenarios: 'load/vectord.run.yaml' },
   },
 };

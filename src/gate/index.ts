@@ -3,3 +3,4 @@ export { LedgerMatcher, loadLedger, type LedgerLabel, type ResolvedCandidate } f
 export { buildBaseline, saveBaseline, loadBaseline, toExponentialHistogram } from './baseline.ts';
 export { parseThreshold, evaluateThreshold, aggregate, type Threshold } from './thresholds.ts';
 export { judgeRun, ledgerFor, type JudgedRun } from './judge-run.ts';
+export { loadRules, loadFails, judgeOptionsOf } from './load-rules.ts';

@@ -2,6 +2,7 @@ import { access } from 'node:fs/promises';
 import { buildParityReport, latencySeries, reconstructExchanges, type LatencySeries, type ParityReport } from '../analyze/index.ts';
 import type { StoredSpan } from '../collect/index.ts';
 import { resolveFrom, type LoadedConfig } from '../config/index.ts';
+import { ATTR_GAUNTLET_DRIVER } from '../telemetry/attributes.ts';
 import { loadBaseline } from './baseline.ts';
 import { evaluateGate, type GateResult } from './evaluate.ts';
 import { LedgerMatcher, loadLedger } from './ledger.ts';
@@ -24,13 +25,24 @@ export async function ledgerFor(loaded: LoadedConfig, explicit?: string): Promis
   return new LedgerMatcher(await loadLedger(path));
 }
 
+/**
+ * The load engine's sampled exchanges are not parity pairs: a load run is judged by its own report
+ * (histograms, thresholds — `loadRules`), and a handful of pairs per route taken under load would
+ * only add inconclusive latency rows and findings the load phase did not set out to probe.
+ */
+function withoutLoadTraces(spans: readonly StoredSpan[]): readonly StoredSpan[] {
+  const load = new Set(spans.filter((s) => s.attributes[ATTR_GAUNTLET_DRIVER] === 'load').map((s) => s.traceId));
+  return load.size ? spans.filter((s) => !load.has(s.traceId)) : spans;
+}
+
 /** Everything CI needs to decide, from the spans of one run. */
 export async function judgeRun(
   runId: string,
-  spans: readonly StoredSpan[],
+  allSpans: readonly StoredSpan[],
   loaded: LoadedConfig,
   opts: { ledger?: string; baseline?: string } = {},
 ): Promise<JudgedRun> {
+  const spans = withoutLoadTraces(allSpans);
   const ledger = await ledgerFor(loaded, opts.ledger);
   const baseline = opts.baseline ? await loadBaseline(resolveFrom(process.cwd(), opts.baseline)) : undefined;
   const report = buildParityReport(runId, spans);

@@ -1,4 +1,5 @@
 import type { LatencySeries, ParityReport } from '../analyze/index.ts';
+import type { LoadReport } from '../drive/load/index.ts';
 import type { GateResult } from '../gate/index.ts';
 import { clientScript, cspHash, jsonForScript, uplotAssets } from './html/embed.ts';
 import { buildHtmlModel, type HtmlModel } from './html/model.ts';
@@ -12,6 +13,8 @@ export interface HtmlReportInput {
   report: ParityReport;
   gate: GateResult;
   series: readonly LatencySeries[];
+  /** The load phase's report, when the run had one. */
+  load?: LoadReport;
   /** Stamped in the header; injectable so tests get byte-identical output. */
   now?: Date;
 }

@@ -1,4 +1,5 @@
 import type { ParityReport } from '../analyze/index.ts';
+import type { LoadReport } from '../drive/load/index.ts';
 import type { GateResult } from '../gate/evaluate.ts';
 
 /** Escape what GitHub-flavoured Markdown would interpret inside a table cell. */
@@ -8,7 +9,7 @@ function cell(text: string): string {
 const code = (text: string) => `\`${text.replace(/`/g, 'ˋ')}\``;
 
 /** A summary fit for a CI step summary ($GITHUB_STEP_SUMMARY and friends). */
-export function renderMarkdown(report: ParityReport, gate: GateResult): string {
+export function renderMarkdown(report: ParityReport, gate: GateResult, load?: LoadReport): string {
   const icon = gate.verdict === 'pass' ? '✅' : gate.verdict === 'marginal' ? '⚠️' : '❌';
   const out: string[] = [];
   out.push(`## ${icon} gauntlet: ${gate.verdict} — ${gate.assessment} (score ${gate.score})`, '');
@@ -41,6 +42,7 @@ export function renderMarkdown(report: ParityReport, gate: GateResult): string {
     }
     out.push('');
   }
+  if (load) out.push(...loadSection(load));
   if (report.noise.length) {
     out.push(`<details><summary>Noise: ${report.noise.reduce((n, e) => n + e.count, 0)} suppressed differences</summary>`, '');
     for (const e of report.noise) out.push(`- ${e.count}× ${cell(e.service)} ${code(`${e.method} ${e.route}`)} ${code(e.path || '(body)')} ${e.class} — ${cell(e.reason)}`);
@@ -49,4 +51,34 @@ export function renderMarkdown(report: ParityReport, gate: GateResult): string {
   const failed = gate.rules.filter((r) => r.status === 'fail').length;
   out.push(`${gate.rules.length} rules: ${gate.rules.length - failed} passed or inconclusive, ${failed} failed.`, '');
   return out.join('\n');
+}
+
+const ms = (v: number | null) => (v === null || !Number.isFinite(v) ? '—' : v >= 100 ? v.toFixed(0) : v.toFixed(2));
+
+/** The load phase: per scenario and runtime the throughput, errors, percentiles and thresholds; per route B's verdict against A. */
+function loadSection(load: LoadReport): string[] {
+  const [a = 'A', b = 'B'] = load.runtimes;
+  const out = [`### Load — ${cell(load.service)}: ${cell(a)} (A) vs ${cell(b)} (B)`, ''];
+  if (load.incomplete) out.push(`> **INCOMPLETE** — interrupted after ${load.incomplete.blocks} of ${load.incomplete.planned} blocks.`, '');
+  if (load.aborted) out.push(`> **Aborted** by an abortOnFail threshold: ${cell(load.aborted)}`, '');
+  out.push('| scenario | runtime | rate | requests | errors | p50 ms | p95 ms | p99 ms | thresholds |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  for (const s of load.scenarios) {
+    for (const r of s.runtimes) {
+      const failed = r.thresholds.filter((t) => !t.ok);
+      const th = r.thresholds.length === 0 ? '—' : failed.length ? `❌ ${failed.map((t) => code(`${t.metric} ${t.threshold}`)).join(', ')}` : `✅ ${r.thresholds.length}/${r.thresholds.length}`;
+      const err = r.errorRate === null ? '—' : `${(r.errorRate * 100).toFixed(2)}%`;
+      out.push(`| ${cell(s.name)} | ${cell(r.runtime)} | ${r.achievedRate === null ? '—' : `${r.achievedRate.toFixed(1)}/s`} | ${r.requests} | ${err} | ${ms(r.latency.p50)} | ${ms(r.latency.p95)} | ${ms(r.latency.p99)} | ${th} |`);
+    }
+  }
+  const routes = load.scenarios.flatMap((s) => s.routes.filter((r) => r.verdict).map((r) => ({ s, r })));
+  if (routes.length) {
+    out.push('', `| scenario | route | p50 ms A → B | p99 ms A → B | verdict | shift |`, '| --- | --- | ---: | ---: | --- | ---: |');
+    for (const { s, r } of routes) {
+      const v = r.verdict!;
+      const [x, y] = r.runtimes;
+      out.push(`| ${cell(s.name)} | ${code(`${r.method} ${r.route}`)} | ${ms(x?.latency.p50 ?? null)} → ${ms(y?.latency.p50 ?? null)} | ${ms(x?.latency.p99 ?? null)} → ${ms(y?.latency.p99 ?? null)} | ${v.verdict} | ${v.shift ? `${(v.shift.relative * 100).toFixed(1)}%` : '—'} |`);
+    }
+  }
+  out.push('');
+  return out;
 }

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { findRunSpans } from '../../collect/index.ts';
 import { loadConfig, resolveFrom, type LoadedConfig } from '../../config/index.ts';
+import type { LoadReport } from '../../drive/load/index.ts';
 import { buildBaseline, judgeRun, saveBaseline, type JudgedRun } from '../../gate/index.ts';
 import { renderHtml } from '../../report/html.ts';
 import { renderJUnit } from '../../report/junit.ts';
@@ -20,16 +21,17 @@ export async function readRun(storePath: string, runId: string) {
   return findRunSpans(storePath, runId);
 }
 
-/** Write whichever outputs were asked for, each atomically. */
-export async function writeGateOutputs(judged: JudgedRun, cli: ParsedCLI, defaults: { dir?: string } = {}): Promise<string[]> {
+/** Write whichever outputs were asked for, each atomically; a load report (from `gauntlet run`'s load phase) goes into each of them. */
+export async function writeGateOutputs(judged: JudgedRun, cli: ParsedCLI, defaults: { dir?: string; load?: LoadReport } = {}): Promise<string[]> {
   const want = (flag: string, name: string) => (typeof cli.options[flag] === 'string' ? (cli.options[flag] as string) : defaults.dir ? join(defaults.dir, name) : undefined);
   const written: string[] = [];
+  const load = defaults.load;
   const outputs: Array<[string | undefined, () => string]> = [
-    [want('json', 'report.json'), () => JSON.stringify(judged.report, null, 2) + '\n'],
+    [want('json', 'report.json'), () => JSON.stringify(load ? { ...judged.report, load } : judged.report, null, 2) + '\n'],
     [want('gate-json', 'gate.json'), () => JSON.stringify(judged.gate, null, 2) + '\n'],
     [want('junit', 'junit.xml'), () => renderJUnit(judged.gate)],
-    [want('markdown', 'summary.md'), () => renderMarkdown(judged.report, judged.gate)],
-    [want('html', 'report.html'), () => renderHtml(judged)],
+    [want('markdown', 'summary.md'), () => renderMarkdown(judged.report, judged.gate, load)],
+    [want('html', 'report.html'), () => renderHtml(load ? { ...judged, load } : judged)],
   ];
   for (const [file, render] of outputs) {
     if (!file) continue;

@@ -3,12 +3,15 @@ import { buildParityReport, waitForRunToSettle } from '../../analyze/index.ts';
 import { judgeSmoke, withoutSmokeTraces, type SmokeResult } from '../../analyze/trace-assert-smoke.ts';
 import type { StoredSpan } from '../../collect/index.ts';
 import { loadConfig, PHASES, resolveFrom, type LoadedConfig, type Phase } from '../../config/index.ts';
+import { loadReportFromStore, type LoadReport } from '../../drive/load/index.ts';
+import { prepareLoad, runLoadPhase, type LoadInput } from '../../drive/load-phase.ts';
 import { pacingFromOptions } from '../../drive/pacing.ts';
 import { planReplay, runReplayPhase, type ReplayPlan } from '../../drive/replay.ts';
 import { loadParityCases, openSession, runParityPhase, type LoadedCases } from '../../drive/session.ts';
 import { loadSmokeSuites, runSmokePhase, type SmokePlan } from '../../drive/smoke/index.ts';
-import { assessmentLine, judgeRun, withExtraRules, type RuleResult } from '../../gate/index.ts';
+import { assessmentLine, judgeOptionsOf, judgeRun, loadRules, withExtraRules, type GateResult, type RuleResult } from '../../gate/index.ts';
 import { describeSkipped, readRecording, type RecordedExchange } from '../../record/index.ts';
+import { renderLoadSummary } from '../../report/load-terminal.ts';
 import { renderSmokeJUnit } from '../../report/smoke-junit.ts';
 import { renderSkipped, renderSmoke } from '../../report/smoke-terminal.ts';
 import { pickStyle, renderGate, renderParity, type TerminalStyle } from '../../report/terminal.ts';
@@ -17,6 +20,7 @@ import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { GauntletError } from '../../util/errors.ts';
 import type { ParsedCLI } from '../parse.ts';
 import { gateExitCode, writeGateOutputs } from './gate.ts';
+import { loadProgress } from './load.ts';
 import type { CommandContext } from './parity.ts';
 
 /** `--phase a,b` keeps only those; `--skip c` drops; both validated against the known phases. */
@@ -75,6 +79,23 @@ function spansOfDriver(spans: readonly StoredSpan[], driver: string): StoredSpan
   return spans.filter((s) => traces.has(s.traceId));
 }
 
+/** The load phase's scenario file, read and checked up front; absent from the config = the phase is skipped with a note. */
+async function loadLoadInput(loaded: LoadedConfig, notes: string[]): Promise<LoadInput | undefined> {
+  const file = loaded.config.run.load.scenarios;
+  if (file === undefined) {
+    notes.push('load: no scenario file configured (run.load.scenarios) — the load phase was skipped');
+    return undefined;
+  }
+  return prepareLoad(loaded, resolveFrom(loaded.baseDir, file));
+}
+
+/** An interrupted load phase: its rules are inconclusive, and a partial run never says "ship". */
+function markLoadIncomplete(gate: GateResult, load: LoadReport | undefined): GateResult {
+  if (!load?.incomplete) return gate;
+  const reason = `INCOMPLETE: the load phase was interrupted after ${load.incomplete.blocks} of ${load.incomplete.planned} blocks — its verdict covers only what was sent`;
+  return { ...gate, assessment: 'do-not-ship', reasons: [reason, ...gate.reasons] };
+}
+
 function smokeRules(result: SmokeResult): RuleResult[] {
   return result.checks.map((c) => ({
     rule: 'smoke',
@@ -102,7 +123,8 @@ function replaySummary(report: ReturnType<typeof buildParityReport>, plan: Repla
 
 /**
  * `gauntlet run` (npm start): the whole gauntlet in one command — smoke chain → parity probes →
- * replay of recordings → (load) → analysis from the store → gate → reports, each phase timed. All
+ * replay of recordings → a short A/B load comparison → analysis from the store → gate → reports,
+ * each phase timed. All
  * phases share one run id, so `gauntlet gate --run ID` re-judges everything later. A non-zero exit
  * comes only from the gate (1), bad input (2) or an interrupt (130).
  */
@@ -118,16 +140,18 @@ export async function runCommand(cli: ParsedCLI, ctx: CommandContext): Promise<n
   const caseFiles: LoadedCases[] = phases.includes('parity') && cfg.parity.cases.length ? await loadParityCases(loaded) : [];
   const replay = phases.includes('replay') ? await loadReplayInput(loaded, ctx) : undefined;
   const notes: string[] = [];
-  if (phases.includes('load')) notes.push('load: not part of `gauntlet run` yet — run `gauntlet load load/vectord.scenarios.yaml`');
+  const load = phases.includes('load') ? await loadLoadInput(loaded, notes) : undefined;
   const services = new Set<string>([
     ...(smokePlan?.suites.map((s) => s.suite.service) ?? []),
     ...caseFiles.map((c) => c.cases.service),
     ...(replay ? [replay.service] : []),
+    ...(load ? [load.plan.service] : []),
   ]);
-  if (services.size === 0) throw new GauntletError('GAUNTLET_USAGE', 'nothing to run: no phase has anything configured', { hint: 'configure smoke.suites, parity.cases or run.replay.recordings' });
+  if (services.size === 0) throw new GauntletError('GAUNTLET_USAGE', 'nothing to run: no phase has anything configured', { hint: 'configure smoke.suites, parity.cases, run.replay.recordings or run.load.scenarios' });
 
   const metrics = createBatchMetrics(cli.options.pushgateway, cfg.metrics);
-  const session = await openSession(loaded, { services, ...(typeof cli.options.store === 'string' ? { storePath: cli.options.store } : {}) });
+  // The load input's config: the same one, unless it had to add the reference vectord twins (no config file).
+  const session = await openSession(load?.loaded ?? loaded, { services, ...(typeof cli.options.store === 'string' ? { storePath: cli.options.store } : {}) });
   const timings: Array<[string, number]> = [];
   const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const t = performance.now();
@@ -138,6 +162,8 @@ export async function runCommand(cli: ParsedCLI, ctx: CommandContext): Promise<n
     }
   };
   let spans: StoredSpan[];
+  let loadReport: LoadReport | undefined;
+  let loadJudgeMs = 0;
   let interrupted = false;
   try {
     timings.push(['start-up', performance.now() - started]);
@@ -164,6 +190,13 @@ export async function runCommand(cli: ParsedCLI, ctx: CommandContext): Promise<n
         }),
       );
     }
+    let loadRan = false;
+    if (load && !ctx.signal.aborted) {
+      const onProgress = loadProgress(ctx);
+      await timed('load', () => runLoadPhase(session, load, { signal: ctx.signal, ...(onProgress ? { onProgress } : {}) }));
+      if (onProgress) ctx.stderr.write('\r\u001b[K');
+      loadRan = true;
+    }
     interrupted = ctx.signal.aborted;
     spans = await timed('telemetry', async () => {
       await session.telemetry.flush(interrupted ? 2_000 : undefined);
@@ -172,6 +205,12 @@ export async function runCommand(cli: ParsedCLI, ctx: CommandContext): Promise<n
       if (lost > 0) ctx.stderr.write(`warning: ${lost} spans could not be delivered to the collector\n`);
       return session.store.spansForRun(session.runId);
     });
+    if (loadRan) {
+      // Judged from the store alone, as `gauntlet load --run` does; its time counts as analysis.
+      const t = performance.now();
+      loadReport = await loadReportFromStore(session.store, session.runId, judgeOptionsOf(cfg));
+      loadJudgeMs = performance.now() - t;
+    }
   } finally {
     await session.close();
   }
@@ -180,19 +219,22 @@ export async function runCommand(cli: ParsedCLI, ctx: CommandContext): Promise<n
   // Judgement, from the stored spans only.
   const t = performance.now();
   const smoke = smokePlan ? judgeSmoke(runId, spans) : undefined;
+  // Smoke and load have judgements of their own (trace assertions; histograms and thresholds):
+  // judgeRun leaves out the load engine's sampled exchanges itself, so `gauntlet gate --run` agrees.
   const pairSpans = withoutSmokeTraces(spans);
   const judged = await judgeRun(runId, pairSpans, loaded, {
     ...(typeof cli.options.ledger === 'string' ? { ledger: cli.options.ledger } : {}),
     ...(typeof cli.options.baseline === 'string' ? { baseline: cli.options.baseline } : {}),
   });
-  const gate = smoke ? withExtraRules(judged.gate, smokeRules(smoke), cfg.gate) : judged.gate;
+  const extra = [...(smoke ? smokeRules(smoke) : []), ...(loadReport ? loadRules(loadReport, cfg.gate) : [])];
+  const gate = markLoadIncomplete(withExtraRules(judged.gate, extra, cfg.gate), loadReport);
   const parityReport = caseFiles.length ? buildParityReport(runId, spansOfDriver(pairSpans, 'parity')) : undefined;
   const replayReport = replay ? buildParityReport(runId, spansOfDriver(pairSpans, 'replay')) : undefined;
-  timings.push(['analysis + gate', performance.now() - t]);
+  timings.push(['analysis + gate', performance.now() - t + loadJudgeMs]);
 
   const base = typeof cli.options['reports-dir'] === 'string' ? cli.options['reports-dir'] : resolveFrom(loaded.file ? loaded.baseDir : process.cwd(), cfg.reports.dir);
   const dir = join(base, runId);
-  const written = await writeGateOutputs({ ...judged, gate }, cli, { dir });
+  const written = await writeGateOutputs({ ...judged, gate }, cli, { dir, ...(loadReport ? { load: loadReport } : {}) });
   if (smoke) {
     await writeFileAtomic(join(dir, 'smoke.json'), JSON.stringify({ ...smoke, skipped: smokePlan!.skipped }, null, 2) + '\n');
     await writeFileAtomic(join(dir, 'smoke-junit.xml'), renderSmokeJUnit(smoke, smokePlan!.skipped));
@@ -205,6 +247,7 @@ export async function runCommand(cli: ParsedCLI, ctx: CommandContext): Promise<n
   if (parityReport && !cli.options.quiet) ctx.stdout.write(st.bold('Parity') + '\n' + renderParity(parityReport, st) + '\n');
   else if (parityReport) ctx.stdout.write(parityReport.services.map((s) => `parity ${s.service}: ${s.summary}`).join('\n') + '\n');
   if (replayReport && replay) ctx.stdout.write(replaySummary(replayReport, replay.plan, st));
+  if (loadReport) ctx.stdout.write(renderLoadSummary(loadReport, st, { quiet: cli.options.quiet === true }));
   for (const n of notes) ctx.stdout.write(st.dim(`note: ${n}`) + '\n');
   ctx.stdout.write(renderGate(gate, st));
   if (written.length && !cli.options.quiet) ctx.stdout.write(`reports: ${written.join(', ')}\n`);

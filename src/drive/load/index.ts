@@ -5,7 +5,7 @@ export { runLoad, recordedPlan, type LoadProgress, type LoadRunResult, type RunL
 export { defaultWorkers } from './pool.ts';
 export { loadReportFromStore, buildLoadReport, findRunSpan } from './summary.ts';
 export { aggregateLoadPoints } from './aggregate.ts';
-export { renderLoadReport, progressLine } from './render.ts';
+export { renderLoadReport, loadVerdictLine, progressLine } from './render.ts';
 export { assertLoopback, assertReachable, isLoopbackHost } from './targets.ts';
 export { newHistogram, toExponential } from './hdr.ts';
 export * from './metric-names.ts';

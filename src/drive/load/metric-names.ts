@@ -51,3 +51,6 @@ export const ATTR_LOAD_PLAN = 'gauntlet.load.plan';
 export const ATTR_LOAD_SOURCE = 'gauntlet.load.source';
 /** On the run span: set when an abortOnFail threshold stopped the run (`scenario runtime metric threshold`). */
 export const ATTR_LOAD_ABORTED = 'gauntlet.load.aborted';
+/** On the run span: measured blocks run and planned; with `gauntlet.run.incomplete` they say how far an interrupted run got. */
+export const ATTR_LOAD_BLOCKS = 'gauntlet.load.blocks';
+export const ATTR_LOAD_BLOCKS_PLANNED = 'gauntlet.load.blocks.planned';

@@ -12,13 +12,17 @@ export function renderLoadReport(r: LoadReport): string {
   const out = [`${r.service} load: ${a} (A) vs ${b} (B) · run ${r.runId} · source ${r.source}`];
   for (const s of r.scenarios) out.push('', ...renderScenario(s));
   if (r.aborted) out.push('', `aborted by abortOnFail threshold: ${r.aborted}`);
+  if (r.incomplete) out.push('', `INCOMPLETE: interrupted after ${r.incomplete.blocks} of ${r.incomplete.planned} blocks — the numbers cover only what was sent`);
   for (const n of r.notes) out.push(`note: ${n}`);
-  const judged = r.scenarios.flatMap((s) => s.routes.filter((x) => x.verdict));
-  out.push(
-    '',
-    `verdict: ${r.slower ? `${r.slower} route${r.slower === 1 ? '' : 's'} slower on ${b}` : judged.length ? `no route slower on ${b}` : 'no latency verdict'} · thresholds: ${r.thresholdsFailed ? `${r.thresholdsFailed} failed` : 'all passed'}`,
-  );
+  out.push('', loadVerdictLine(r));
   return out.join('\n') + '\n';
+}
+
+/** `verdict: 1 route slower on go · thresholds: all passed` */
+export function loadVerdictLine(r: LoadReport): string {
+  const b = r.runtimes[1] ?? '-';
+  const judged = r.scenarios.flatMap((s) => s.routes.filter((x) => x.verdict));
+  return `verdict: ${r.slower ? `${r.slower} route${r.slower === 1 ? '' : 's'} slower on ${b}` : judged.length ? `no route slower on ${b}` : 'no latency verdict'} · thresholds: ${r.thresholdsFailed ? `${r.thresholdsFailed} failed` : 'all passed'}`;
 }
 
 function renderScenario(s: ScenarioSummary): string[] {

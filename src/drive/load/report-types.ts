@@ -74,6 +74,8 @@ export interface LoadReport {
   scenarios: ScenarioSummary[];
   /** Set when an abortOnFail threshold stopped the run early. */
   aborted: string | null;
+  /** Set when the run was interrupted (SIGINT): the numbers cover only the blocks that ran. */
+  incomplete: { blocks: number; planned: number } | null;
   thresholdsFailed: number;
   slower: number;
   notes: string[];

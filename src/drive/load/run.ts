@@ -89,6 +89,8 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadRunResult> {
       [M.ATTR_LOAD_PLAN]: JSON.stringify(recordedPlan(plan, targets)),
     },
   });
+  const planned = plan.scenarios.reduce((n, s) => n + 2 * Math.ceil(s.durationMs / plan.blockMs), 0);
+  runSpan.setAttribute(M.ATTR_LOAD_BLOCKS_PLANNED, planned);
   const pool = await WorkerPool.start(opts.workers, settings);
   let blocks = 0;
   let aborted: string | null = null;
@@ -118,7 +120,9 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadRunResult> {
     }
   } finally {
     if (aborted) runSpan.setAttribute(M.ATTR_LOAD_ABORTED, aborted);
-    runSpan.setAttribute('gauntlet.load.blocks', blocks);
+    // Interrupted: the run span says so, and the report built from the store is marked incomplete.
+    if (opts.signal?.aborted && blocks < planned) runSpan.setAttribute(A.ATTR_GAUNTLET_RUN_INCOMPLETE, true);
+    runSpan.setAttribute(M.ATTR_LOAD_BLOCKS, blocks);
     runSpan.end();
     await pool.stop();
   }

@@ -5,18 +5,19 @@
  */
 import type { SpanStore, StoredSpan } from '../../collect/index.ts';
 import { judgeRoutes, type JudgeRoutesOptions, type LatencySample } from '../../judge/index.ts';
-import { ATTR_GAUNTLET_RUN_ID } from '../../telemetry/attributes.ts';
+import { ATTR_GAUNTLET_RUN_ID, ATTR_GAUNTLET_RUN_INCOMPLETE } from '../../telemetry/attributes.ts';
 import { GauntletError } from '../../util/errors.ts';
 import { aggregateLoadPoints, isFailureClass, isJudgedClass, mergeHists, type ExpHist, type RuntimeAgg } from './aggregate.ts';
 import { evaluateThreshold, k6LatencyStats, latencyOf, latencyStats } from './evaluate.ts';
 import * as M from './metric-names.ts';
 import type { LatencyStats, LoadReport, RecordedPlan, RouteSummary, RuntimeSummary, ScenarioSummary } from './report-types.ts';
 
-export function findRunSpan(spans: readonly StoredSpan[], runId: string): { plan: RecordedPlan; aborted: string | null } | undefined {
+export function findRunSpan(spans: readonly StoredSpan[], runId: string): { plan: RecordedPlan; aborted: string | null; incomplete: LoadReport['incomplete'] } | undefined {
   const span = spans.find((s) => s.attributes[ATTR_GAUNTLET_RUN_ID] === runId && typeof s.attributes[M.ATTR_LOAD_PLAN] === 'string');
   if (!span) return undefined;
   const aborted = span.attributes[M.ATTR_LOAD_ABORTED];
-  return { plan: JSON.parse(span.attributes[M.ATTR_LOAD_PLAN] as string) as RecordedPlan, aborted: typeof aborted === 'string' ? aborted : null };
+  const incomplete = span.attributes[ATTR_GAUNTLET_RUN_INCOMPLETE] === true ? { blocks: Number(span.attributes[M.ATTR_LOAD_BLOCKS] ?? 0), planned: Number(span.attributes[M.ATTR_LOAD_BLOCKS_PLANNED] ?? 0) } : null;
+  return { plan: JSON.parse(span.attributes[M.ATTR_LOAD_PLAN] as string) as RecordedPlan, aborted: typeof aborted === 'string' ? aborted : null, incomplete };
 }
 
 export async function loadReportFromStore(store: SpanStore, runId: string, judge: JudgeRoutesOptions = {}): Promise<LoadReport> {
@@ -25,7 +26,7 @@ export async function loadReportFromStore(store: SpanStore, runId: string, judge
     throw new GauntletError('GAUNTLET_RUN_NOT_FOUND', `no load run "${runId}" in the store`, { file: store.path, hint: 'list stored runs with `gauntlet runs`' });
   }
   const points = await store.metricsForRun(runId, { names: M.LOAD_METRIC_NAMES });
-  return buildLoadReport(runId, run.plan, aggregateLoadPoints(points), run.aborted, judge);
+  return { ...buildLoadReport(runId, run.plan, aggregateLoadPoints(points), run.aborted, judge), incomplete: run.incomplete };
 }
 
 export function buildLoadReport(runId: string, plan: RecordedPlan, aggs: Map<string, Map<string, RuntimeAgg>>, aborted: string | null, judge: JudgeRoutesOptions = {}): LoadReport {
@@ -56,6 +57,7 @@ export function buildLoadReport(runId: string, plan: RecordedPlan, aggs: Map<str
     runtimes,
     scenarios,
     aborted,
+    incomplete: null,
     thresholdsFailed: scenarios.reduce((n, s) => n + s.runtimes.reduce((m, r) => m + r.thresholds.filter((t) => !t.ok).length, 0), 0),
     slower: verdicts.filter((v) => v.verdict === 'slower').length,
     notes,

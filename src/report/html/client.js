@@ -96,7 +96,8 @@
 
   function renderReasons(main) {
     var nav = el('nav', 'toc');
-    [['services', 'Services'], ['cases', 'Cases'], ['findings', 'Findings'], ['latency', 'Latency'], ['noise', 'Noise'], ['rules', 'Gate rules']].forEach(function (s) {
+    [['services', 'Services'], ['cases', 'Cases'], ['findings', 'Findings'], ['latency', 'Latency'], data.load ? ['load', 'Load'] : null, ['noise', 'Noise'], ['rules', 'Gate rules']].forEach(function (s) {
+      if (!s) return;
       var a = el('a', null, s[1]);
       a.setAttribute('href', '#' + s[0]);
       nav.appendChild(a);
@@ -244,6 +245,48 @@
     });
   }
 
+  /** The load phase: per scenario the runtimes side by side, the thresholds, and B's latency verdict per route. */
+  function renderLoad(main) {
+    var l = data.load;
+    if (!l) return;
+    var s = section('load', 'Load', l.service + ': ' + l.runtimes[0] + ' (A) vs ' + l.runtimes[1] + ' (B)');
+    main.appendChild(s);
+    if (l.incomplete) s.appendChild(el('p', null, el('strong', null, 'INCOMPLETE — interrupted after ' + l.incomplete.blocks + ' of ' + l.incomplete.planned + ' blocks; the numbers cover only what was sent.')));
+    if (l.aborted) s.appendChild(el('p', null, el('strong', null, 'Aborted by an abortOnFail threshold: ' + l.aborted)));
+    function ms(v) { return v === null || v === undefined ? '—' : v >= 100 ? v.toFixed(0) : v.toFixed(2); }
+    l.scenarios.forEach(function (sc) {
+      var card = el('article', 'card');
+      card.appendChild(el('div', 'card-head', [el('span', 'title', sc.name + ' '), sc.executor ? el('span', 'muted', sc.executor) : null]));
+      // The runtimes side by side across the card; the thresholds below them, then B's verdict per route.
+      card.appendChild(el('div', 'stacked', table(['runtime', 'role', '#rate', '#target', '#requests', '#errors', '#dropped', '#p50 ms', '#p95 ms', '#p99 ms', '#max ms'], sc.runtimes.map(function (r) {
+        return [r.runtime, r.role || '—', num(r.achievedRate === null ? '—' : r.achievedRate.toFixed(1) + '/s'), num(r.targetRate === null ? '—' : r.targetRate.toFixed(1) + '/s'), num(r.requests),
+          num(r.errors + (r.errorRate === null ? '' : ' (' + (r.errorRate * 100).toFixed(2) + '%)')), num(r.droppedIterations), num(ms(r.latency.p50)), num(ms(r.latency.p95)), num(ms(r.latency.p99)), num(ms(r.latency.max))];
+      }))));
+      var tables = el('div', 'tables');
+      // One row per threshold, a column per runtime: the observed value and whether it held.
+      var keys = [];
+      sc.runtimes.forEach(function (r) { r.thresholds.forEach(function (t) { var k = t.metric + ' ' + t.threshold; if (keys.indexOf(k) < 0) keys.push(k); }); });
+      if (keys.length) {
+        tables.appendChild(table(['threshold'].concat(sc.runtimes.map(function (r) { return '#' + r.runtime; })), keys.map(function (k) {
+          return [el('code', null, k)].concat(sc.runtimes.map(function (r) {
+            var t = r.thresholds.filter(function (x) { return x.metric + ' ' + x.threshold === k; })[0];
+            return num(t ? el('span', 'chips', [chip(t.ok ? 'pass' : 'fail', t.ok ? 'pass' : 'fail'), ms(t.observed)]) : '—');
+          }));
+        })));
+      }
+      if (keys.length) card.appendChild(tables);
+      var routes = sc.routes.filter(function (r) { return r.verdict; });
+      if (routes.length) {
+        card.appendChild(el('div', 'stacked', table(['request', '#p50 ms A → B', '#p99 ms A → B', 'verdict', 'why'], routes.map(function (r) {
+          var a = r.runtimes[0] || { latency: {} };
+          var b = r.runtimes[1] || { latency: {} };
+          return [nowrap(el('code', null, route(r))), num(ms(a.latency.p50) + ' → ' + ms(b.latency.p50)), num(ms(a.latency.p99) + ' → ' + ms(b.latency.p99)), chip(r.verdict.verdict, r.verdict.verdict), r.verdict.reason];
+        }))));
+      }
+      s.appendChild(card);
+    });
+  }
+
   function renderNoise(main) {
     var total = data.noise.reduce(function (n, e) { return n + e.count; }, 0);
     var s = section('noise', 'Noise', total + ' suppressed');
@@ -265,7 +308,7 @@
 
   renderHeader();
   var main = document.getElementById('app');
-  [renderReasons, renderServices, renderCases, renderFindings, renderLatency, renderNoise, renderRules].forEach(function (f) { f(main); });
+  [renderReasons, renderServices, renderCases, renderFindings, renderLatency, renderLoad, renderNoise, renderRules].forEach(function (f) { f(main); });
   main.appendChild(el('footer', null, 'gauntlet report · data embedded in this file (report v' + data.version + ') · charts by uPlot'));
 
   var pending = 0;

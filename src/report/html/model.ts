@@ -1,4 +1,5 @@
 import type { CaseResult, LatencySeries, ParityReport, ServiceSummary } from '../../analyze/index.ts';
+import type { LoadReport } from '../../drive/load/index.ts';
 import type { GateResult, LabelledFinding, ResolvedCandidate, RuleResult } from '../../gate/index.ts';
 import type { QuantileComparison } from '../../judge/index.ts';
 import { highlightPair, type SideBySide } from './json-diff.ts';
@@ -20,6 +21,8 @@ export interface HtmlModel {
   latency: LatencyView[];
   noise: ParityReport['noise'];
   rules: RuleResult[];
+  /** The load phase of `gauntlet run`, as `gauntlet load --json` writes it; null when there was none. */
+  load: LoadReport | null;
 }
 
 export interface CaseRow {
@@ -95,7 +98,7 @@ function caseRows(cases: readonly CaseResult[]): CaseRow[] {
   });
 }
 
-export function buildHtmlModel(input: { report: ParityReport; gate: GateResult; series: readonly LatencySeries[]; now?: Date }): HtmlModel {
+export function buildHtmlModel(input: { report: ParityReport; gate: GateResult; series: readonly LatencySeries[]; load?: LoadReport; now?: Date }): HtmlModel {
   const { report, gate, series } = input;
   const runtimesOf = new Map(report.services.map((s) => [s.service, s]));
   const charts = latencyCharts(series, gate.latency);
@@ -140,5 +143,6 @@ export function buildHtmlModel(input: { report: ParityReport; gate: GateResult; 
     }),
     noise: report.noise,
     rules: gate.rules,
+    load: input.load ?? null,
   };
 }

@@ -67,6 +67,7 @@ dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 .chart .uplot { width: 100%; }
 .chart .u-legend { font-size: 12.5px; }
 .tables { display: grid; grid-template-columns: 1fr 1fr; gap: 14px; margin-top: 10px; align-items: start; }
+.stacked { margin-top: 10px; }
 .chips { display: inline-flex; gap: 4px; white-space: nowrap; }
 .flag { color: var(--fail); font-weight: 600; }
 .empty { color: var(--muted); font-style: italic; }

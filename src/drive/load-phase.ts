@@ -1,0 +1,106 @@
+/**
+ * The load comparison against the runtimes of a session: what `gauntlet load` runs on its own and
+ * `gauntlet run` runs as its load phase. The scenario file is read and checked before anything
+ * starts; the targets are the session's runtimes (their URLs come from the running stack). Nothing
+ * is returned to judge with: the report is read back from the store afterwards.
+ */
+import type { LoadedConfig } from '../config/index.ts';
+import { GauntletError } from '../util/errors.ts';
+import { assertLoopback, assertReachable, defaultWorkers, loadScenarioFile, runLoad, type LoadPlan, type LoadProgress, type LoadTarget } from './load/index.ts';
+import type { Session } from './session.ts';
+
+export interface LoadInput {
+  /** The config with the plan's service in its stack (see `withService`). */
+  loaded: LoadedConfig;
+  plan: LoadPlan;
+  /** [A, B] */
+  runtimes: [string, string];
+}
+
+/**
+ * Without a config file the embedded default has no vectord; a vectord scenario file then gets the
+ * reference twins (rust primary, go candidate), the same way the default gets validatord's.
+ */
+function withService(loaded: LoadedConfig, service: string, file: string): LoadedConfig {
+  if (service in loaded.config.stack.services) return loaded;
+  if (!loaded.file && service === 'vectord') {
+    const vectord = { primary: 'rust', candidate: 'go', runtimes: { rust: { reference: { flavour: 'rust' as const } }, go: { reference: { flavour: 'go' as const } } } };
+    return { ...loaded, config: { ...loaded.config, stack: { services: { ...loaded.config.stack.services, vectord } } } };
+  }
+  throw new GauntletError('GAUNTLET_INPUT_INVALID', `service "${service}" is not in the stack (have: ${Object.keys(loaded.config.stack.services).join(', ')})`, {
+    file,
+    path: 'service',
+    hint: `add it under stack.services${loaded.file ? ` in ${loaded.file}` : ' in a gauntlet.config.yaml'}, e.g. ${service}: { primary: rust, candidate: go, runtimes: { rust: { url: "http://127.0.0.1:3100" }, go: { url: "http://127.0.0.1:4110" } } }`,
+  });
+}
+
+/** [A, B] from the scenario file, else the service's primary and candidate; URLs checked for loopback before anything starts. */
+function runtimesOf(loaded: LoadedConfig, plan: LoadPlan): [string, string] {
+  const svc = loaded.config.stack.services[plan.service]!;
+  const names: [string, string] = plan.runtimes ?? [svc.primary, svc.candidate];
+  names.forEach((name, i) => {
+    const rt = svc.runtimes[name];
+    if (!rt) {
+      throw new GauntletError('GAUNTLET_INPUT_INVALID', `runtime "${name}" is not a runtime of ${plan.service} (have: ${Object.keys(svc.runtimes).join(', ')})`, { file: plan.file, path: `runtimes[${i}]` });
+    }
+    if (rt.url) assertLoopback(rt.url, { runtime: name, path: `stack.services.${plan.service}.runtimes.${name}.url` });
+  });
+  if (names[0] === names[1]) throw new GauntletError('GAUNTLET_INPUT_INVALID', 'runtimes must name two different runtimes', { file: plan.file, path: 'runtimes' });
+  return names;
+}
+
+/** Read and check a scenario file against the stack: bad input costs nothing. */
+export async function prepareLoad(base: LoadedConfig, file: string): Promise<LoadInput> {
+  const plan = await loadScenarioFile(file, base.config.load);
+  const loaded = withService(base, plan.service, file);
+  return { loaded, plan, runtimes: runtimesOf(loaded, plan) };
+}
+
+/**
+ * Run the plan against the session's runtimes. An interrupt (the signal) ends the run between
+ * blocks; the run span is then marked incomplete and this returns `{ interrupted: true }`.
+ */
+export async function runLoadPhase(
+  session: Session,
+  input: LoadInput,
+  opts: { signal?: AbortSignal; workers?: number; onProgress?: (p: LoadProgress) => void } = {},
+): Promise<{ interrupted: boolean }> {
+  const { plan } = input;
+  const cfg = input.loaded.config;
+  const endpoints = session.stack.services.get(plan.service);
+  if (!endpoints) throw new GauntletError('GAUNTLET_USAGE', `service "${plan.service}" was not started in this session`, { file: plan.file, path: 'service' });
+  const all = [endpoints.primary, endpoints.candidate, ...endpoints.others];
+  const targets = input.runtimes.map((name): LoadTarget => {
+    const e = all.find((x) => x.name === name)!;
+    return { runtime: e.name, role: e.role === 'primary' || e.role === 'candidate' ? e.role : 'secondary', url: e.url, headers: e.headers };
+  }) as [LoadTarget, LoadTarget];
+  for (const t of targets) {
+    const facts = { runtime: t.runtime, path: `stack.services.${plan.service}.runtimes.${t.runtime}.url` };
+    assertLoopback(t.url, facts);
+    await assertReachable(t.url, facts);
+  }
+  try {
+    await runLoad({
+      plan,
+      targets,
+      settings: {
+        runId: session.runId,
+        service: plan.service,
+        requestTimeoutMs: cfg.load.requestTimeoutMs,
+        spanSampleRatio: cfg.load.spanSampleRatio,
+        otlpEndpoint: session.receiver.url,
+        maxEventBodyBytes: cfg.probe.maxEventBodyBytes,
+      },
+      metricsEndpoint: session.receiver.url,
+      workers: opts.workers ?? defaultWorkers(cfg.load.workers),
+      histogramScale: cfg.load.histogramScale,
+      tracer: session.telemetry.tracer,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    });
+  } catch (err) {
+    if (opts.signal?.aborted && err instanceof GauntletError && err.code === 'GAUNTLET_INTERRUPTED') return { interrupted: true };
+    throw err;
+  }
+  return { interrupted: false };
+}
