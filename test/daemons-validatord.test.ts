@@ -5,6 +5,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { spawnDaemon, type RunningDaemon } from '../src/daemons/index.ts';
+import { findSample } from './support/prometheus.ts';
 
 interface ParityCase {
   id: string;
@@ -205,17 +206,6 @@ describe('validatord tracing and shutdown', () => {
     });
   });
 });
-
-/** The value of the first sample of `name` carrying all `labels` (in any order), or undefined. */
-function findSample(exposition: string, name: string, labels: Record<string, string>): number | undefined {
-  for (const line of exposition.split('\n')) {
-    const match = /^([a-z_:][\w:]*)\{(.*)\} (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const got = Object.fromEntries([...match[2]!.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([key, value]) => got[key] === value)) return Number(match[3]);
-  }
-  return undefined;
-}
 
 async function waitFor<T>(probe: () => T | undefined, timeoutMs = 5_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -6,6 +6,7 @@ import { decodeTraces, type StoredSpan } from '../src/collect/index.ts';
 import { serdeF32 } from '../src/daemons/common/json-serde.ts';
 import { defineVectordWorkload, generatePoint, generateSearch, setupRequests, spawnDaemon, VECTORD_ROUTES, type RunningDaemon } from '../src/daemons/index.ts';
 import { expectSameTopK, referenceScore, referenceSearch, type RefMetric } from './support/vectord-reference.ts';
+import { findSample } from './support/prometheus.ts';
 
 interface Answer {
   status: number;
@@ -237,13 +238,3 @@ describe('vectord tracing, fault injection and startup errors', () => {
   });
 });
 
-/** The value of the first sample of `name` carrying all `labels` (in any order), or undefined. */
-function findSample(exposition: string, name: string, labels: Record<string, string>): number | undefined {
-  for (const line of exposition.split('\n')) {
-    const match = /^([a-z_:][\w:]*)\{(.*)\} (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const got = Object.fromEntries([...match[2]!.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([key, value]) => got[key] === value)) return Number(match[3]);
-  }
-  return undefined;
-}

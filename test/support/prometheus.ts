@@ -180,3 +180,14 @@ export function substitute(expr: string, vars: Record<string, string>): string {
     return all[name]!;
   });
 }
+
+/** The value of the first sample of `name` carrying all `labels` (in any order), or undefined. */
+export function findSample(exposition: string, name: string, labels: Record<string, string>): number | undefined {
+  for (const line of exposition.split('\n')) {
+    const match = /^([a-z_:][\w:]*)\{(.*)\} (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const got = Object.fromEntries([...match[2]!.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
+    if (Object.entries(labels).every(([key, value]) => got[key] === value)) return Number(match[3]);
+  }
+  return undefined;
+}
