@@ -2,11 +2,12 @@
  * Replay throughput against the reference twins: the shipped validatord recording, repeated to
  * `PAIRS` entries, replayed `--fast` at concurrency 16 inside a real session (embedded receiver,
  * DuckDB store, both twins as child processes exporting SERVER spans), then judged from the store.
- * Headline figure: paired exchanges per second *analysed* — send, ingest, settle and report.
+ * Headline figure: paired exchanges per second *analysed* — send, ingest, settle and report — plus
+ * the CPU each pair cost the harness and the twins (steadier than rates on a shared machine).
  *   npx tsx bench/replay.bench.ts [PAIRS]
  * Figures are reported, never asserted.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,6 +17,26 @@ import { planReplay, runReplayPhase } from '../src/drive/replay.ts';
 import { openSession } from '../src/drive/session.ts';
 import type { RecordedExchange } from '../src/record/format.ts';
 import { readRecording } from '../src/record/reader.ts';
+
+/**
+ * CPU milliseconds used so far by each child process (the twins), from /proc; empty elsewhere. On a
+ * shared machine wall-clock rates swing with the neighbours' load, CPU per pair much less.
+ */
+async function childCpuMs(): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  try {
+    for (const task of await readdir('/proc/self/task')) {
+      const kids = (await readFile(`/proc/self/task/${task}/children`, 'utf8')).trim().split(/\s+/).filter(Boolean);
+      for (const pid of kids) {
+        const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+        out.set(Number(pid), (Number(fields[11]) + Number(fields[12])) * 10); // utime + stime, in 10 ms ticks
+      }
+    }
+  } catch {
+    // not Linux: no figure
+  }
+  return out;
+}
 
 const SHIPPED = fileURLToPath(new URL('../harness/recordings/validatord.ndjson', import.meta.url));
 const CONCURRENCY = 16;
@@ -33,9 +54,14 @@ export async function runReplayBench(pairs = 10_000): Promise<Record<string, num
     await runReplayPhase(session, loaded.config, { service: 'validatord', plan: warm, pacing: { mode: 'fast' }, concurrency: CONCURRENCY, maxDurationMs: 600_000, recordings: [] });
     await session.telemetry.flush();
 
+    const twinsBefore = await childCpuMs();
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const drive = await runReplayPhase(session, loaded.config, { service: 'validatord', plan, pacing: { mode: 'fast' }, concurrency: CONCURRENCY, maxDurationMs: 600_000, recordings: [SHIPPED] });
     const sent = performance.now();
+    const cpu = process.cpuUsage(cpuBefore);
+    const twinsAfter = await childCpuMs();
+    const twinUs = [...twinsAfter].map(([pid, ms]) => ((ms - (twinsBefore.get(pid) ?? 0)) * 1000) / drive.pairs).filter((us) => us > 50);
     await session.telemetry.flush();
     const settled = await waitForRunToSettle(session.store, session.runId, { maxMs: 30_000 });
     const ingested = performance.now();
@@ -47,6 +73,8 @@ export async function runReplayBench(pairs = 10_000): Promise<Record<string, num
       'pairs replayed': drive.pairs,
       'pairs in report (incl. 200 warm-up)': svc.pairs,
       'send phase: paired exchanges/s': drive.pairs / ((sent - started) / 1000),
+      'send phase: harness CPU µs per pair': (cpu.user + cpu.system) / drive.pairs,
+      ...(twinUs.length ? { 'send phase: twins CPU µs per pair (both)': twinUs.reduce((a, b) => a + b, 0) } : {}),
       'flush + settle: seconds': (ingested - sent) / 1000,
       'report from store: seconds': (done - ingested) / 1000,
       'end to end: paired exchanges/s analysed': drive.pairs / ((done - started) / 1000),

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDaemonArgs } from '../src/daemons/common/args.ts';
+import { formatDuration, rfc3339Nanos, volatileMeta, withMeta } from '../src/daemons/validatord/volatile.ts';
+import { volatileFormat } from '../src/analyze/volatile.ts';
 import { createFaultSchedule } from '../src/daemons/common/fault.ts';
 import { goFloat64, goSprint, goString } from '../src/daemons/common/json-go.ts';
 import { serdeF64, serdeValue } from '../src/daemons/common/json-serde.ts';
@@ -144,6 +146,25 @@ describe('daemon arguments', () => {
       tracesUrl: 'http://collector:4318/v1/traces',
       fault: { ms: 25, ratio: 1 },
     });
+  });
+
+  it('turns on volatile fields by flag or environment (and leaves the key out otherwise)', () => {
+    expect(parseDaemonArgs(['--flavour', 'rust', '--volatile-fields'], {}).volatileFields).toBe(true);
+    expect(parseDaemonArgs(['--flavour', 'rust'], { GAUNTLET_VOLATILE_FIELDS: '1' }).volatileFields).toBe(true);
+    expect('volatileFields' in parseDaemonArgs(['--flavour', 'rust'], {})).toBe(false);
+  });
+
+  it('spells volatile values the way each runtime does, in formats the noise model recognises', () => {
+    const ns = 1795790620067000000n;
+    expect(rfc3339Nanos(ns, 'rust')).toBe('2026-11-27T14:43:40.067000000Z');
+    expect(rfc3339Nanos(ns, 'go')).toBe('2026-11-27T14:43:40.067Z');
+    expect(rfc3339Nanos(1795790620000000000n, 'go')).toBe('2026-11-27T14:43:40Z');
+    expect([formatDuration(0.1532), formatDuration(1.234567), formatDuration(1500), formatDuration(0.0004)]).toEqual(['153.2µs', '1.234567ms', '1.5s', '400ns']);
+    const meta = volatileMeta('rust', performance.now() - 0.2);
+    expect(Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, volatileFormat(v)]))).toEqual({
+      request_id: 'uuid', event_id: 'ulid', span_id: 'hex-id', validated_at: 'rfc3339', validated_at_ms: 'epoch-ms', took: 'duration',
+    });
+    expect(withMeta('{"valid":true,"errors":[]}', meta)).toMatch(/^\{"valid":true,"errors":\[\],"meta":\{"request_id":"[0-9a-f-]{36}",/);
   });
 
   it('leaves tracing off without an endpoint', () => {

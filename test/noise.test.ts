@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ParityReport } from '../src/analyze/index.ts';
 import { volatileFormat } from '../src/analyze/volatile.ts';
+import { NoiseModel } from '../src/analyze/noise.ts';
+import type { PairFinding } from '../src/analyze/compare.ts';
+import { NoiseSchema } from '../src/config/schema.ts';
 import { runCli } from './support/cli.ts';
 import { startServer, type TestServer } from './support/servers.ts';
 
@@ -27,6 +30,18 @@ describe('volatile value detectors', () => {
 
   it.each([['hello'], [42], [3.14], ['open'], [true], [null], ['2026-13-45'], ['abcdefghijklmnopqrst']])('%s is not volatile', (value) => {
     expect(volatileFormat(value)).toBeUndefined();
+  });
+});
+
+describe('redacted values', () => {
+  it('a value redacted on one side only is noise with its reason, never a finding; redacted on both is equal', () => {
+    const model = new NoiseModel(NoiseSchema.parse({}));
+    const pair = { service: 'svc', method: 'POST', route: '/v1/x' };
+    const f = (left: string, right: string): PairFinding => ({ kind: 'value', class: 'value-change', path: '/span_id', left, right, cause: '', hint: '' });
+    // A 16-digit span id that passes Luhn looks like a card number to the redactor; the other side's does not.
+    const { kept, suppressed } = model.filterPair(pair, [f('"[REDACTED]"', '"9c1725521b36692e"'), f('"a"', '"b"')]);
+    expect(suppressed.map((s) => s.reason)).toEqual(['redacted on one side: a secret is not compared']);
+    expect(kept.map((k) => k.right)).toEqual(['"b"']);
   });
 });
 

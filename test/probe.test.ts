@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gzipSync } from 'node:zlib';
 import { Agent } from 'undici';
 import { runExchange, type ExchangeRequest, type ProbeSubscriber } from '../src/probe/index.ts';
 import { startServer, unusedPort, type TestServer } from './support/servers.ts';
@@ -26,6 +27,17 @@ describe('probe: one exchange, never an exception', () => {
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
         res.write('{"partial":');
         setTimeout(() => res.socket?.destroy(), 20);
+      } else if (r.url === '/gzip') {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+        res.end(gzipSync('{"zipped":true}'));
+      } else if (r.url === '/bad-gzip') {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+        res.end('definitely not gzip');
+      } else if (r.url === '/trickle') {
+        // A byte every 100 ms: never idle long enough for undici's body timeout, yet never done.
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        const t = setInterval(() => (res.destroyed ? clearInterval(t) : res.write('.')), 100);
+        res.on('close', () => clearInterval(t));
       } else if (r.url === '/hang') {
         // never answers
       } else {
@@ -56,6 +68,13 @@ describe('probe: one exchange, never an exception', () => {
     expect(later[0]!.shape).toBe(first.shape);
   });
 
+  it('compares bodies decoded: a gzip answer is captured as its JSON', async () => {
+    const r = await runExchange(req(srv.url, '/gzip'), { timeoutMs: 5000, maxBodyBytes: 1 << 20 });
+    expect(r.bodyText).toBe('{"zipped":true}');
+    expect(r.shape).toBe('{zipped:bool}');
+    expect(r.bodyTruncated).toBe(false);
+  });
+
   it('caps a large body and marks it truncated, reporting the declared size', async () => {
     const r = await runExchange(req(srv.url, '/big'), { timeoutMs: 5000, maxBodyBytes: 64 * 1024 });
     expect(r.status).toBe(200);
@@ -68,6 +87,8 @@ describe('probe: one exchange, never an exception', () => {
     ['refused', async () => `http://127.0.0.1:${await unusedPort()}`, '/json', 'connection_refused'],
     ['reset mid-body', async () => srv.url, '/reset', 'connection_reset'],
     ['hang', async () => srv.url, '/hang', 'timeout'],
+    ['trickle past the deadline', async () => srv.url, '/trickle', 'timeout'],
+    ['undecodable gzip', async () => srv.url, '/bad-gzip', 'invalid_content_encoding'],
   ])('%s becomes an exchange with error.type', async (_name, base, path, type) => {
     const r = await runExchange(req(await base(), path), { timeoutMs: 300, maxBodyBytes: 1 << 20 });
     expect(r.status).toBeUndefined();

@@ -33,6 +33,10 @@ describe('redaction rules', () => {
 
   it('does not mistake timestamps or numbers failing Luhn for card numbers', () => {
     expect(redactBody('{"at":"1795790620067","n":"4111 1111 1111 1112"}', 'application/json', rules)).toBe('{"at":"1795790620067","n":"4111 1111 1111 1112"}');
+    // All-digit leading groups of ids that happen to pass Luhn are part of the id, not a card.
+    const ids = '{"request_id":"40000061-1111-4111-a111-111111111111","ref":"abcdef01-4000-0061-1111-111111111111"}';
+    expect(redactBody(ids, 'application/json', rules)).toBe(ids);
+    expect(redactBody('{"n":"card 4111-1111-1111-1111, exp 12/29","m":"-4111111111111111"}', 'application/json', rules)).toBe('{"n":"card [REDACTED], exp 12/29","m":"-[REDACTED]"}');
   });
 
   it('redacts form bodies by parameter name and text bodies by pattern', () => {

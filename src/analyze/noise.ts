@@ -1,5 +1,6 @@
 import { globToRegExp } from '../util/glob.ts';
 import type { NoiseRules } from '../config/schema.ts';
+import { REDACTED } from '../record/redact.ts';
 import { compileGlobs, type DiffOptions } from '../shape/index.ts';
 import { comparePair, type PairFinding } from './compare.ts';
 import type { ObservedPair } from './exchanges.ts';
@@ -10,6 +11,7 @@ export interface Suppression {
   reason: string;
 }
 
+const REDACTED_SNIPPET = JSON.stringify(REDACTED);
 const matches = (glob: string, value: string) => glob === '*' || globToRegExp(glob).test(value);
 export const generalisePath = (path: string) => path.replace(/\/\d+(?=\/|$)/g, '/*');
 const routeKey = (p: { service: string; method: string; route: string }) => `${p.service}\u0000${p.method}\u0000${p.route}`;
@@ -84,6 +86,9 @@ export class NoiseModel {
   private reasonFor(p: { service: string; route: string }, f: PairFinding, calibrated: Set<string> | undefined): string | undefined {
     const rule = this.ignore.find((r) => matches(r.service, p.service) && matches(r.route, p.route) && r.path(f.path));
     if (rule) return `ignore rule: ${rule.reason}`;
+    // Redaction ran before anything was stored: a value that matched a secret rule on one side only
+    // (a 16-digit span id that passes Luhn, say) cannot be compared with the other side's.
+    if (f.class === 'value-change' && (f.left === REDACTED_SNIPPET) !== (f.right === REDACTED_SNIPPET)) return 'redacted on one side: a secret is not compared';
     if (this.rules.volatile && f.class === 'value-change') {
       const format = sameVolatileFormat(f.left, f.right);
       if (format) return `volatile ${format} (compared by format)`;

@@ -2,7 +2,7 @@
  * StoredSpan ⇄ `spans` table row. Kept apart from the store's queue/SQL so the column order lives
  * in one place: `appendRow` must follow the CREATE TABLE column order in span-store.ts.
  */
-import type { DuckDBAppender, DuckDBTimestampValue, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBTimestampValue } from '@duckdb/node-api';
 import { ATTR_GAUNTLET_DRIVER } from '../telemetry/attributes.ts';
 import type { AttrValue, Attributes, SpanKindName, StatusCodeName, StoredSpan, StoredSpanEvent } from './types.ts';
 
@@ -93,26 +93,47 @@ export function appendRow(a: DuckDBAppender, row: SpanRow, receivedAt: DuckDBTim
   a.endRow();
 }
 
-/** Inverse of toSpanRow for the columns the store's SELECTs read (SPAN_COLUMNS). */
-export function spanFromRow(r: Record<string, DuckDBValue>): StoredSpan {
-  const events = JSON.parse(r.events as string) as Array<Omit<StoredSpanEvent, 'timeNs'> & { timeNs: string }>;
+/**
+ * A span row as ONE JSON array per row, built by DuckDB: `[trace_id, span_id, parent_span_id,
+ * name, kind, "start_ns", "end_ns", status_code, status_message, service_name, scope_name, run_id,
+ * resource, attributes, events, links]`. The JSON columns are spliced in as stored (they were
+ * written by JSON.stringify and validated as JSON on insert), nothing is re-serialised.
+ *
+ * Why: reading row objects fetches every long string through its own native call (an external
+ * ArrayBuffer each) and parses four JSON documents per span; one string and one JSON.parse per
+ * span reads a 50,000-span run ~2× faster (measured: 1.3–1.5 s → 0.7 s).
+ */
+export const SPAN_JSON_ROW = `'[' || to_json(trace_id) || ',' || to_json(span_id) || ',' || coalesce(to_json(parent_span_id), 'null')
+  || ',' || to_json(name) || ',' || to_json(kind) || ',"' || start_ns || '","' || end_ns || '",' || to_json(status_code)
+  || ',' || coalesce(to_json(status_message), 'null') || ',' || coalesce(to_json(service_name), 'null')
+  || ',' || coalesce(to_json(scope_name), 'null') || ',' || coalesce(to_json(run_id), 'null')
+  || ',' || resource || ',' || attributes || ',' || events || ',' || links || ']'`;
+
+type JsonRow = [
+  string, string, string | null, string, SpanKindName, string, string, StatusCodeName, string | null, string | null, string | null, string | null,
+  Attributes, Attributes, Array<Omit<StoredSpanEvent, 'timeNs'> & { timeNs: string }>, StoredSpan['links'],
+];
+
+/** Inverse of toSpanRow, from the SPAN_JSON_ROW text of a row. */
+export function spanFromJsonRow(text: string): StoredSpan {
+  const r = JSON.parse(text) as JsonRow;
   return {
-    traceId: r.trace_id as string,
-    spanId: r.span_id as string,
-    parentSpanId: r.parent_span_id as string | null,
-    name: r.name as string,
-    kind: r.kind as SpanKindName,
-    startNs: r.start_ns as bigint,
-    endNs: r.end_ns as bigint,
-    statusCode: r.status_code as StatusCodeName,
-    statusMessage: r.status_message as string | null,
-    serviceName: r.service_name as string | null,
-    scopeName: r.scope_name as string | null,
-    resource: JSON.parse(r.resource as string) as Attributes,
-    attributes: JSON.parse(r.attributes as string) as Attributes,
-    events: events.map((e) => ({ name: e.name, timeNs: BigInt(e.timeNs), attributes: e.attributes })),
-    links: JSON.parse(r.links as string) as StoredSpan['links'],
-    runId: r.run_id as string | null,
+    traceId: r[0],
+    spanId: r[1],
+    parentSpanId: r[2],
+    name: r[3],
+    kind: r[4],
+    startNs: BigInt(r[5]),
+    endNs: BigInt(r[6]),
+    statusCode: r[7],
+    statusMessage: r[8],
+    serviceName: r[9],
+    scopeName: r[10],
+    resource: r[12],
+    attributes: r[13],
+    events: r[14].length === 0 ? [] : r[14].map((e) => ({ name: e.name, timeNs: BigInt(e.timeNs), attributes: e.attributes })),
+    links: r[15],
+    runId: r[11],
   };
 }
 

@@ -49,7 +49,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { GauntletError } from '../util/errors.ts';
-import { spanFromRow, toSpanRow, type SpanRow } from './span-rows.ts';
+import { SPAN_JSON_ROW, spanFromJsonRow, toSpanRow, type SpanRow } from './span-rows.ts';
 import { SpanWriter, WAL_CHECKPOINT_BACKSTOP } from './span-writer.ts';
 import type { StoredSpan } from './types.ts';
 import { MetricsTable, type MetricRunSummary } from './metrics-store.ts';
@@ -71,9 +71,6 @@ CREATE TABLE IF NOT EXISTS spans (
 );
 INSERT INTO meta VALUES ('schema_version', '${STORE_SCHEMA_VERSION}') ON CONFLICT DO NOTHING;
 `;
-
-const SPAN_COLUMNS = `trace_id, span_id, parent_span_id, name, kind, start_ns, end_ns, status_code, status_message,
-  service_name, scope_name, run_id, resource, attributes, events, links`;
 
 /** One row per span: retried exports may have stored duplicates. */
 const FIRST_COPY = 'QUALIFY row_number() OVER (PARTITION BY trace_id, span_id ORDER BY received_at) = 1';
@@ -176,11 +173,16 @@ export class SpanStore {
 
   /** Every span of a run (see the trace-join rule above), one per span id, in start order. */
   async spansForRun(runId: string): Promise<StoredSpan[]> {
-    const rows = await this.read(
-      `SELECT ${SPAN_COLUMNS} FROM spans WHERE ${RUN_SPANS_WHERE} ${FIRST_COPY} ORDER BY start_ns, span_id`,
-      [runId],
-    );
-    return rows.map(spanFromRow);
+    if (this.closed) throw storeError('span store is closed', this.path);
+    await this.writer.settledSoFar();
+    let texts: string[];
+    try {
+      const result = await this.reader.runAndReadAll(`SELECT ${SPAN_JSON_ROW} AS j FROM spans WHERE ${RUN_SPANS_WHERE} ${FIRST_COPY} ORDER BY start_ns, span_id`, [runId]);
+      texts = (result.getColumns()[0] ?? []) as string[];
+    } catch (err) {
+      throw storeError(`span store query failed: ${(err as Error).message}`, this.path, err);
+    }
+    return texts.map(spanFromJsonRow);
   }
 
   /** Stores metric data points (one transaction); resolves with the rows committed. */

@@ -208,6 +208,8 @@ export async function runReplayPhase(
       'gauntlet.run.services': [opts.service],
       'gauntlet.replay.pacing': opts.pacing.mode === 'recorded' ? `speed=${opts.pacing.speed}` : opts.pacing.mode === 'rate' ? `rate=${opts.pacing.perSecond}` : 'fast',
       'gauntlet.replay.skipped_unsafe': Object.values(opts.plan.skippedUnsafe).reduce((a, b) => a + b, 0),
+      // As parity does: `analyze --run` (and the replay's own report) judge with the rules the run used.
+      [A.ATTR_GAUNTLET_RUN_NOISE]: JSON.stringify(cfg.noise),
     },
   });
   const subscribers = [

@@ -24,9 +24,10 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-/** Fault-injection switches travel to the reference daemon as its documented environment variables. */
-function faultEnv(ref: { faultLatencyMs?: number | undefined; faultLatencyPct?: number | undefined; faultRoute?: string | undefined }): Record<string, string> {
+/** Fault-injection (and volatile-field) switches travel to the reference daemon as its documented environment variables. */
+function faultEnv(ref: { faultLatencyMs?: number | undefined; faultLatencyPct?: number | undefined; faultRoute?: string | undefined; volatileFields?: boolean | undefined }): Record<string, string> {
   const env: Record<string, string> = {};
+  if (ref.volatileFields) env.GAUNTLET_VOLATILE_FIELDS = '1';
   if (ref.faultLatencyMs) env.GAUNTLET_FAULT_LATENCY_MS = String(ref.faultLatencyMs);
   if (ref.faultLatencyPct) env.GAUNTLET_FAULT_LATENCY_PCT = String(ref.faultLatencyPct);
   if (ref.faultRoute) env.GAUNTLET_FAULT_ROUTE = ref.faultRoute;

@@ -33,12 +33,14 @@ const SECRET_JSON_KEY = /(password|passwd|secret|token|api[_-]?key|private[_-]?k
 
 /**
  * Default body patterns. Card numbers need a known card prefix (and pass the Luhn check below), so
- * epoch timestamps and other long digit runs are left alone.
+ * epoch timestamps and other long digit runs are left alone; and they must stand alone, not be the
+ * all-digit groups of a UUID or another hyphenated id (`40000061-1111-4111-a111-…` passes Luhn: an
+ * A/A replay of 10,000 answers with request ids found one redacted into a false divergence).
  */
 export const DEFAULT_BODY_PATTERNS = [
   String.raw`\b(?:Bearer|Basic)\s+[A-Za-z0-9._~+/-]+=*`,
   String.raw`\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+`,
-  String.raw`\b(?:4\d{3}|5[1-5]\d{2}|2[2-7]\d{2}|3[47]\d{2}|6(?:011|5\d{2}))(?:[ -]?\d{4}){2}[ -]?\d{1,7}\b`,
+  String.raw`(?<![0-9A-Za-z])(?<![0-9A-Za-z]-)(?:4\d{3}|5[1-5]\d{2}|2[2-7]\d{2}|3[47]\d{2}|6(?:011|5\d{2}))(?:[ -]?\d{4}){2}[ -]?\d{1,7}(?![0-9A-Za-z])(?!-[0-9A-Za-z])`,
 ];
 
 export interface RedactionRules {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { LosslessNumber } from 'lossless-json';
 import { canonicalJson } from './json.ts';
-import { parseBody } from './parse.ts';
+import { parseBody, type ParseResult } from './parse.ts';
 import type { JsonValue } from './types.ts';
 
 /**
@@ -101,8 +101,8 @@ export function shapeHash(value: JsonValue): string {
 /**
  * Hash of the normalised body: canonical JSON (sorted keys, no whitespace, number text kept) when
  * the text is JSON, the raw text otherwise. Equal hashes let the analyser skip a pair's diff.
+ * `parsed`: the text's parse when the caller has it already (the probe parses every body once).
  */
-export function bodyHash(text: string): string {
-  const parsed = parseBody(text);
+export function bodyHash(text: string, parsed: ParseResult = parseBody(text)): string {
   return shortHash(parsed.ok ? canonicalJson(parsed.value) : text);
 }

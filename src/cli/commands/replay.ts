@@ -2,7 +2,7 @@ import { buildParityReport, waitForRunToSettle, type AggregatedFinding, type Par
 import { loadConfig, type LoadedConfig } from '../../config/index.ts';
 import { describePacing, pacingFromOptions } from '../../drive/pacing.ts';
 import { planReplay, runReplayPhase, type LiveCounts, type ReplayDriveResult, type ReplayPlan } from '../../drive/replay.ts';
-import { openSession } from '../../drive/session.ts';
+import { openSession, type Session } from '../../drive/session.ts';
 import { describeSkipped, parsePositive, readRecording, type RecordedExchange } from '../../record/index.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { GauntletError } from '../../util/errors.ts';
@@ -99,6 +99,20 @@ function progress(ctx: CommandContext): ((live: LiveCounts) => void) | undefined
   };
 }
 
+/**
+ * "Spans emitted == spans stored", checked rather than assumed: the collector's counts (the
+ * harness's spans and the runtimes' together) and the harness's own, with a warning when any span
+ * did not make it into the store.
+ */
+function describeDelivery(session: Session, ctx: CommandContext): string {
+  const c = session.receiver.stats();
+  const failed = session.telemetry.spansFailed();
+  if (failed > 0 || c.spansFailed > 0 || c.spansStored !== c.spansAccepted) {
+    ctx.stderr.write(`warning: telemetry incomplete — ${failed} harness spans undelivered, ${c.spansAccepted - c.spansStored} accepted spans not stored\n`);
+  }
+  return `collector: ${c.spansAccepted} spans accepted, ${c.spansStored} stored, ${c.spansFailed} failed · harness: ${session.telemetry.spansEnded()} spans ended, ${failed} undelivered\n`;
+}
+
 /** `gauntlet replay RECORDING…`: send recorded requests to every runtime, judge from the store like parity. */
 export async function replayCommand(cli: ParsedCLI, ctx: CommandContext): Promise<number> {
   const loaded = await loadConfig(cli.options.config as string | undefined);
@@ -118,6 +132,7 @@ export async function replayCommand(cli: ParsedCLI, ctx: CommandContext): Promis
   const session = await openSession(loaded, { services: new Set([service]), ...(typeof cli.options.store === 'string' ? { storePath: cli.options.store } : {}) });
   let report: ParityReport;
   let drive: ReplayDriveResult;
+  let delivery: string;
   try {
     const onProgress = progress(ctx);
     drive = await runReplayPhase(session, cfg, {
@@ -135,6 +150,7 @@ export async function replayCommand(cli: ParsedCLI, ctx: CommandContext): Promis
     await waitForRunToSettle(session.store, session.runId);
     // Judged from the store alone — the same call `gauntlet analyze --run` makes.
     report = buildParityReport(session.runId, await session.store.spansForRun(session.runId));
+    delivery = describeDelivery(session, ctx);
   } finally {
     await session.close();
   }
@@ -142,5 +158,6 @@ export async function replayCommand(cli: ParsedCLI, ctx: CommandContext): Promis
   const header = `replay ${cli.positionals.join(', ')}: ${exchanges.length} entries · ${drive.pairs} replayed ${describePacing(pacing)} in ${(drive.elapsedMs / 1000).toFixed(2)} s${pacing.mode === 'fast' ? '' : ` (max lag ${drive.maxLagMs} ms)`}`;
   if (cli.options.quiet) ctx.stdout.write(`${header}\n${report.services.map((s) => s.summary).join('\n')}\n`);
   else ctx.stdout.write(renderReplay(report, plan, drive, header));
+  ctx.stdout.write(delivery);
   return cli.options['fail-on-divergence'] && report.findings.length > 0 ? 1 : 0;
 }

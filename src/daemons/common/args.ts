@@ -7,7 +7,7 @@ export type Flavour = (typeof FLAVOURS)[number];
 
 export const DAEMON_USAGE =
   'usage: main.ts --flavour rust|go [--host 127.0.0.1] [--port 0] [--otlp-endpoint URL] ' +
-  '[--fault-latency-ms N] [--fault-latency-pct P] [--fault-latency-ratio R] [--fault-route TEMPLATE]';
+  '[--fault-latency-ms N] [--fault-latency-pct P] [--fault-latency-ratio R] [--fault-route TEMPLATE] [--volatile-fields]';
 
 export interface FaultLatency {
   /** Extra milliseconds added to a delayed request; 0 disables the fault. */
@@ -30,6 +30,11 @@ export interface DaemonArgs {
   /** Full OTLP/HTTP traces URL (…/v1/traces), or undefined when tracing is off. */
   tracesUrl: string | undefined;
   fault: FaultLatency;
+  /**
+   * Answers carry per-request values (request id, timestamps, duration, span id), as most real
+   * services' do: the test bed for the noise model. Present only when on.
+   */
+  volatileFields?: true;
 }
 
 /**
@@ -51,6 +56,7 @@ export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
         'fault-latency-ratio': { type: 'string' },
         'fault-latency-pct': { type: 'string' },
         'fault-route': { type: 'string' },
+        'volatile-fields': { type: 'boolean' },
       },
     }));
   } catch (error) {
@@ -75,6 +81,7 @@ export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     throw new GauntletError('GAUNTLET_USAGE', `--fault-route must be a route template starting with / (got ${route})`, { path: '--fault-route' });
   }
 
+  const volatileFields = values['volatile-fields'] === true || /^(1|true|yes|on)$/i.test(env.GAUNTLET_VOLATILE_FIELDS ?? '');
   return {
     flavour: flavour as Flavour,
     host: values.host,
@@ -82,6 +89,7 @@ export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     tracesUrl: resolveTracesUrl(values['otlp-endpoint'], env),
     // The key is left out when unset so the settings compare equal to `{ ms, ratio }`.
     fault: { ms, ratio, ...(pct > 0 ? { pct } : {}), ...(route === undefined ? {} : { route }) },
+    ...(volatileFields ? { volatileFields: true as const } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import { BodyTooLargeError, readBody, type Route, type RouteContext } from '../c
 import type { DaemonMetrics } from '../common/metrics.ts';
 import { parseValidateRequest } from './schema.ts';
 import { validateRecord } from './validate.ts';
+import { volatileMeta, withMeta } from './volatile.ts';
 import type { ValidatordWire } from './wire.ts';
 
 export const VALIDATE_ROUTE = '/v1/validate';
@@ -16,12 +17,14 @@ export interface ValidatordRoutesOptions {
   wire: ValidatordWire;
   metrics: DaemonMetrics;
   fault: FaultLatency;
+  /** Add per-request `meta` (ids, timestamps, duration) to 200/422 answers: see volatile.ts. */
+  volatileFields?: boolean | undefined;
 }
 
 /** validatord's routes. Fault latency applies to `/v1/validate` only: health checks and scrapes stay fast. */
-export function createValidatordRoutes({ wire, metrics, fault }: ValidatordRoutesOptions): Route[] {
+export function createValidatordRoutes({ wire, metrics, fault, volatileFields }: ValidatordRoutesOptions): Route[] {
   return [
-    { method: 'POST', path: VALIDATE_ROUTE, handle: withFaultLatency((ctx) => handleValidate(wire, ctx), fault) },
+    { method: 'POST', path: VALIDATE_ROUTE, handle: withFaultLatency((ctx) => handleValidate(wire, ctx, volatileFields === true), fault) },
     { method: 'GET', path: '/healthz', handle: async () => json(200, wire.encodeHealth()) },
     {
       method: 'GET',
@@ -39,7 +42,8 @@ export function createValidatordRoutes({ wire, metrics, fault }: ValidatordRoute
  * 200 valid · 422 invalid (issues listed) · 400 body not JSON or not `{schema, record}` ·
  * 413 body over the limit. Only the 200/422 bodies differ between flavours.
  */
-async function handleValidate(wire: ValidatordWire, { req }: RouteContext): Promise<RouteResponse> {
+async function handleValidate(wire: ValidatordWire, { req }: RouteContext, volatileFields: boolean): Promise<RouteResponse> {
+  const started = performance.now();
   let text: string;
   try {
     text = (await readBody(req, BODY_LIMIT_BYTES)).toString('utf8');
@@ -58,7 +62,8 @@ async function handleValidate(wire: ValidatordWire, { req }: RouteContext): Prom
   if (!parsed.ok) return json(400, wire.encodeError(parsed.message));
 
   const issues = validateRecord(parsed.request.schema, parsed.request.record);
-  return json(issues.length === 0 ? 200 : 422, wire.encodeResult(issues));
+  const answer = wire.encodeResult(issues);
+  return json(issues.length === 0 ? 200 : 422, volatileFields ? withMeta(answer, volatileMeta(wire.runtime, started)) : answer);
 }
 
 function json(status: number, body: string): RouteResponse {

@@ -1,7 +1,7 @@
 /**
  * Process entry of the validatord reference twin:
  *   node --import tsx src/daemons/validatord/main.ts --flavour rust|go [--host H] [--port P]
- *     [--otlp-endpoint URL] [--fault-latency-ms N] [--fault-latency-ratio R]
+ *     [--otlp-endpoint URL] [--fault-latency-ms N] [--fault-latency-ratio R] [--volatile-fields]
  * Prints one `{"event":"listening",…}` JSON line on stdout once it accepts requests.
  */
 import { parseDaemonArgs } from '../common/args.ts';
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const tracing = await startTracing({ ...identity, tracesUrl: args.tracesUrl });
   const metrics = createDaemonMetrics(identity);
   const server = createDaemonServer({
-    routes: createValidatordRoutes({ wire, metrics, fault: args.fault }),
+    routes: createValidatordRoutes({ wire, metrics, fault: args.fault, volatileFields: args.volatileFields }),
     framework: FRAMEWORKS[args.flavour],
     tracer: tracing.tracer,
     metrics,
