@@ -7,6 +7,7 @@ import { runIngestBench } from './ingest.bench.ts';
 import { runJudgeBench } from './judge.bench.ts';
 import { runReplayBench } from './replay.bench.ts';
 import { runLoadBench } from './load.bench.ts';
+import { runMirrorBench } from './mirror.bench.ts';
 
 const only = process.argv.slice(2);
 const benches: Array<[string, () => Promise<Record<string, number>>]> = [
@@ -15,6 +16,7 @@ const benches: Array<[string, () => Promise<Record<string, number>>]> = [
   ['judge', runJudgeBench],
   ['replay', runReplayBench],
   ['load', runLoadBench],
+  ['mirror', () => runMirrorBench()],
 ];
 
 const results: Record<string, Record<string, number>> = {};

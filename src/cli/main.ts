@@ -8,6 +8,7 @@ import { baselineCommand, gateCommand, reportCommand } from './commands/gate.ts'
 import { runCommand } from './commands/run.ts';
 import { smokeCommand } from './commands/smoke.ts';
 import { recordCommand } from './commands/record.ts';
+import { mirrorCommand } from './commands/mirror.ts';
 import { replayCommand } from './commands/replay.ts';
 import { importCommand } from './commands/import.ts';
 import { watchCommand } from './commands/watch.ts';
@@ -52,6 +53,8 @@ async function dispatch(cli: ParsedCLI, ctx: CommandContext): Promise<number> {
       return daemonCommand(cli, ctx);
     case 'record':
       return recordCommand(cli, ctx);
+    case 'mirror':
+      return mirrorCommand(cli, ctx);
     case 'replay':
       return replayCommand(cli, ctx);
     case 'import':

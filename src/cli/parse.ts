@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { GauntletError } from '../util/errors.ts';
 
-export type Command = 'run' | 'smoke' | 'parity' | 'analyze' | 'gate' | 'report' | 'baseline' | 'runs' | 'schema' | 'daemon' | 'record' | 'replay' | 'import' | 'watch' | 'load' | 'ingest' | 'help' | 'version';
+export type Command = 'run' | 'smoke' | 'parity' | 'analyze' | 'gate' | 'report' | 'baseline' | 'runs' | 'schema' | 'daemon' | 'record' | 'mirror' | 'replay' | 'import' | 'watch' | 'load' | 'ingest' | 'help' | 'version';
 
 type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -69,6 +69,22 @@ const OPTIONS: Record<Exclude<Command, 'help' | 'version'>, OptionSpec> = {
     'max-body-bytes': { type: 'string' },
     'allow-remote': { type: 'boolean' },
   },
+  mirror: {
+    ...COMMON,
+    listen: { type: 'string' },
+    primary: { type: 'string' },
+    candidate: { type: 'string' },
+    secondary: { type: 'string' },
+    service: { type: 'string' },
+    queue: { type: 'string' },
+    concurrency: { type: 'string' },
+    'timeout-ms': { type: 'string' },
+    'max-body-bytes': { type: 'string' },
+    unsafe: { type: 'boolean' },
+    sample: { type: 'string' },
+    'metrics-listen': { type: 'string' },
+    'allow-remote': { type: 'boolean' },
+  },
   replay: {
     ...COMMON,
     json: { type: 'string' },
@@ -127,6 +143,11 @@ Usage:
   gauntlet schema [config|cases] [--out FILE]         print the JSON Schema of a file format
   gauntlet record --listen 127.0.0.1:PORT --upstream URL --out FILE [--service NAME] [--max-bytes N]
                                                       recording reverse proxy: forward, redact, append NDJSON
+  gauntlet mirror --listen 127.0.0.1:PORT [--primary URL --candidate URL [--secondary URL]] [--service NAME]
+                 [--queue N] [--concurrency N] [--timeout-ms N] [--sample R] [--unsafe] [--metrics-listen HOST:PORT]
+                                                      live shadow traffic: answer clients from the primary, copy each request
+                                                      to the candidate off the hot path (bounded queue, drops counted), compare,
+                                                      spans to the store + /metrics; SIGINT/SIGTERM drain, flush, exit 130
   gauntlet replay RECORDING... [--speed X | --rate N | --fast] [--concurrency N] [--allow-unsafe] [--limit N] [--json FILE]
                                                       send recorded requests to every runtime, judge from telemetry
   gauntlet import har FILE --out FILE [--service NAME] [--host HOST]

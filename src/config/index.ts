@@ -5,3 +5,4 @@ export * from './ledger-schema.ts';
 export * from './gate-schema.ts';
 export * from './baseline-schema.ts';
 export * from './smoke-schema.ts';
+export * from './mirror-schema.ts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { GateSchema } from './gate-schema.ts';
+import { MirrorConfigSchema } from './mirror-schema.ts';
 
 /**
  * The single source of truth for gauntlet's file formats. Types come from `z.infer`; the JSON
@@ -21,6 +22,10 @@ export const RuntimeSchema = z
         faultLatencyMs: z.number().min(0).max(60_000).optional().describe('Fault injection: fixed extra latency on the fault route'),
         faultLatencyPct: z.number().min(0).max(10_000).optional().describe('Fault injection: slow the fault route by this percentage'),
         faultRoute: z.string().startsWith('/').optional().describe('Route template the fault applies to (default: the main route)'),
+        volatileFields: z
+          .boolean()
+          .optional()
+          .describe('validatord: answers carry a per-request `meta` (request id, ULID, span id, timestamps, duration) — an A/A test bed for the noise model'),
       })
       .strict()
       .optional()
@@ -266,6 +271,7 @@ export const ConfigSchema = z
     replay: ReplayConfigSchema.default(ReplayConfigSchema.parse({})),
     load: LoadConfigSchema.default(LoadConfigSchema.parse({})),
     watch: WatchSchema.default(WatchSchema.parse({})),
+    mirror: MirrorConfigSchema.default(MirrorConfigSchema.parse({})),
     run: RunSchema.default(RunSchema.parse({})),
     metrics: MetricsSchema.default(MetricsSchema.parse({})),
     reports: z

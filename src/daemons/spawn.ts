@@ -165,7 +165,8 @@ async function stopChild(child: ChildProcess, exited: Promise<DaemonExit>, killA
  * tsx's ESM loader as an absolute file URL: `--import tsx` would resolve from the child's cwd,
  * which need not be this repository.
  */
-function resolveTsxLoader(): string {
+/** The tsx loader's URL, for `node --import` in a child that runs TypeScript. */
+export function resolveTsxLoader(): string {
   const require = createRequire(import.meta.url);
   const packageJson = require.resolve('tsx/package.json');
   return pathToFileURL(packageJson.replace(/package\.json$/, 'dist/loader.mjs')).href;

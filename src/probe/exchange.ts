@@ -1,6 +1,7 @@
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { request, type Dispatcher } from 'undici';
-import { bodyHash, parseBody, shapeHash, shapeSignature } from '../shape/index.ts';
+import { getGlobalDispatcher, type Dispatcher } from 'undici';
+import { bodyHash } from '../shape/index.ts';
+import { CaptureError, captureExchange } from './capture.ts';
+import { describeBody } from './decode.ts';
 import type { ExchangeEvent, ExchangeRequest, ExchangeResult, ProbeSubscriber } from './types.ts';
 import { withConnectTiming } from './timing.ts';
 
@@ -56,27 +57,13 @@ function safely(fn: () => void): void {
   }
 }
 
-function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-  return out;
-}
-
-function describeBody(text: string, contentType: string | undefined): Pick<ExchangeResult, 'shape' | 'shapeHash' | 'bodyHash'> {
-  const looksJson = (contentType ?? '').includes('json') || /^\s*[[{]/.test(text);
-  if (looksJson && text.length > 0) {
-    const parsed = parseBody(text);
-    if (parsed.ok) return { shape: shapeSignature(parsed.value), shapeHash: shapeHash(parsed.value), bodyHash: bodyHash(text) };
-  }
-  return { shape: undefined, shapeHash: undefined, bodyHash: bodyHash(text) };
-}
-
 /**
  * One exchange: send, time, capture a capped body, describe its shape. A refused, reset or
  * timed-out request is a result with `errorType`, never an exception that ends a run.
  */
 export async function runExchange(req: ExchangeRequest, opts: ProbeOptions): Promise<ExchangeResult> {
-  const url = new URL(req.path, req.baseUrl).toString();
+  const target = new URL(req.path, req.baseUrl);
+  const url = target.toString();
   const headers: Record<string, string> = { ...req.headers };
   if (req.body !== undefined && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-length')) {
     headers['content-length'] = String(typeof req.body === 'string' ? Buffer.byteLength(req.body) : req.body.byteLength);
@@ -88,56 +75,38 @@ export async function runExchange(req: ExchangeRequest, opts: ProbeOptions): Pro
   const requestBodyBytes = req.body === undefined ? 0 : typeof req.body === 'string' ? Buffer.byteLength(req.body) : req.body.byteLength;
   const started = performance.now();
   let result: ExchangeResult;
+  // The dispatcher directly, with the URL already parsed (undici's top-level `request()` would parse
+  // it again) and a handler that only collects chunks: see capture.ts.
   const { result: pending, timing } = withConnectTiming(() =>
-    request(url, {
-      method: req.method as Dispatcher.HttpMethod,
-      headers,
-      body: req.body,
-      headersTimeout: opts.timeoutMs,
-      bodyTimeout: opts.timeoutMs,
-      signal: AbortSignal.timeout(opts.timeoutMs),
-      ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
-    }),
+    captureExchange(
+      opts.dispatcher ?? getGlobalDispatcher(),
+      {
+        origin: target.origin,
+        path: `${target.pathname}${target.search}`,
+        method: req.method as Dispatcher.HttpMethod,
+        headers,
+        body: req.body ?? null,
+        headersTimeout: opts.timeoutMs,
+        bodyTimeout: opts.timeoutMs,
+      },
+      { cap: opts.maxBodyBytes, deadlineMs: opts.timeoutMs, started },
+    ),
   );
   let ttfbMs: number | undefined;
   try {
-    const res = await pending;
-    ttfbMs = performance.now() - started;
-    const chunks: Buffer[] = [];
-    let kept = 0;
-    let received = 0;
-    let truncated = false;
-    const encoding = String(res.headers['content-encoding'] ?? '').toLowerCase().trim();
-    // Bodies are compared decoded; the decoder's output is capped like any body, so a gzip bomb
-    // costs at most maxBodyBytes of memory and is marked truncated.
-    const decoder = encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : encoding === 'br' ? createBrotliDecompress() : undefined;
-    const source: AsyncIterable<Buffer> = decoder ? (res.body as NodeJS.ReadableStream).pipe(decoder) : (res.body as AsyncIterable<Buffer>);
-    for await (const chunk of source) {
-      received += chunk.length;
-      if (kept < opts.maxBodyBytes) {
-        const take = Math.min(chunk.length, opts.maxBodyBytes - kept);
-        chunks.push(take === chunk.length ? chunk : chunk.subarray(0, take));
-        kept += take;
-      }
-      if (received > opts.maxBodyBytes) {
-        // Stop reading: a huge body must not cost memory or time beyond the cap.
-        truncated = true;
-        decoder?.destroy();
-        res.body.destroy();
-        break;
-      }
-    }
-    const respHeaders = flattenHeaders(res.headers);
+    const body = await pending;
+    ttfbMs = body.ttfbMs;
+    const respHeaders = body.headers;
     const declared = Number(respHeaders['content-length']);
-    const text = Buffer.concat(chunks).toString('utf8');
+    const text = body.bytes.toString('utf8');
     const contentType = respHeaders['content-type'];
     result = {
-      status: res.statusCode,
+      status: body.status,
       headers: respHeaders,
       contentType,
       bodyText: text,
-      bodyBytes: truncated && Number.isFinite(declared) && !decoder ? declared : received,
-      bodyTruncated: truncated,
+      bodyBytes: body.truncated && Number.isFinite(declared) && !body.decoded ? declared : body.received,
+      bodyTruncated: body.truncated,
       requestBodyBytes,
       timing: { connectMs: timing.connectMs, ttfbMs, totalMs: performance.now() - started },
       errorType: undefined,
@@ -145,7 +114,8 @@ export async function runExchange(req: ExchangeRequest, opts: ProbeOptions): Pro
       ...describeBody(text, contentType),
     };
   } catch (err) {
-    const { type, message } = classifyTransportError(err);
+    if (err instanceof CaptureError) ttfbMs = err.ttfbMs;
+    const { type, message } = classifyTransportError(err instanceof CaptureError ? err.failure : err);
     result = {
       status: undefined,
       headers: {},

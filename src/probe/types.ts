@@ -52,6 +52,8 @@ export interface ExchangeResult {
   shape: string | undefined;
   shapeHash: string | undefined;
   bodyHash: string;
+  /** When the exchange ended, for a result handed to subscribers later than that: epoch milliseconds. Default: now. */
+  endedAt?: number;
 }
 
 /** An exchange as subscribers see it: the request plus headers they may add (e.g. traceparent). */
@@ -61,6 +63,11 @@ export interface ExchangeEvent {
   /** Outgoing headers; subscribers' onStart may add to them (propagation). */
   readonly headers: Record<string, string>;
   readonly startedAt: number;
+  /**
+   * When the exchange started, for an event created later than that (the mirror describes the
+   * primary's exchange off the client's path): epoch milliseconds. Default: now.
+   */
+  readonly startTime?: number;
 }
 
 /** Probe subscribers: telemetry hangs off these hooks, so "tracing off" is simply no subscriber. */

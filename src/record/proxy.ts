@@ -1,11 +1,7 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { Agent, type Dispatcher } from 'undici';
-import { classifyTransportError } from '../probe/index.ts';
-import { GauntletError } from '../util/errors.ts';
-import { BodyCapture, endToEndHeaders, flattenHeaders } from './capture.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Agent } from 'undici';
+import { flattenHeaders } from './capture.ts';
+import { assertLoopbackListen, forwardExchange, originForm, parseUpstream, startProxyServer, type ProxyServer } from './forward.ts';
 import { encodeBody, makeHeader, type RecordedExchange } from './format.ts';
 import { DEFAULT_REDACTION, redactExchange, type RedactionRules } from './redact.ts';
 import { RecordingWriter, type WriterStats } from './writer.ts';
@@ -46,10 +42,6 @@ export interface RecordProxy {
   close(): Promise<RecordProxyStats>;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-
-class BodyTooLarge extends Error {}
-
 /**
  * A recording reverse proxy: each request is forwarded to the upstream (streaming both bodies,
  * keep-alive to the upstream through one undici Agent), the answer streamed back, and the exchange
@@ -58,30 +50,18 @@ class BodyTooLarge extends Error {}
  */
 export async function startRecordProxy(opts: RecordProxyOptions): Promise<RecordProxy> {
   const host = opts.host ?? '127.0.0.1';
-  if (!LOOPBACK.has(host) && !opts.allowRemote) {
-    throw new GauntletError('GAUNTLET_USAGE', `refusing to listen on ${host}: the recorder sees credentials in flight, so it binds loopback only`, {
-      hint: 'use 127.0.0.1 (or pass --allow-remote if you really mean it)',
-    });
-  }
-  let upstream: URL;
-  try {
-    upstream = new URL(opts.upstream);
-    if (upstream.protocol !== 'http:' && upstream.protocol !== 'https:') throw new Error('not http(s)');
-  } catch {
-    throw new GauntletError('GAUNTLET_USAGE', `--upstream must be an http(s) URL, got "${opts.upstream}"`);
-  }
-  const prefix = upstream.pathname.replace(/\/$/, '');
+  assertLoopbackListen(host, opts.allowRemote, 'the recorder');
+  const upstream = parseUpstream(opts.upstream, '--upstream');
   const rules = opts.rules ?? DEFAULT_REDACTION;
   const maxBodyBytes = opts.maxBodyBytes ?? 1024 * 1024;
   const maxRequestBytes = opts.maxRequestBytes ?? 16 * 1024 * 1024;
   const timeout = opts.upstreamTimeoutMs ?? 60_000;
-  const writer = await RecordingWriter.open(opts.out, makeHeader(opts.service, 'record', { origin: upstream.origin + prefix }), {
+  const writer = await RecordingWriter.open(opts.out, makeHeader(opts.service, 'record', { origin: upstream.url.origin + upstream.prefix }), {
     ...(opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : {}),
     ...(opts.maxTotalBytes !== undefined ? { maxTotalBytes: opts.maxTotalBytes } : {}),
   });
   const agent = new Agent({ keepAliveTimeout: 10_000, connections: 128 });
   const counts = { requests: 0, upstreamErrors: 0, rejected: 0, writeErrors: 0 };
-  const inFlight = new Set<Promise<void>>();
   const warn = opts.onWarning ?? ((m: string) => process.emitWarning(m));
 
   async function record(x: Omit<RecordedExchange, 'seq'>): Promise<void> {
@@ -96,71 +76,22 @@ export async function startRecordProxy(opts: RecordProxyOptions): Promise<Record
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     counts.requests++;
     const ts = new Date().toISOString();
-    const started = performance.now();
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > maxRequestBytes) {
-      counts.rejected++;
-      res.writeHead(413, { 'content-type': 'text/plain', connection: 'close' }).end(`request body over ${maxRequestBytes} bytes\n`);
-      req.resume();
-      return;
-    }
-    // Aborting the upstream exchange when the client goes away keeps a dead client from holding an upstream connection.
-    const abort = new AbortController();
-    res.once('close', () => {
-      if (!res.writableFinished) abort.abort();
+    const out = await forwardExchange(req, res, {
+      dispatcher: agent,
+      upstream,
+      maxRequestBytes,
+      captureRequestBytes: maxBodyBytes,
+      captureResponseBytes: maxBodyBytes,
+      timeoutMs: timeout,
+      name: 'gauntlet record',
     });
-    const reqBody = new BodyCapture(maxBodyBytes);
-    const hasBody = declared > 0 || req.headers['transfer-encoding'] !== undefined;
-    const headers = endToEndHeaders(req.headers);
-    const recordedRequestHeaders = flattenHeaders(headers);
+    if (out.kind === 'rejected') counts.rejected++;
+    if (out.kind === 'upstream-error' || out.kind === 'broken') counts.upstreamErrors++;
+    if (out.kind !== 'ok') return;
+    const recordedRequestHeaders = flattenHeaders(out.clientHeaders);
     // Host names the recorder, not the service; replay sets its own.
     delete recordedRequestHeaders.host;
-    headers.host = upstream.host;
-    const xff = req.headers['x-forwarded-for'];
-    headers['x-forwarded-for'] = [xff, req.socket.remoteAddress].filter(Boolean).join(', ');
-    headers['x-forwarded-proto'] ??= 'http';
-    let upstreamRes: Dispatcher.ResponseData;
-    try {
-      upstreamRes = await agent.request({
-        origin: upstream.origin,
-        path: prefix + (req.url ?? '/'),
-        method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
-        headers,
-        body: hasBody ? Readable.from(tap(req, reqBody, maxRequestBytes), { objectMode: false }) : null,
-        signal: abort.signal,
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-      });
-    } catch (err) {
-      if (res.headersSent || res.destroyed) return;
-      if (err instanceof BodyTooLarge || (err as { cause?: unknown }).cause instanceof BodyTooLarge) {
-        counts.rejected++;
-        res.writeHead(413, { 'content-type': 'text/plain', connection: 'close' }).end(`request body over ${maxRequestBytes} bytes\n`);
-      } else {
-        counts.upstreamErrors++;
-        const { type } = classifyTransportError(err);
-        res.writeHead(502, { 'content-type': 'text/plain' }).end(`gauntlet record: upstream ${upstream.origin} failed: ${type}\n`);
-      }
-      return;
-    }
-    const resHeaders = endToEndHeaders(upstreamRes.headers);
-    const resBody = new BodyCapture(maxBodyBytes);
-    try {
-      res.writeHead(upstreamRes.statusCode, resHeaders);
-      await pipeline(upstreamRes.body, async function* (source: AsyncIterable<Buffer>) {
-        for await (const chunk of source) {
-          resBody.add(chunk);
-          yield chunk;
-        }
-      }, res);
-    } catch {
-      // The client went away or the upstream broke mid-body: nothing faithful to record.
-      counts.upstreamErrors++;
-      return;
-    }
-    const requestBytes = reqBody.bytes();
-    // Origin-form (`/p?q`) is what a reverse proxy receives; absolute-form is reduced to it.
-    const target = (req.url ?? '/').startsWith('/') ? (req.url ?? '/') : new URL(req.url ?? '/', upstream).pathname + new URL(req.url ?? '/', upstream).search;
+    const target = originForm(req.url, upstream.url);
     const q = target.indexOf('?');
     await record({
       ts,
@@ -169,51 +100,35 @@ export async function startRecordProxy(opts: RecordProxyOptions): Promise<Record
         path: q === -1 ? target : target.slice(0, q),
         query: q === -1 ? '' : target.slice(q + 1),
         headers: recordedRequestHeaders,
-        ...encodeBody(requestBytes, reqBody.truncated),
-        ...(reqBody.truncated ? { bodyTruncated: true } : {}),
+        ...encodeBody(out.request.bytes(), out.request.truncated),
+        ...(out.request.truncated ? { bodyTruncated: true } : {}),
       },
       response: {
-        status: upstreamRes.statusCode,
-        headers: flattenHeaders(resHeaders),
-        ...encodeBody(resBody.bytes(), resBody.truncated),
-        ...(resBody.truncated ? { bodyTruncated: true } : {}),
-        latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+        status: out.status,
+        headers: flattenHeaders(out.responseHeaders),
+        ...encodeBody(out.response.bytes(), out.response.truncated),
+        ...(out.response.truncated ? { bodyTruncated: true } : {}),
+        latencyMs: Math.round(out.totalMs * 1000) / 1000,
       },
     });
   }
 
-  const server = createServer((req, res) => {
-    const p = handle(req, res).catch((err: unknown) => {
-      warn(`gauntlet record: ${(err as Error).message}`);
-      if (!res.headersSent) res.writeHead(500).end();
-      else res.destroy();
-    });
-    inFlight.add(p);
-    void p.finally(() => inFlight.delete(p));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err) => reject(new GauntletError('GAUNTLET_USAGE', `cannot listen on ${host}:${opts.port ?? 0}: ${(err as NodeJS.ErrnoException).code ?? err.message}`, { hint: 'pick another --listen port' })));
-    server.listen(opts.port ?? 0, host, () => resolve());
-  }).catch(async (err) => {
+  let server: ProxyServer;
+  try {
+    server = await startProxyServer({ host, port: opts.port ?? 0, name: 'gauntlet record', handle, warn });
+  } catch (err) {
     await writer.close();
     await agent.close();
     throw err;
-  });
-  const { port } = server.address() as AddressInfo;
-  const stats = (): RecordProxyStats => ({ ...writer.stats(), ...counts, inFlight: inFlight.size });
+  }
+  const stats = (): RecordProxyStats => ({ ...writer.stats(), ...counts, inFlight: server.inFlight() });
   let closing: Promise<RecordProxyStats> | undefined;
   return {
-    url: `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`,
+    url: server.url,
     stats,
     close() {
       closing ??= (async () => {
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        // Finish in-flight exchanges, but never hang shutdown on a stuck client.
-        const grace = new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref());
-        await Promise.race([Promise.allSettled([...inFlight]), grace]);
-        server.closeAllConnections();
-        await stopped;
+        await server.stop(10_000);
         await writer.close();
         await agent.close();
         return stats();
@@ -221,13 +136,4 @@ export async function startRecordProxy(opts: RecordProxyOptions): Promise<Record
       return closing;
     },
   };
-}
-
-/** Stream the request body upstream while keeping its first bytes, refusing more than `limit`. */
-async function* tap(req: IncomingMessage, capture: BodyCapture, limit: number): AsyncGenerator<Buffer> {
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    capture.add(chunk);
-    if (capture.total > limit) throw new BodyTooLarge(`request body over ${limit} bytes`);
-    yield chunk;
-  }
 }

@@ -37,6 +37,19 @@ export type PairResult = (typeof PAIR_RESULTS)[number];
 export const FINDING_LABELS = ['new', 'known', 'regressed', 'resolved'] as const;
 export const GATE_VERDICTS = ['pass', 'marginal', 'fail'] as const;
 
+/**
+ * What became of the copy of a request the mirror answered from the primary: `mirrored` (sent on
+ * and compared), `dropped` (queue full), `unsafe` (a method not mirrored on that route),
+ * `too_large` (body over the copy cap), `primary_failed` (no complete primary answer to compare),
+ * `sampled_out` (not chosen by `--sample`).
+ */
+export const MIRROR_OUTCOMES = ['mirrored', 'dropped', 'unsafe', 'too_large', 'primary_failed', 'sampled_out'] as const;
+export type MirrorOutcome = (typeof MIRROR_OUTCOMES)[number];
+
+/** Why the noise model suppressed a difference (ignore rule, volatile format, calibration, A/A secondary). */
+export const NOISE_REASONS = ['ignore', 'volatile', 'calibration', 'aa'] as const;
+export type NoiseReason = (typeof NOISE_REASONS)[number];
+
 export function outcomeOf(status: number | undefined): Outcome {
   if (status === undefined || status < 100 || status > 599) return 'error';
   return `${Math.floor(status / 100)}xx` as Outcome;
@@ -67,6 +80,10 @@ export interface GauntletMetrics {
   readonly gateFailedRules: Gauge<'service' | 'route' | 'rule'>;
   readonly lastJudged: Gauge;
   readonly mirrorDropped: Counter<'service'>;
+  readonly mirrorRequests: Counter<'service' | 'outcome'>;
+  readonly mirrorQueueDepth: Gauge<'service'>;
+  readonly mirrorInFlight: Gauge<'service'>;
+  readonly mirrorNoise: Counter<'service' | 'reason'>;
   readonly watchCycles: Counter<'result'>;
   readonly watchCycleDuration: Gauge;
   readonly watchLastCycle: Gauge;
@@ -147,6 +164,20 @@ export function createGauntletMetrics(opts: GauntletMetricsOptions = {}): Gauntl
       name: 'gauntlet_mirror_queue_dropped_total',
       help: 'Mirrored requests dropped because the mirror queue was full (the live traffic is never slowed instead).',
       labelNames: ['service'],
+      registers,
+    }),
+    mirrorRequests: new Counter({
+      name: 'gauntlet_mirror_requests_total',
+      help: 'Requests the mirror answered from the primary, by what became of their copy: mirrored, dropped, unsafe, too_large, primary_failed or sampled_out.',
+      labelNames: ['service', 'outcome'],
+      registers,
+    }),
+    mirrorQueueDepth: new Gauge({ name: 'gauntlet_mirror_queue_depth', help: 'Mirror jobs waiting for a free slot.', labelNames: ['service'], registers }),
+    mirrorInFlight: new Gauge({ name: 'gauntlet_mirror_in_flight', help: 'Mirror jobs sending to the candidate (and secondaries) or being compared now.', labelNames: ['service'], registers }),
+    mirrorNoise: new Counter({
+      name: 'gauntlet_mirror_noise_total',
+      help: 'Differences the mirror\'s noise model suppressed, by reason: ignore (rule), volatile (same format), calibration, aa (the A/A secondary differs too).',
+      labelNames: ['service', 'reason'],
       registers,
     }),
     watchCycles: new Counter({ name: 'gauntlet_watch_cycles_total', help: 'Probe cycles of gauntlet watch, by result (ok, error).', labelNames: ['result'], registers }),

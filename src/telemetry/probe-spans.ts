@@ -43,21 +43,61 @@ function safeRedact<T extends unknown[]>(fn: ((...args: T) => string) | undefine
   }
 }
 
+/** Bounded memo: a replay sends the same few URLs over and over; each costs a URL parse otherwise. */
+function memo<T>(compute: (key: string) => T, max = 1024): (key: string) => T {
+  const cache = new Map<string, T>();
+  return (key) => {
+    let value = cache.get(key);
+    if (value === undefined) {
+      value = compute(key);
+      if (cache.size >= max) cache.clear();
+      cache.set(key, value);
+    }
+    return value;
+  };
+}
+
+/** `server.address` / `server.port` of an origin (`http://127.0.0.1:3100`). */
+const serverOfOrigin = memo((origin: string) => {
+  const url = new URL(origin);
+  return { address: url.hostname, port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)) };
+});
+
+function serverOf(url: string): { address: string; port: number } {
+  const slash = url.indexOf('/', url.indexOf('//') + 2);
+  return serverOfOrigin(slash === -1 ? url : url.slice(0, slash));
+}
+
 export function createSpanSubscriber(tracer: Tracer, opts: SpanSubscriberOptions): ProbeSubscriber {
   const spans = new WeakMap<ExchangeEvent, Span>();
+  // The redaction rules are fixed for the subscriber's life, so a URL's redacted form is too.
+  const urlFull = memo((raw: string) => safeRedact(opts.redactUrl, (u: string) => redactUrl(u), raw));
+  // Likewise a body's (a redaction parses and walks it): repeated bodies are the rule in replays.
+  const redactedByType = new Map<string | undefined, (body: string) => string>();
+  const redactedBody = (body: string, contentType: string | undefined): string => {
+    if (body.length > 16 * 1024) return safeRedact(opts.redactBody, (t: string) => t, body, contentType);
+    let redacted = redactedByType.get(contentType);
+    if (!redacted) {
+      if (redactedByType.size >= 64) redactedByType.clear();
+      redacted = memo((b: string) => safeRedact(opts.redactBody, (t: string) => t, b, contentType), 256);
+      redactedByType.set(contentType, redacted);
+    }
+    return redacted(body);
+  };
   return {
     onStart(event) {
       const r = event.request;
-      const url = new URL(event.url);
+      const server = serverOf(event.url);
       const span = tracer.startSpan(
         `${r.method} ${r.route}`,
         {
           kind: SpanKind.CLIENT,
+          ...(event.startTime !== undefined ? { startTime: event.startTime } : {}),
           attributes: {
             [ATTR_HTTP_REQUEST_METHOD]: r.method,
-            [ATTR_URL_FULL]: safeRedact(opts.redactUrl, (u: string) => redactUrl(u), event.url),
-            [ATTR_SERVER_ADDRESS]: url.hostname,
-            [ATTR_SERVER_PORT]: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+            [ATTR_URL_FULL]: urlFull(event.url),
+            [ATTR_SERVER_ADDRESS]: server.address,
+            [ATTR_SERVER_PORT]: server.port,
             [ATTR_HTTP_ROUTE]: r.route,
             [A.ATTR_GAUNTLET_RUN_ID]: r.runId,
             [A.ATTR_GAUNTLET_DRIVER]: r.driver,
@@ -93,7 +133,7 @@ export function createSpanSubscriber(tracer: Tracer, opts: SpanSubscriberOptions
         if (result.contentType) span.setAttribute(A.ATTR_GAUNTLET_RESPONSE_CONTENT_TYPE, result.contentType);
         if (result.shape !== undefined) span.setAttribute(A.ATTR_GAUNTLET_RESPONSE_SHAPE, result.shape);
         if (result.shapeHash !== undefined) span.setAttribute(A.ATTR_GAUNTLET_RESPONSE_SHAPE_HASH, result.shapeHash);
-        const text = opts.redactBody ? safeRedact(opts.redactBody, (t: string) => t, result.bodyText, result.contentType) : result.bodyText;
+        const text = opts.redactBody ? redactedBody(result.bodyText, result.contentType) : result.bodyText;
         const body = capUtf8(text, opts.maxEventBodyBytes);
         span.addEvent(A.EVENT_GAUNTLET_RESPONSE_BODY, {
           [A.ATTR_GAUNTLET_BODY_TEXT]: body.text,
@@ -109,7 +149,7 @@ export function createSpanSubscriber(tracer: Tracer, opts: SpanSubscriberOptions
         if (result.errorMessage) span.setAttribute(A.ATTR_GAUNTLET_ERROR_MESSAGE, result.errorMessage.slice(0, 500));
         span.setStatus({ code: SpanStatusCode.ERROR, message: result.errorType ?? 'transport' });
       }
-      span.end();
+      span.end(result.endedAt);
     },
   };
 }

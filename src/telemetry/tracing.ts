@@ -1,5 +1,5 @@
 import { context as otelContext, trace, type Context, type Span, type Tracer, SpanKind } from '@opentelemetry/api';
-import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor, RandomIdGenerator, type IdGenerator, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
@@ -10,6 +10,8 @@ import { SpoolingExporter, type SpoolStats } from './spool.ts';
 
 export interface HarnessTelemetry {
   readonly tracer: Tracer;
+  /** Lets a driver choose the ids of the next span it starts (see PresetIdGenerator). */
+  readonly ids: PresetIdGenerator;
   /** Spans ended in this process (what the receiver should end up storing). */
   spansEnded(): number;
   /** Spans not delivered: still spooled on disk, or refused by the collector. */
@@ -22,6 +24,35 @@ export interface HarnessTelemetry {
    */
   flush(spoolDeadlineMs?: number): Promise<void>;
   shutdown(): Promise<void>;
+}
+
+/**
+ * Random ids, except for the next span when a driver presets them. The mirror sends a request's
+ * trace context to the primary on the client's path and creates the CLIENT span for it later, off
+ * that path (in another thread): the span must carry the ids the primary already saw, so that the
+ * primary's SERVER span joins it. `preset` applies to the very next `startSpan` only.
+ */
+export class PresetIdGenerator implements IdGenerator {
+  private readonly random = new RandomIdGenerator();
+  private nextTraceId: string | undefined;
+  private nextSpanId: string | undefined;
+
+  preset(ids: { spanId: string; traceId?: string }): void {
+    this.nextSpanId = ids.spanId;
+    this.nextTraceId = ids.traceId;
+  }
+
+  generateTraceId(): string {
+    const id = this.nextTraceId ?? this.random.generateTraceId();
+    this.nextTraceId = undefined;
+    return id;
+  }
+
+  generateSpanId(): string {
+    const id = this.nextSpanId ?? this.random.generateSpanId();
+    this.nextSpanId = undefined;
+    return id;
+  }
 }
 
 /** Counts what leaves the process so "spans emitted == spans stored" can be checked, not assumed. */
@@ -61,7 +92,9 @@ export function startTelemetry(opts: { endpoint: string | undefined; runId: stri
       }),
     );
   }
+  const ids = new PresetIdGenerator();
   const provider = new BasicTracerProvider({
+    idGenerator: ids,
     resource: resourceFromAttributes({
       [ATTR_SERVICE_NAME]: 'gauntlet',
       [ATTR_SERVICE_VERSION]: opts.version ?? '0.1.0',
@@ -72,6 +105,7 @@ export function startTelemetry(opts: { endpoint: string | undefined; runId: stri
   const tracer = provider.getTracer(TRACER_NAME, opts.version ?? '0.1.0');
   return {
     tracer,
+    ids,
     spansEnded: () => counter.ended,
     spansFailed: () => {
       const s = spooling?.getStats();

@@ -1,0 +1,108 @@
+import { Readable, type Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { bodyHash, parseBody, shapeHash, shapeSignature } from '../shape/index.ts';
+import type { ExchangeResult } from './types.ts';
+
+/** Bodies are compared decoded: a decoder for the response's `content-encoding`, if it has one we know. */
+export function decoderFor(contentEncoding: string | undefined): Transform | undefined {
+  const encoding = String(contentEncoding ?? '').toLowerCase().trim();
+  if (encoding === 'gzip' || encoding === 'x-gzip') return createGunzip();
+  if (encoding === 'deflate') return createInflate();
+  if (encoding === 'br') return createBrotliDecompress();
+  return undefined;
+}
+
+/**
+ * Read at most `cap` bytes of a body, decoding it first when it is compressed. The decoder's output
+ * is capped like any body, so a gzip bomb costs at most `cap` bytes of memory and is marked truncated.
+ */
+export async function readCapped(
+  source: AsyncIterable<Buffer> & { destroy?: (err?: Error) => void },
+  contentEncoding: string | undefined,
+  cap: number,
+): Promise<{ bytes: Buffer; received: number; truncated: boolean; decoded: boolean }> {
+  const decoder = decoderFor(contentEncoding);
+  const stream: AsyncIterable<Buffer> = decoder ? (source as unknown as NodeJS.ReadableStream).pipe(decoder) : source;
+  const chunks: Buffer[] = [];
+  let kept = 0;
+  let received = 0;
+  let truncated = false;
+  for await (const chunk of stream) {
+    received += chunk.length;
+    if (kept < cap) {
+      const take = Math.min(chunk.length, cap - kept);
+      chunks.push(take === chunk.length ? chunk : chunk.subarray(0, take));
+      kept += take;
+    }
+    if (received > cap) {
+      // Stop reading: a huge body must not cost memory or time beyond the cap.
+      truncated = true;
+      decoder?.destroy();
+      source.destroy?.();
+      break;
+    }
+  }
+  return { bytes: Buffer.concat(chunks), received, truncated, decoded: decoder !== undefined };
+}
+
+/**
+ * Decode an already captured body (the mirror keeps the primary's bytes as they went to the
+ * client), in zlib's thread pool rather than on the event loop. A body cut short by the capture cap
+ * decodes as far as it goes and is marked truncated; so is decoded output beyond `cap`.
+ */
+export async function decodeCaptured(raw: Buffer, contentEncoding: string | undefined, cap: number, rawTruncated: boolean): Promise<{ text: string; truncated: boolean }> {
+  const decoder = decoderFor(contentEncoding);
+  if (!decoder) return { text: raw.subarray(0, cap).toString('utf8'), truncated: rawTruncated || raw.length > cap };
+  const chunks: Buffer[] = [];
+  let kept = 0;
+  let truncated = rawTruncated;
+  try {
+    for await (const chunk of Readable.from([raw]).pipe(decoder) as AsyncIterable<Buffer>) {
+      const take = Math.min(chunk.length, cap - kept);
+      chunks.push(chunk.subarray(0, take));
+      kept += take;
+      if (take < chunk.length) {
+        truncated = true;
+        decoder.destroy();
+        break;
+      }
+    }
+  } catch {
+    // A body cut by the capture cap ends mid-stream (or was never valid): keep what decoded.
+    truncated = true;
+  }
+  return { text: Buffer.concat(chunks).toString('utf8'), truncated };
+}
+
+type BodyDescription = Pick<ExchangeResult, 'shape' | 'shapeHash' | 'bodyHash'>;
+
+/**
+ * Replays and repeats see the same bodies over and over (health checks, error envelopes, a
+ * recording looped for load): describing one costs a parse, a signature walk and two hashes, so
+ * the last few hundred descriptions are kept, keyed by the exact text. Bounded in entries and size.
+ */
+const described = { json: new Map<string, BodyDescription>(), other: new Map<string, BodyDescription>() };
+const DESCRIBED_MAX = 512;
+const DESCRIBED_MAX_TEXT = 16 * 1024;
+
+export function describeBody(text: string, contentType: string | undefined): BodyDescription {
+  const json = (contentType ?? '').includes('json');
+  if (text.length > DESCRIBED_MAX_TEXT) return describeUncached(text, json);
+  const cache = json ? described.json : described.other;
+  let d = cache.get(text);
+  if (d === undefined) {
+    d = describeUncached(text, json);
+    if (cache.size >= DESCRIBED_MAX) cache.clear();
+    cache.set(text, d);
+  }
+  return d;
+}
+
+function describeUncached(text: string, declaredJson: boolean): BodyDescription {
+  const looksJson = declaredJson || /^\s*[[{]/.test(text);
+  if (looksJson && text.length > 0) {
+    const parsed = parseBody(text);
+    if (parsed.ok) return { shape: shapeSignature(parsed.value), shapeHash: shapeHash(parsed.value), bodyHash: bodyHash(text, parsed) };
+  }
+  return { shape: undefined, shapeHash: undefined, bodyHash: bodyHash(text) };
+}
