@@ -18,8 +18,10 @@ export function withFaultLatency(handle: RouteHandler, fault: FaultLatency): Rou
     if (pct <= 0) return handle(ctx);
     // A relative slowdown ("+20%") must scale with the work, so it is spent as CPU time after the
     // handler — like a slower build of the same code — rather than as a timer, whose ~1 ms
-    // granularity would swamp sub-millisecond handlers.
-    const started = performance.now();
+    // granularity would swamp sub-millisecond handlers. It is a share of the exchange's time so
+    // far (reading the body, parsing, the handler: the SERVER span up to the response), so "+20%"
+    // means +20% of what the server span measures, not of the handler alone.
+    const started = ctx.receivedAt ?? performance.now();
     const response = await handle(ctx);
     const until = started + (performance.now() - started) * (1 + pct / 100);
     while (performance.now() < until) {

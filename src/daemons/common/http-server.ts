@@ -22,6 +22,8 @@ export interface RouteContext {
   req: IncomingMessage;
   /** Values of `{name}` segments in the route template. */
   params: Record<string, string>;
+  /** performance.now() when the exchange began (before the body was read): the start of the SERVER span. */
+  receivedAt?: number;
 }
 
 export type RouteHandler = (ctx: RouteContext) => Promise<RouteResponse>;
@@ -58,6 +60,7 @@ export function createDaemonServer(options: DaemonServerOptions): Server {
 
 async function handleExchange(options: DaemonServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const started = process.hrtime.bigint();
+  const receivedAt = performance.now();
   const rawMethod = req.method ?? 'GET';
   const method = KNOWN_METHODS.has(rawMethod) ? rawMethod : HTTP_REQUEST_METHOD_VALUE_OTHER;
   const path = pathOf(req.url);
@@ -86,7 +89,7 @@ async function handleExchange(options: DaemonServerOptions, req: IncomingMessage
     else if (!match.handler) response = options.framework.methodNotAllowed(match.allow);
     else {
       const handle = match.handler;
-      response = await context.with(trace.setSpan(parent, span), () => handle({ req, params: match.params }));
+      response = await context.with(trace.setSpan(parent, span), () => handle({ req, params: match.params, receivedAt }));
     }
   } catch (error) {
     span.recordException(error as Error);
