@@ -39,9 +39,12 @@ describe('gauntlet run on the embedded default (npm start)', () => {
       const report = JSON.parse(await readFile(join(dir, 'reports', runs[0]!, 'report.json'), 'utf8')) as { load: { service: string; thresholdsFailed: number; scenarios: Array<{ name: string }> } };
       expect(report.load).toMatchObject({ service: 'vectord', thresholdsFailed: 0, scenarios: [{ name: 'search-32' }] });
       // re-judging the stored run in a fresh process gives the same gate verdict
-      const again = await runCli(['gate', '--run', runs[0]!, '--store', join(dir, 'store.duckdb'), '--quiet']);
-      expect(again.code).toBe(0);
+      // (smoke and load rules included: the same rules, the same messages)
+      const regate = join(dir, 'regate.json');
+      const again = await runCli(['gate', '--run', runs[0]!, '--store', join(dir, 'store.duckdb'), '--quiet', '--gate-json', regate]);
+      expect(again.code, again.stderr).toBe(0);
       expect(again.stdout).toMatch(/gate: pass/);
+      expect((JSON.parse(await readFile(regate, 'utf8')) as typeof gate).rules).toEqual(gate.rules);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -166,6 +166,14 @@ describe('gauntlet run: the load phase', () => {
     const again = await runCli(['load', '--run', out.runId, '--config', cfg, '--json', join(dir, 'again.json')], { cwd: dir });
     expect(again.code, again.stderr).toBe(1);
     expect(JSON.parse(await readFile(join(dir, 'again.json'), 'utf8'))).toEqual(report.load);
+
+    // and `gauntlet gate --run` gives the run's own verdict, load rules included
+    const regate = await runCli(['gate', '--run', out.runId, '--config', cfg, '--gate-json', join(dir, 'regate.json')], { cwd: dir });
+    expect(regate.code, regate.stderr).toBe(1);
+    const regated = JSON.parse(await readFile(join(dir, 'regate.json'), 'utf8')) as GateJson;
+    expect(regated.rules).toEqual(gate.rules);
+    expect(regated.reasons).toEqual(gate.reasons);
+    expect(regated.assessment).toBe('do-not-ship');
   }, 150_000);
 
   it('a bad scenario file exits 2 naming file, line and field before anything starts; --skip load never reads it', async () => {

@@ -68,7 +68,12 @@ export async function findRunSpans(path: string, runId: string) {
     return spans.length ? spans : undefined;
   });
   if (result) return result;
-  throw new GauntletError('GAUNTLET_RUN_NOT_FOUND', `no spans for run "${runId}" in the store`, {
+  throw runNotFound(path, runId, locked);
+}
+
+/** No spans for the run in any store file: say so, and whether a file could not be read because another process holds it. */
+export function runNotFound(path: string, runId: string, locked: readonly string[]): GauntletError {
+  return new GauntletError('GAUNTLET_RUN_NOT_FOUND', `no spans for run "${runId}" in the store`, {
     file: path,
     hint: locked.length ? `${locked.join(', ')} is in use by another gauntlet process; retry when it finishes` : 'list stored runs with `gauntlet runs`',
   });

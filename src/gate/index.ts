@@ -4,3 +4,4 @@ export { buildBaseline, saveBaseline, loadBaseline, toExponentialHistogram } fro
 export { parseThreshold, evaluateThreshold, aggregate, type Threshold } from './thresholds.ts';
 export { judgeRun, ledgerFor, type JudgedRun } from './judge-run.ts';
 export { loadRules, loadFails, judgeOptionsOf } from './load-rules.ts';
+export { judgeWholeRun, readStoredRun, smokeRules, type JudgedStoredRun } from './stored-run.ts';

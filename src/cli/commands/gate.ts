@@ -1,8 +1,7 @@
 import { join, resolve } from 'node:path';
-import { findRunSpans } from '../../collect/index.ts';
 import { loadConfig, resolveFrom, type LoadedConfig } from '../../config/index.ts';
 import type { LoadReport } from '../../drive/load/index.ts';
-import { buildBaseline, judgeRun, saveBaseline, type JudgedRun } from '../../gate/index.ts';
+import { buildBaseline, judgeWholeRun, readStoredRun, saveBaseline, type JudgedRun, type JudgedStoredRun } from '../../gate/index.ts';
 import { renderHtml } from '../../report/html.ts';
 import { renderJUnit } from '../../report/junit.ts';
 import { renderMarkdown } from '../../report/markdown.ts';
@@ -17,9 +16,6 @@ export function storePathOf(loaded: LoadedConfig, cli: ParsedCLI): string {
   return resolveFrom(loaded.file ? loaded.baseDir : process.cwd(), loaded.config.store.path);
 }
 
-export async function readRun(storePath: string, runId: string) {
-  return findRunSpans(storePath, runId);
-}
 
 /** Write whichever outputs were asked for, each atomically; a load report (from `gauntlet run`'s load phase) goes into each of them. */
 export async function writeGateOutputs(judged: JudgedRun, cli: ParsedCLI, defaults: { dir?: string; load?: LoadReport } = {}): Promise<string[]> {
@@ -52,16 +48,26 @@ export function printJudged(judged: JudgedRun, cli: ParsedCLI, ctx: CommandConte
 
 export const gateExitCode = (judged: JudgedRun) => (judged.gate.verdict === 'fail' ? 1 : 0);
 
-/** `gauntlet gate --run ID`: the CI verdict from a stored run — ledger, latency, error rate, thresholds, baseline. */
-export async function gateCommand(cli: ParsedCLI, ctx: CommandContext): Promise<number> {
-  const loaded = await loadConfig(cli.options.config as string | undefined);
+/** The whole run re-judged from the store: pairs, smoke checks and load, with the CLI's ledger/baseline. */
+async function judgeStored(cli: ParsedCLI, loaded: LoadedConfig): Promise<JudgedStoredRun> {
   const runId = cli.options.run as string;
-  const spans = await readRun(storePathOf(loaded, cli), runId);
-  const judged = await judgeRun(runId, spans, loaded, {
+  const stored = await readStoredRun(storePathOf(loaded, cli), runId, loaded);
+  return judgeWholeRun(runId, stored.spans, loaded, {
     ...(typeof cli.options.ledger === 'string' ? { ledger: cli.options.ledger } : {}),
     ...(typeof cli.options.baseline === 'string' ? { baseline: cli.options.baseline } : {}),
+    ...(stored.load ? { load: stored.load } : {}),
   });
-  const written = await writeGateOutputs(judged, cli);
+}
+
+/**
+ * `gauntlet gate --run ID`: the CI verdict from a stored run — ledger, latency, error rate,
+ * thresholds, baseline, and the run's smoke checks and load phase when it had them: the verdict
+ * `gauntlet run` gave, reproduced from the store.
+ */
+export async function gateCommand(cli: ParsedCLI, ctx: CommandContext): Promise<number> {
+  const loaded = await loadConfig(cli.options.config as string | undefined);
+  const judged = await judgeStored(cli, loaded);
+  const written = await writeGateOutputs(judged, cli, judged.load ? { load: judged.load } : {});
   printJudged(judged, cli, ctx, written);
   // Re-judging a stored run has no probe: only the judgement metrics (pairs, divergences, gate) are pushed.
   const metrics = createBatchMetrics(cli.options.pushgateway, loaded.config.metrics);
@@ -75,12 +81,7 @@ export async function gateCommand(cli: ParsedCLI, ctx: CommandContext): Promise<
 /** `gauntlet report --run ID --html FILE`: the HTML report of a stored run; exits 0 whatever the verdict (it renders, it does not gate). */
 export async function reportCommand(cli: ParsedCLI, ctx: CommandContext): Promise<number> {
   const loaded = await loadConfig(cli.options.config as string | undefined);
-  const runId = cli.options.run as string;
-  const spans = await readRun(storePathOf(loaded, cli), runId);
-  const judged = await judgeRun(runId, spans, loaded, {
-    ...(typeof cli.options.ledger === 'string' ? { ledger: cli.options.ledger } : {}),
-    ...(typeof cli.options.baseline === 'string' ? { baseline: cli.options.baseline } : {}),
-  });
+  const judged = await judgeStored(cli, loaded);
   const file = cli.options.html as string;
   await writeFileAtomic(file, renderHtml(judged));
   ctx.stdout.write(`html report: ${resolve(file)} (gate ${judged.gate.verdict}, ${judged.gate.findings.length} findings)\n`);
@@ -91,8 +92,7 @@ export async function reportCommand(cli: ParsedCLI, ctx: CommandContext): Promis
 export async function baselineCommand(cli: ParsedCLI, ctx: CommandContext): Promise<number> {
   const loaded = await loadConfig(cli.options.config as string | undefined);
   const runId = cli.options.run as string;
-  const spans = await readRun(storePathOf(loaded, cli), runId);
-  const judged = await judgeRun(runId, spans, loaded);
+  const judged = await judgeStored(cli, loaded);
   const baseline = buildBaseline(runId, judged.series, judged.report.findings);
   await saveBaseline(cli.options.out as string, baseline);
   ctx.stdout.write(`baseline of ${runId}: ${baseline.latency.length} latency series, ${baseline.divergences.length} divergences → ${String(cli.options.out)}\n`);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { buildParityReport, waitForRunToSettle } from '../../analyze/index.ts';
-import { judgeSmoke, withoutSmokeTraces, type SmokeResult } from '../../analyze/trace-assert-smoke.ts';
+import { withoutSmokeTraces } from '../../analyze/trace-assert-smoke.ts';
 import type { StoredSpan } from '../../collect/index.ts';
 import { loadConfig, PHASES, resolveFrom, type LoadedConfig, type Phase } from '../../config/index.ts';
 import { loadReportFromStore, type LoadReport } from '../../drive/load/index.ts';
@@ -9,7 +9,7 @@ import { pacingFromOptions } from '../../drive/pacing.ts';
 import { planReplay, runReplayPhase, type ReplayPlan } from '../../drive/replay.ts';
 import { loadParityCases, openSession, runParityPhase, type LoadedCases } from '../../drive/session.ts';
 import { loadSmokeSuites, runSmokePhase, type SmokePlan } from '../../drive/smoke/index.ts';
-import { assessmentLine, judgeOptionsOf, judgeRun, loadRules, withExtraRules, type GateResult, type RuleResult } from '../../gate/index.ts';
+import { assessmentLine, judgeOptionsOf, judgeWholeRun } from '../../gate/index.ts';
 import { describeSkipped, readRecording, type RecordedExchange } from '../../record/index.ts';
 import { renderLoadSummary } from '../../report/load-terminal.ts';
 import { renderSmokeJUnit } from '../../report/smoke-junit.ts';
@@ -87,25 +87,6 @@ async function loadLoadInput(loaded: LoadedConfig, notes: string[]): Promise<Loa
     return undefined;
   }
   return prepareLoad(loaded, resolveFrom(loaded.baseDir, file));
-}
-
-/** An interrupted load phase: its rules are inconclusive, and a partial run never says "ship". */
-function markLoadIncomplete(gate: GateResult, load: LoadReport | undefined): GateResult {
-  if (!load?.incomplete) return gate;
-  const reason = `INCOMPLETE: the load phase was interrupted after ${load.incomplete.blocks} of ${load.incomplete.planned} blocks — its verdict covers only what was sent`;
-  return { ...gate, assessment: 'do-not-ship', reasons: [reason, ...gate.reasons] };
-}
-
-function smokeRules(result: SmokeResult): RuleResult[] {
-  return result.checks.map((c) => ({
-    rule: 'smoke',
-    name: `smoke ${c.id} ${c.runtime}`,
-    service: c.service,
-    runtime: c.runtime,
-    status: c.outcome,
-    critical: true,
-    message: c.outcome === 'pass' ? `${c.assertions} assertions passed` : c.reasons.join('; '),
-  }));
 }
 
 function replaySummary(report: ReturnType<typeof buildParityReport>, plan: ReplayPlan, st: TerminalStyle): string {
@@ -218,23 +199,21 @@ export async function runCommand(cli: ParsedCLI, ctx: CommandContext): Promise<n
 
   // Judgement, from the stored spans only.
   const t = performance.now();
-  const smoke = smokePlan ? judgeSmoke(runId, spans) : undefined;
-  // Smoke and load have judgements of their own (trace assertions; histograms and thresholds):
-  // judgeRun leaves out the load engine's sampled exchanges itself, so `gauntlet gate --run` agrees.
-  const pairSpans = withoutSmokeTraces(spans);
-  const judged = await judgeRun(runId, pairSpans, loaded, {
+  // One judgement for the run and for `gauntlet gate --run` later: pairs, smoke checks, load.
+  const judged = await judgeWholeRun(runId, spans, loaded, {
     ...(typeof cli.options.ledger === 'string' ? { ledger: cli.options.ledger } : {}),
     ...(typeof cli.options.baseline === 'string' ? { baseline: cli.options.baseline } : {}),
+    ...(loadReport ? { load: loadReport } : {}),
   });
-  const extra = [...(smoke ? smokeRules(smoke) : []), ...(loadReport ? loadRules(loadReport, cfg.gate) : [])];
-  const gate = markLoadIncomplete(withExtraRules(judged.gate, extra, cfg.gate), loadReport);
+  const { smoke, gate } = judged;
+  const pairSpans = smoke ? withoutSmokeTraces(spans) : spans;
   const parityReport = caseFiles.length ? buildParityReport(runId, spansOfDriver(pairSpans, 'parity')) : undefined;
   const replayReport = replay ? buildParityReport(runId, spansOfDriver(pairSpans, 'replay')) : undefined;
   timings.push(['analysis + gate', performance.now() - t + loadJudgeMs]);
 
   const base = typeof cli.options['reports-dir'] === 'string' ? cli.options['reports-dir'] : resolveFrom(loaded.file ? loaded.baseDir : process.cwd(), cfg.reports.dir);
   const dir = join(base, runId);
-  const written = await writeGateOutputs({ ...judged, gate }, cli, { dir, ...(loadReport ? { load: loadReport } : {}) });
+  const written = await writeGateOutputs(judged, cli, { dir, ...(loadReport ? { load: loadReport } : {}) });
   if (smoke) {
     await writeFileAtomic(join(dir, 'smoke.json'), JSON.stringify({ ...smoke, skipped: smokePlan!.skipped }, null, 2) + '\n');
     await writeFileAtomic(join(dir, 'smoke-junit.xml'), renderSmokeJUnit(smoke, smokePlan!.skipped));
@@ -262,5 +241,5 @@ export async function runCommand(cli: ParsedCLI, ctx: CommandContext): Promise<n
     await metrics.publish(judged.report, gate);
     ctx.stdout.write(`metrics pushed to ${metrics.url}\n`);
   }
-  return interrupted ? 130 : gateExitCode({ ...judged, gate });
+  return interrupted ? 130 : gateExitCode(judged);
 }

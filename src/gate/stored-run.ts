@@ -1,0 +1,71 @@
+/**
+ * One judgement of a whole run, from its stored telemetry: parity and replay pairs (judgeRun), the
+ * smoke checks and trace assertions, and the load phase's histograms and thresholds — each kind
+ * judged by its own rules and folded into one gate. `gauntlet run` and `gauntlet gate --run` both
+ * come here, so re-judging a stored run gives the verdict the run itself gave.
+ */
+import { judgeSmoke, withoutSmokeTraces, type SmokeResult } from '../analyze/trace-assert-smoke.ts';
+import type { StoredSpan } from '../collect/index.ts';
+import { runNotFound, withEachStore } from '../collect/store-files.ts';
+import type { LoadedConfig } from '../config/index.ts';
+import { findRunSpan, loadReportFromStore, type LoadReport } from '../drive/load/index.ts';
+import { ATTR_GAUNTLET_DRIVER } from '../telemetry/attributes.ts';
+import { withExtraRules, type GateResult, type RuleResult } from './evaluate.ts';
+import { judgeRun, type JudgedRun } from './judge-run.ts';
+import { judgeOptionsOf, loadRules } from './load-rules.ts';
+
+export interface JudgedStoredRun extends JudgedRun {
+  /** The smoke chain's result, when the run had smoke checks. */
+  smoke?: SmokeResult;
+  /** The load phase's report, when the run had one. */
+  load?: LoadReport;
+}
+
+export function smokeRules(result: SmokeResult): RuleResult[] {
+  return result.checks.map((c) => ({
+    rule: 'smoke',
+    name: `smoke ${c.id} ${c.runtime}`,
+    service: c.service,
+    runtime: c.runtime,
+    status: c.outcome,
+    critical: true,
+    message: c.outcome === 'pass' ? `${c.assertions} assertions passed` : c.reasons.join('; '),
+  }));
+}
+
+/** An interrupted load phase: a partial run never says "ship". */
+function markLoadIncomplete(gate: GateResult, load: LoadReport | undefined): GateResult {
+  if (!load?.incomplete) return gate;
+  const reason = `INCOMPLETE: the load phase was interrupted after ${load.incomplete.blocks} of ${load.incomplete.planned} blocks — its verdict covers only what was sent`;
+  return { ...gate, assessment: 'do-not-ship', reasons: [reason, ...gate.reasons] };
+}
+
+export async function judgeWholeRun(
+  runId: string,
+  spans: readonly StoredSpan[],
+  loaded: LoadedConfig,
+  opts: { ledger?: string; baseline?: string; load?: LoadReport } = {},
+): Promise<JudgedStoredRun> {
+  const smoke = spans.some((s) => s.attributes[ATTR_GAUNTLET_DRIVER] === 'smoke') ? judgeSmoke(runId, spans) : undefined;
+  // Smoke and load have judgements of their own (trace assertions; histograms and thresholds):
+  // judgeRun leaves out the load engine's sampled exchanges itself.
+  const judged = await judgeRun(runId, smoke ? withoutSmokeTraces(spans) : spans, loaded, {
+    ...(opts.ledger ? { ledger: opts.ledger } : {}),
+    ...(opts.baseline ? { baseline: opts.baseline } : {}),
+  });
+  const extra = [...(smoke ? smokeRules(smoke) : []), ...(opts.load ? loadRules(opts.load, loaded.config.gate) : [])];
+  const gate = markLoadIncomplete(extra.length ? withExtraRules(judged.gate, extra, loaded.config.gate) : judged.gate, opts.load);
+  return { ...judged, gate, ...(smoke ? { smoke } : {}), ...(opts.load ? { load: opts.load } : {}) };
+}
+
+/** A stored run's spans, and its load report when it had a load phase (from the same store file). */
+export async function readStoredRun(storePath: string, runId: string, loaded: LoadedConfig): Promise<{ spans: StoredSpan[]; load?: LoadReport }> {
+  const { result, locked } = await withEachStore(storePath, async (store) => {
+    const spans = await store.spansForRun(runId);
+    if (!spans.length) return undefined;
+    const load = findRunSpan(spans, runId) ? await loadReportFromStore(store, runId, judgeOptionsOf(loaded.config)) : undefined;
+    return { spans, ...(load ? { load } : {}) };
+  });
+  if (result) return result;
+  throw runNotFound(storePath, runId, locked);
+}
