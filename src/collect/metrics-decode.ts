@@ -57,7 +57,7 @@ export function decodeMetrics(body: Uint8Array, contentType: string): StoredMetr
       while (r.pos < buf.length) {
         const tag = r.uint32(buf.length);
         if (tag !== RESOURCE_METRICS_TAG) {
-          r.skip(tag, buf.length);
+          r.skipField(tag, buf.length);
           continue;
         }
         const end = r.end(buf.length);

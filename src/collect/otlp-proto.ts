@@ -109,7 +109,7 @@ export function decodeProtobufTraces(body: Uint8Array): StoredSpan[] {
       if (tag === t.request.resourceSpans) {
         at.rs++;
         readResourceSpans(r, r.end(buf.length), out, at);
-      } else r.skip(tag, buf.length);
+      } else r.skipField(tag, buf.length);
     }
   } catch (err) {
     if (err instanceof GauntletError) throw err;
@@ -129,7 +129,7 @@ function readResourceSpans(r: WireReader, end: number, out: StoredSpan[], at: Cu
     else if (tag === t.resourceSpans.scopeSpans) {
       at.ss++;
       readScopeSpans(r, r.end(end), out, at);
-    } else r.skip(tag, end);
+    } else r.skipField(tag, end);
   }
   // Fields may come in any order, so the resource is attached once the message is complete.
   // Its spans share one object: the store serialises it once per batch.
@@ -157,9 +157,9 @@ function readScopeSpans(r: WireReader, end: number, out: StoredSpan[], at: Curso
       while (r.pos < scopeEnd) {
         const st = r.uint32(scopeEnd);
         if (st === t.scope.name) scopeName = r.string(scopeEnd) || null;
-        else r.skip(st, scopeEnd);
+        else r.skipField(st, scopeEnd);
       }
-    } else r.skip(tag, end);
+    } else r.skipField(tag, end);
   }
   for (let i = first; i < out.length; i++) out[i]!.scopeName = scopeName;
 }
@@ -201,7 +201,7 @@ function readSpan(r: WireReader, end: number, at: Cursor): StoredSpan {
       case t.events: span.events.push(readEvent(r, r.end(end))); break;
       case t.links: span.links.push(readLink(r, r.end(end), at)); break;
       case t.status: readStatus(r, r.end(end), span); break;
-      default: r.skip(tag, end);
+      default: r.skipField(tag, end);
     }
   }
   span.traceId = hexId(r, traceId, TRACE_ID_BYTES, at, 'traceId');
@@ -218,7 +218,7 @@ function readEvent(r: WireReader, end: number): StoredSpanEvent {
     if (tag === t.timeUnixNano) event.timeNs = r.fixed64(end);
     else if (tag === t.name) event.name = r.string(end);
     else if (tag === t.attributes) readKeyValue(r, r.end(end), event.attributes);
-    else r.skip(tag, end);
+    else r.skipField(tag, end);
   }
   return event;
 }
@@ -233,7 +233,7 @@ function readLink(r: WireReader, end: number, at: Cursor): StoredSpanLink {
     if (tag === t.traceId) traceId = r.bytes(end);
     else if (tag === t.spanId) spanId = r.bytes(end);
     else if (tag === t.attributes) readKeyValue(r, r.end(end), attributes);
-    else r.skip(tag, end);
+    else r.skipField(tag, end);
   }
   return {
     traceId: hexId(r, traceId, TRACE_ID_BYTES, at, 'links[].traceId'),
@@ -248,7 +248,7 @@ function readStatus(r: WireReader, end: number, span: StoredSpan): void {
     const tag = r.uint32(end);
     if (tag === t.code) span.statusCode = statusFromNumber(r.uint32(end));
     else if (tag === t.message) span.statusMessage = r.string(end) || null;
-    else r.skip(tag, end);
+    else r.skipField(tag, end);
   }
 }
 
@@ -258,7 +258,7 @@ function readAttributesOf(r: WireReader, end: number, attributesTag: number): At
   while (r.pos < end) {
     const tag = r.uint32(end);
     if (tag === attributesTag) readKeyValue(r, r.end(end), out);
-    else r.skip(tag, end);
+    else r.skipField(tag, end);
   }
   return out;
 }
@@ -271,7 +271,7 @@ function readKeyValue(r: WireReader, end: number, into: Attributes): void {
     const tag = r.uint32(end);
     if (tag === t.key) key = r.repeatedString(end);
     else if (tag === t.value) value = readAnyValue(r, r.end(end));
-    else r.skip(tag, end);
+    else r.skipField(tag, end);
   }
   setAttr(into, key, value);
 }
@@ -295,7 +295,7 @@ function readAnyValue(r: WireReader, end: number): AttrValue {
         value = r.buf.toString('base64', start, stop);
         break;
       }
-      default: r.skip(tag, end);
+      default: r.skipField(tag, end);
     }
   }
   return value;
@@ -306,7 +306,7 @@ function readList(r: WireReader, end: number, valuesTag: number): AttrValue[] {
   while (r.pos < end) {
     const tag = r.uint32(end);
     if (tag === valuesTag) out.push(readAnyValue(r, r.end(end)));
-    else r.skip(tag, end);
+    else r.skipField(tag, end);
   }
   return out;
 }

@@ -145,7 +145,8 @@ export class WireReader {
     return [start, end];
   }
 
-  skip(tag: number, limit: number): void {
+  /** Steps over one field of an unknown or unwanted number, by its wire type. */
+  skipField(tag: number, limit: number): void {
     switch (tag & 7) {
       case WIRE_VARINT:
         this.int64(limit);
