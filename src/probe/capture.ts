@@ -1,6 +1,7 @@
 import type { Transform } from 'node:stream';
 import { util as undiciUtil, type Dispatcher } from 'undici';
 import { decoderFor } from './decode.ts';
+import { flattenHeaders } from '../util/headers.ts';
 
 /** A response as the probe keeps it: status, flattened headers, the body up to the cap. */
 export interface CapturedResponse {
@@ -25,11 +26,6 @@ export class CaptureError extends Error {
   }
 }
 
-export function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-  return out;
-}
 
 /** The reason a capture aborts its own request once it has what it needs (the cap, or an undecodable body). */
 class CapReached extends Error {}

@@ -38,12 +38,7 @@ export function endToEndHeaders(headers: RawHeaders): Record<string, string | st
   return out;
 }
 
-/** One string per header for the recording; repeated values joined as HTTP allows (cookie with `; `). */
-export function flattenHeaders(headers: Record<string, string | string[]>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) out[k] = Array.isArray(v) ? v.join(k === 'cookie' ? '; ' : ', ') : v;
-  return out;
-}
+export { flattenHeaders } from '../util/headers.ts';
 
 export function isHopByHop(name: string): boolean {
   return HOP_BY_HOP.has(name.toLowerCase());
