@@ -13,39 +13,6 @@ export function decoderFor(contentEncoding: string | undefined): Transform | und
 }
 
 /**
- * Read at most `cap` bytes of a body, decoding it first when it is compressed. The decoder's output
- * is capped like any body, so a gzip bomb costs at most `cap` bytes of memory and is marked truncated.
- */
-export async function readCapped(
-  source: AsyncIterable<Buffer> & { destroy?: (err?: Error) => void },
-  contentEncoding: string | undefined,
-  cap: number,
-): Promise<{ bytes: Buffer; received: number; truncated: boolean; decoded: boolean }> {
-  const decoder = decoderFor(contentEncoding);
-  const stream: AsyncIterable<Buffer> = decoder ? (source as unknown as NodeJS.ReadableStream).pipe(decoder) : source;
-  const chunks: Buffer[] = [];
-  let kept = 0;
-  let received = 0;
-  let truncated = false;
-  for await (const chunk of stream) {
-    received += chunk.length;
-    if (kept < cap) {
-      const take = Math.min(chunk.length, cap - kept);
-      chunks.push(take === chunk.length ? chunk : chunk.subarray(0, take));
-      kept += take;
-    }
-    if (received > cap) {
-      // Stop reading: a huge body must not cost memory or time beyond the cap.
-      truncated = true;
-      decoder?.destroy();
-      source.destroy?.();
-      break;
-    }
-  }
-  return { bytes: Buffer.concat(chunks), received, truncated, decoded: decoder !== undefined };
-}
-
-/**
  * Decode an already captured body (the mirror keeps the primary's bytes as they went to the
  * client), in zlib's thread pool rather than on the event loop. A body cut short by the capture cap
  * decodes as far as it goes and is marked truncated; so is decoded output beyond `cap`.

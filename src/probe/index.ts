@@ -1,3 +1,3 @@
 export { runExchange, classifyTransportError, type ProbeOptions } from './exchange.ts';
 export type { ExchangeRequest, ExchangeResult, ExchangeEvent, ExchangeTiming, ProbeSubscriber, RuntimeRole } from './types.ts';
-export { decodeCaptured, describeBody, readCapped } from './decode.ts';
+export { decodeCaptured, describeBody } from './decode.ts';
