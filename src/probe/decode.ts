@@ -2,6 +2,7 @@ import { Readable, type Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { bodyHash, parseBody, shapeHash, shapeSignature } from '../shape/index.ts';
 import type { ExchangeResult } from './types.ts';
+import { boundedMemo } from '../util/memo.ts';
 
 /** Bodies are compared decoded: a decoder for the response's `content-encoding`, if it has one we know. */
 export function decoderFor(contentEncoding: string | undefined): Transform | undefined {
@@ -48,21 +49,13 @@ type BodyDescription = Pick<ExchangeResult, 'shape' | 'shapeHash' | 'bodyHash'>;
  * recording looped for load): describing one costs a parse, a signature walk and two hashes, so
  * the last few hundred descriptions are kept, keyed by the exact text. Bounded in entries and size.
  */
-const described = { json: new Map<string, BodyDescription>(), other: new Map<string, BodyDescription>() };
-const DESCRIBED_MAX = 512;
+const described = { json: boundedMemo((t) => describeUncached(t, true), 512), other: boundedMemo((t) => describeUncached(t, false), 512) };
 const DESCRIBED_MAX_TEXT = 16 * 1024;
 
 export function describeBody(text: string, contentType: string | undefined): BodyDescription {
   const json = (contentType ?? '').includes('json');
   if (text.length > DESCRIBED_MAX_TEXT) return describeUncached(text, json);
-  const cache = json ? described.json : described.other;
-  let d = cache.get(text);
-  if (d === undefined) {
-    d = describeUncached(text, json);
-    if (cache.size >= DESCRIBED_MAX) cache.clear();
-    cache.set(text, d);
-  }
-  return d;
+  return (json ? described.json : described.other)(text);
 }
 
 function describeUncached(text: string, declaredJson: boolean): BodyDescription {

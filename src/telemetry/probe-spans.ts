@@ -13,6 +13,7 @@ import { ATTR_HTTP_REQUEST_BODY_SIZE, ATTR_HTTP_RESPONSE_BODY_SIZE } from '@open
 import type { ExchangeEvent, ExchangeResult, ProbeSubscriber } from '../probe/types.ts';
 import { redactUrl } from '../record/redact.ts';
 import * as A from './attributes.ts';
+import { boundedMemo as memo } from '../util/memo.ts';
 
 const propagator = new W3CTraceContextPropagator();
 
@@ -43,21 +44,8 @@ function safeRedact<T extends unknown[]>(fn: ((...args: T) => string) | undefine
   }
 }
 
-/** Bounded memo: a replay sends the same few URLs over and over; each costs a URL parse otherwise. */
-function memo<T>(compute: (key: string) => T, max = 1024): (key: string) => T {
-  const cache = new Map<string, T>();
-  return (key) => {
-    let value = cache.get(key);
-    if (value === undefined) {
-      value = compute(key);
-      if (cache.size >= max) cache.clear();
-      cache.set(key, value);
-    }
-    return value;
-  };
-}
-
 /** `server.address` / `server.port` of an origin (`http://127.0.0.1:3100`). */
+// A replay sends the same few URLs over and over; each costs a URL parse otherwise.
 const serverOfOrigin = memo((origin: string) => {
   const url = new URL(origin);
   return { address: url.hostname, port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)) };
