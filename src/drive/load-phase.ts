@@ -10,23 +10,16 @@ import { assertLoopback, assertReachable, defaultWorkers, loadScenarioFile, runL
 import type { Session } from './session.ts';
 
 export interface LoadInput {
-  /** The config with the plan's service in its stack (see `withService`). */
+  /** The config the plan was checked against. */
   loaded: LoadedConfig;
   plan: LoadPlan;
   /** [A, B] */
   runtimes: [string, string];
 }
 
-/**
- * Without a config file the embedded default has no vectord; a vectord scenario file then gets the
- * reference twins (rust primary, go candidate), the same way the default gets validatord's.
- */
-function withService(loaded: LoadedConfig, service: string, file: string): LoadedConfig {
-  if (service in loaded.config.stack.services) return loaded;
-  if (!loaded.file && service === 'vectord') {
-    const vectord = { primary: 'rust', candidate: 'go', runtimes: { rust: { reference: { flavour: 'rust' as const } }, go: { reference: { flavour: 'go' as const } } } };
-    return { ...loaded, config: { ...loaded.config, stack: { services: { ...loaded.config.stack.services, vectord } } } };
-  }
+/** The plan's service must be in the stack (the embedded default has validatord and vectord). */
+function assertService(loaded: LoadedConfig, service: string, file: string): void {
+  if (service in loaded.config.stack.services) return;
   throw new GauntletError('GAUNTLET_INPUT_INVALID', `service "${service}" is not in the stack (have: ${Object.keys(loaded.config.stack.services).join(', ')})`, {
     file,
     path: 'service',
@@ -52,8 +45,8 @@ function runtimesOf(loaded: LoadedConfig, plan: LoadPlan): [string, string] {
 /** Read and check a scenario file against the stack: bad input costs nothing. */
 export async function prepareLoad(base: LoadedConfig, file: string): Promise<LoadInput> {
   const plan = await loadScenarioFile(file, base.config.load);
-  const loaded = withService(base, plan.service, file);
-  return { loaded, plan, runtimes: runtimesOf(loaded, plan) };
+  assertService(base, plan.service, file);
+  return { loaded: base, plan, runtimes: runtimesOf(base, plan) };
 }
 
 /**

@@ -131,8 +131,7 @@ export async function runCommand(cli: ParsedCLI, ctx: CommandContext): Promise<n
   if (services.size === 0) throw new GauntletError('GAUNTLET_USAGE', 'nothing to run: no phase has anything configured', { hint: 'configure smoke.suites, parity.cases, run.replay.recordings or run.load.scenarios' });
 
   const metrics = createBatchMetrics(cli.options.pushgateway, cfg.metrics);
-  // The load input's config: the same one, unless it had to add the reference vectord twins (no config file).
-  const session = await openSession(load?.loaded ?? loaded, { services, ...(typeof cli.options.store === 'string' ? { storePath: cli.options.store } : {}) });
+  const session = await openSession(loaded, { services, ...(typeof cli.options.store === 'string' ? { storePath: cli.options.store } : {}) });
   const timings: Array<[string, number]> = [];
   const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const t = performance.now();
