@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { GateSchema } from './gate-schema.ts';
 import { MirrorConfigSchema } from './mirror-schema.ts';
+import { isLoopbackHost } from '../util/loopback.ts';
 
 /**
  * The single source of truth for gauntlet's file formats. Types come from `z.infer`; the JSON
  * Schema printed by `gauntlet schema` is generated from these same objects.
  */
 
-const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 /** A runtime gauntlet talks to over HTTP: either a URL you run yourself, or a reference twin it starts. */
 export const RuntimeSchema = z
@@ -74,7 +74,7 @@ export const CollectorSchema = z
     host: z
       .string()
       .default('127.0.0.1')
-      .refine((h) => loopbackHosts.has(h), 'the embedded receiver binds to loopback only (127.0.0.1 or ::1)'),
+      .refine((h) => isLoopbackHost(h), 'the embedded receiver binds to loopback only (127.0.0.1 or ::1)'),
     port: z.number().int().min(0).max(65535).default(0).describe('0 = ephemeral'),
     maxBodyBytes: z.number().int().positive().default(16 * 1024 * 1024),
   })

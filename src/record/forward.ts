@@ -10,13 +10,12 @@ import { finished, Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { classifyTransportError } from '../probe/index.ts';
 import { GauntletError } from '../util/errors.ts';
+import { isLoopbackHost } from '../util/loopback.ts';
 import { BodyCapture, endToEndHeaders } from './capture.ts';
-
-export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 /** A proxy sees credentials in flight: it binds loopback unless the user insists. */
 export function assertLoopbackListen(host: string, allowRemote: boolean | undefined, who: string): void {
-  if (LOOPBACK_HOSTS.has(host) || allowRemote) return;
+  if (isLoopbackHost(host) || allowRemote) return;
   throw new GauntletError('GAUNTLET_USAGE', `refusing to listen on ${host}: ${who} sees credentials in flight, so it binds loopback only`, {
     hint: 'use 127.0.0.1 (or pass --allow-remote if you really mean it)',
   });

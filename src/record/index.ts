@@ -14,7 +14,7 @@ export {
 export { openRecording, readRecording, describeSkipped, type ReadOptions, type ReadStats, type RecordingStream } from './reader.ts';
 export { RecordingWriter, segmentPath, PARTIAL_SUFFIX, type WriterOptions, type WriterStats } from './writer.ts';
 export { startRecordProxy, type RecordProxy, type RecordProxyOptions, type RecordProxyStats } from './proxy.ts';
-export { assertLoopbackListen, forwardExchange, originForm, parseUpstream, startProxyServer, LOOPBACK_HOSTS, type ForwardOptions, type ForwardOutcome, type ProxyServer, type Upstream } from './forward.ts';
+export { assertLoopbackListen, forwardExchange, originForm, parseUpstream, startProxyServer, type ForwardOptions, type ForwardOutcome, type ProxyServer, type Upstream } from './forward.ts';
 export { BodyCapture, endToEndHeaders, flattenHeaders } from './capture.ts';
 export { importHar, type HarImportResult, type UnsupportedReason } from './har.ts';
 export {

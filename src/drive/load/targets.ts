@@ -3,16 +3,10 @@
  * on someone else's service. Both checks run before anything is sent.
  */
 import { connect } from 'node:net';
-import { isIP } from 'node:net';
 import { GauntletError } from '../../util/errors.ts';
+import { isLoopbackHost } from '../../util/loopback.ts';
 
-/** 127.0.0.0/8, ::1 (and its IPv4-mapped form), localhost. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host === '::1' || host === '0:0:0:0:0:0:0:1') return true;
-  const v4 = host.startsWith('::ffff:') ? host.slice(7) : host;
-  return isIP(v4) === 4 && v4.startsWith('127.');
-}
+export { isLoopbackHost };
 
 export function assertLoopback(url: string, facts: { runtime: string; path: string }): void {
   let parsed: URL;
