@@ -12,7 +12,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SpanStore, startReceiver } from '../src/collect/index.ts';
 import { LoadConfigSchema } from '../src/config/schema.ts';
-import { loadReportFromStore, planScenarios, runLoad, ScenarioFileSchema, type LoadReport } from '../src/drive/load/index.ts';
+import { loadReportFromStore } from '../src/analyze/index.ts';
+import { planScenarios, runLoad } from '../src/drive/load/index.ts';
+import { ScenarioFileSchema } from '../src/config/index.ts';
+import type { LoadReport } from '../src/collect/load/index.ts';
 import { startTelemetry } from '../src/telemetry/tracing.ts';
 
 export interface Target {

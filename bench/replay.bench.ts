@@ -14,7 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildParityReport, waitForRunToSettle } from '../src/analyze/index.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { planReplay, runReplayPhase } from '../src/drive/replay.ts';
-import { openSession } from '../src/drive/session.ts';
+import { openSession } from '../src/app/session.ts';
 import type { RecordedExchange } from '../src/record/format.ts';
 import { readRecording } from '../src/record/reader.ts';
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { SpanStore, startReceiver, type Receiver } from '../src/collect/index.ts';
 import { LATENCY_BUCKETS_SECONDS } from '../src/telemetry/metrics.ts';
-import { SPANMETRICS_DIMENSIONS } from '../src/telemetry/metrics-spanmetrics.ts';
+import { SPANMETRICS_DIMENSIONS } from '../src/collect/spanmetrics.ts';
 import { REPO_ROOT } from './support/cli.ts';
 
 type Pipeline = { receivers: string[]; processors?: string[]; exporters: string[] };

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createGauntletMetrics } from '../src/telemetry/metrics.ts';
 import { createLoadMetrics } from '../src/telemetry/metrics-load.ts';
-import { createSpanMetrics } from '../src/telemetry/metrics-spanmetrics.ts';
+import { createSpanMetrics } from '../src/collect/spanmetrics.ts';
 import { REPO_ROOT } from './support/cli.ts';
 import { allPanels, BINARIES, loadDashboards, missingBinaries, substitute, variableDefaults, type DashboardFile } from './support/prometheus.ts';
 

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LoadReport } from '../src/drive/load/index.ts';
+import type { LoadReport } from '../src/collect/load/index.ts';
 import { runCli } from './support/cli.ts';
 
 /**

@@ -7,7 +7,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { SpanStore, startReceiver } from '../src/collect/index.ts';
 import { LoadConfigSchema } from '../src/config/schema.ts';
-import { loadReportFromStore, planScenarios, runLoad, ScenarioFileSchema, type LoadReport, type LoadTarget } from '../src/drive/load/index.ts';
+import { loadReportFromStore } from '../src/analyze/index.ts';
+import { planScenarios, runLoad, type LoadTarget } from '../src/drive/load/index.ts';
+import { ScenarioFileSchema } from '../src/config/index.ts';
+import type { LoadReport } from '../src/collect/load/index.ts';
 import { startTelemetry } from '../src/telemetry/tracing.ts';
 
 export interface EngineRun {

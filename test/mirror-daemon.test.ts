@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { ConfigSchema, MirrorConfigSchema } from '../src/config/index.ts';
-import { runMirror } from '../src/drive/mirror/index.ts';
+import { runMirror } from '../src/app/mirror.ts';
 import { startServer } from './support/servers.ts';
 
 describe('the mirror daemon (copy path in a worker thread): a full queue drops, the client never waits', () => {

@@ -6,7 +6,9 @@ import { SpanStore, type StoredSpan } from '../src/collect/index.ts';
 import type { ParityReport } from '../src/analyze/index.ts';
 import { runCli, type CliResult } from './support/cli.ts';
 import { loadConfig } from '../src/config/index.ts';
-import { loadParityCases, openSession, runParityPhase } from '../src/drive/session.ts';
+import { loadParityCases } from '../src/config/index.ts';
+import { openSession } from '../src/app/session.ts';
+import { runParityPhase } from '../src/drive/index.ts';
 import { waitForRunToSettle } from '../src/analyze/index.ts';
 
 /**

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '../src/config/index.ts';
 import { SmokeSuiteSchema } from '../src/config/smoke-schema.ts';
-import { loadSmokeSuites } from '../src/drive/smoke/index.ts';
+import { loadSmokeSuites } from '../src/config/index.ts';
 import { runCli, REPO_ROOT, type CliResult } from './support/cli.ts';
 import { startServer } from './support/servers.ts';
 

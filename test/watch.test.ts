@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type LoadedConfig } from '../src/config/index.ts';
-import { loadParityCases } from '../src/drive/session.ts';
-import { runWatch, type WatchOptions } from '../src/drive/watch.ts';
+import { loadParityCases } from '../src/config/index.ts';
+import { runWatch, type WatchOptions } from '../src/app/watch.ts';
 import { parseCLI } from '../src/cli/parse.ts';
 import { startServer, type TestServer } from './support/servers.ts';
 

@@ -3,3 +3,4 @@ export { comparePair, type PairFinding, type FindingKind } from './compare.ts';
 export { reconstructExchanges, pairExchanges, type ObservedExchange, type ObservedPair } from './exchanges.ts';
 export { waitForRunToSettle } from './settle.ts';
 export { latencySeries, pickComparable, type LatencySeries } from './latency.ts';
+export { loadReportFromStore, buildLoadReport, findRunSpan } from './load-report.ts';

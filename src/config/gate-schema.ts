@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseThreshold } from '../gate/thresholds.ts';
+import { parseThreshold } from './thresholds.ts';
 
 /** Gate rules: what makes a run fail CI. Kayenta-like scoring; critical rules fail on their own. */
 export const GateSchema = z

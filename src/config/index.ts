@@ -6,3 +6,8 @@ export * from './gate-schema.ts';
 export * from './baseline-schema.ts';
 export * from './smoke-schema.ts';
 export * from './mirror-schema.ts';
+export { parseThreshold, evaluateThreshold as evaluateThresholdOnSamples, type Threshold, type Aggregation, type Operator, type ThresholdInputs } from './thresholds.ts';
+export { parseThresholdKey, type ThresholdKey } from './threshold-keys.ts';
+export { ScenarioFileSchema, parseDuration, EXECUTORS, type ScenarioFile, type Scenario, type Workload } from './scenario-schema.ts';
+export { loadSmokeSuites, type LoadedSuite, type SkippedSuite, type SmokePlan } from './smoke-suites.ts';
+export { loadParityCases, type LoadedCases } from './case-files.ts';

@@ -6,7 +6,7 @@ import { createSpanSubscriber } from '../telemetry/probe-spans.ts';
 import * as A from '../telemetry/attributes.ts';
 import { scheduleOffsets, sleepUntil, type Pacing } from './pacing.ts';
 import { newPairId } from './run-id.ts';
-import type { Session } from './session.ts';
+import type { DriveSession as Session } from './session.ts';
 import type { RuntimeEndpoint, ServiceEndpoints } from './stack.ts';
 
 /** One recorded request, ready to send to every runtime. */

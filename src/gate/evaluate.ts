@@ -5,7 +5,7 @@ import type { Baseline, GateRules } from '../config/index.ts';
 import { judgeRoutesParallel, type LatencySample, type RouteVerdict } from '../judge/index.ts';
 import { histogramSample, toExponentialHistogram } from './baseline.ts';
 import { LedgerMatcher, type LabelledRef, type ResolvedCandidate } from './ledger.ts';
-import { evaluateThreshold, parseThreshold } from './thresholds.ts';
+import { evaluateThreshold, parseThreshold } from '../config/thresholds.ts';
 
 export type RuleKind = 'divergence' | 'latency' | 'error-rate' | 'threshold' | 'baseline-latency' | 'baseline-divergence' | 'smoke' | 'load';
 export type RuleStatus = 'pass' | 'fail' | 'inconclusive';

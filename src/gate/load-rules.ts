@@ -4,7 +4,7 @@
  * is significantly and materially slower on B fails it when the gate treats latency as critical.
  */
 import type { GauntletConfig, GateRules } from '../config/index.ts';
-import type { LoadReport } from '../drive/load/index.ts';
+import type { LoadReport } from '../collect/load/index.ts';
 import type { JudgeRoutesOptions } from '../judge/index.ts';
 import { describeShift, type RuleResult, type RuleStatus } from './evaluate.ts';
 

@@ -8,7 +8,8 @@ import { judgeSmoke, withoutSmokeTraces, type SmokeResult } from '../analyze/tra
 import type { StoredSpan } from '../collect/index.ts';
 import { runNotFound, withEachStore } from '../collect/store-files.ts';
 import type { LoadedConfig } from '../config/index.ts';
-import { findRunSpan, loadReportFromStore, type LoadReport } from '../drive/load/index.ts';
+import { findRunSpan, loadReportFromStore } from '../analyze/index.ts';
+import type { LoadReport } from '../collect/load/index.ts';
 import { ATTR_GAUNTLET_DRIVER } from '../telemetry/attributes.ts';
 import { withExtraRules, type GateResult, type RuleResult } from './evaluate.ts';
 import { judgeRun, type JudgedRun } from './judge-run.ts';

@@ -1,5 +1,5 @@
 import type { LatencySeries, ParityReport } from '../analyze/index.ts';
-import type { LoadReport } from '../drive/load/index.ts';
+import type { LoadReport } from '../collect/load/index.ts';
 import type { GateResult } from '../gate/index.ts';
 import { clientScript, cspHash, jsonForScript, uplotAssets } from './html/embed.ts';
 import { buildHtmlModel, type HtmlModel } from './html/model.ts';

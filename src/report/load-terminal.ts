@@ -4,7 +4,8 @@
  * route (B against A), and the verdict line `gauntlet load` ends with. The full side-by-side table
  * is `gauntlet load --run ID`.
  */
-import { loadVerdictLine, type LoadReport, type RuntimeSummary } from '../drive/load/index.ts';
+import type { LoadReport, RuntimeSummary } from '../collect/load/index.ts';
+import { loadVerdictLine } from './load-render.ts';
 import type { TerminalStyle } from './terminal.ts';
 
 const ms = (v: number | null) => (v === null || !Number.isFinite(v) ? '-' : v >= 100 ? v.toFixed(0) : v.toFixed(2));

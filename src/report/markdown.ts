@@ -1,5 +1,5 @@
 import type { ParityReport } from '../analyze/index.ts';
-import type { LoadReport } from '../drive/load/index.ts';
+import type { LoadReport } from '../collect/load/index.ts';
 import type { GateResult } from '../gate/evaluate.ts';
 
 /** Escape what GitHub-flavoured Markdown would interpret inside a table cell. */

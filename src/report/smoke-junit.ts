@@ -1,6 +1,6 @@
 import { create } from 'xmlbuilder2';
 import type { SmokeCheckResult, SmokeResult } from '../analyze/trace-assert-smoke.ts';
-import type { SkippedSuite } from '../drive/smoke/index.ts';
+import type { SkippedSuite } from '../config/index.ts';
 
 const seconds = (ms: number | undefined) => ((ms ?? 0) / 1000).toFixed(6);
 

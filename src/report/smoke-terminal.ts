@@ -1,5 +1,5 @@
 import type { SmokeResult } from '../analyze/trace-assert-smoke.ts';
-import type { SkippedSuite } from '../drive/smoke/index.ts';
+import type { SkippedSuite } from '../config/index.ts';
 import type { TerminalStyle } from './terminal.ts';
 
 const plain: TerminalStyle = { bold: (s) => s, dim: (s) => s, red: (s) => s, green: (s) => s, yellow: (s) => s };

@@ -10,7 +10,7 @@
  * seconds and at its end — periodic pushes are what let `rate()` see a short run at all.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import * as M from '../drive/load/metric-names.ts';
+import * as M from './load-metric-names.ts';
 import { ATTR_GAUNTLET_RUNTIME, ATTR_GAUNTLET_SERVICE } from './attributes.ts';
 import { LATENCY_BUCKETS_SECONDS, outcomeOf } from './metrics.ts';
 

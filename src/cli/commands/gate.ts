@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { loadConfig, resolveFrom, type LoadedConfig } from '../../config/index.ts';
-import type { LoadReport } from '../../drive/load/index.ts';
+import type { LoadReport } from '../../collect/load/index.ts';
 import { buildBaseline, judgeWholeRun, readStoredRun, saveBaseline, type JudgedRun, type JudgedStoredRun } from '../../gate/index.ts';
 import { renderHtml } from '../../report/html.ts';
 import { renderJUnit } from '../../report/junit.ts';
@@ -9,7 +9,7 @@ import { pickStyle, renderGate, renderParity } from '../../report/terminal.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import type { ParsedCLI } from '../parse.ts';
 import type { CommandContext } from './parity.ts';
-import { createBatchMetrics } from '../../telemetry/metrics-batch.ts';
+import { createBatchMetrics } from '../../report/metrics-batch.ts';
 
 export function storePathOf(loaded: LoadedConfig, cli: ParsedCLI): string {
   if (typeof cli.options.store === 'string') return cli.options.store;

@@ -1,9 +1,11 @@
 import { resolve } from 'node:path';
 import { withEachStore } from '../../collect/index.ts';
 import { loadConfig, resolveFrom, type GauntletConfig } from '../../config/index.ts';
-import { loadReportFromStore, progressLine, renderLoadReport, type LoadReport } from '../../drive/load/index.ts';
-import { prepareLoad, runLoadPhase } from '../../drive/load-phase.ts';
-import { openSession } from '../../drive/session.ts';
+import { loadReportFromStore } from '../../analyze/index.ts';
+import { progressLine, renderLoadReport } from '../../report/load-render.ts';
+import type { LoadReport } from '../../collect/load/index.ts';
+import { prepareLoad, runLoadPhase } from '../../app/load-phase.ts';
+import { openSession } from '../../app/session.ts';
 import { judgeOptionsOf, loadFails, loadRules } from '../../gate/index.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { GauntletError } from '../../util/errors.ts';

@@ -1,5 +1,6 @@
 import { loadConfig, type LoadedConfig, type MirrorConfig, type ServiceConfig } from '../../config/index.ts';
-import { describeMirrorStats, runMirror } from '../../drive/mirror/index.ts';
+import { describeMirrorStats } from '../../drive/mirror/index.ts';
+import { runMirror } from '../../app/mirror.ts';
 import { parseByteSize, parseListen, parsePositive, parseUpstream } from '../../record/index.ts';
 import { GauntletError } from '../../util/errors.ts';
 import type { ParsedCLI } from '../parse.ts';

@@ -1,7 +1,9 @@
 import { buildParityReport, waitForRunToSettle, type ParityReport } from '../../analyze/index.ts';
 import { findRunSpans, withEachStore, type StoredSpan } from '../../collect/index.ts';
 import { loadConfig, resolveFrom, type LoadedConfig } from '../../config/index.ts';
-import { loadParityCases, openSession, runParityPhase } from '../../drive/session.ts';
+import { loadParityCases } from '../../config/index.ts';
+import { openSession } from '../../app/session.ts';
+import { runParityPhase } from '../../drive/index.ts';
 import { pickStyle, renderParity } from '../../report/terminal.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { GauntletError } from '../../util/errors.ts';

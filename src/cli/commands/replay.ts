@@ -2,7 +2,7 @@ import { buildParityReport, waitForRunToSettle, type AggregatedFinding, type Par
 import { loadConfig, type LoadedConfig } from '../../config/index.ts';
 import { describePacing, pacingFromOptions } from '../../drive/pacing.ts';
 import { planReplay, runReplayPhase, type LiveCounts, type ReplayDriveResult, type ReplayPlan } from '../../drive/replay.ts';
-import { openSession, type Session } from '../../drive/session.ts';
+import { openSession, type Session } from '../../app/session.ts';
 import { describeSkipped, parsePositive, readRecording, type RecordedExchange } from '../../record/index.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { GauntletError } from '../../util/errors.ts';

@@ -1,7 +1,7 @@
 import { parsePromDuration } from '../../analyze/prometheus-query.ts';
 import { loadConfig } from '../../config/index.ts';
-import { loadParityCases } from '../../drive/session.ts';
-import { runWatch } from '../../drive/watch.ts';
+import { loadParityCases } from '../../config/index.ts';
+import { runWatch } from '../../app/watch.ts';
 import { parseListen } from '../../telemetry/metrics-server.ts';
 import type { ParsedCLI } from '../parse.ts';
 import type { CommandContext } from './parity.ts';

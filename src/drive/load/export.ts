@@ -8,8 +8,8 @@ import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_ROUTE, ATTR_SERVER_ADDRESS, ATTR_SE
 import { request } from 'undici';
 import { encodeMetricsRequest, type Attributes, type EncodablePoint } from '../../collect/index.ts';
 import * as A from '../../telemetry/attributes.ts';
-import { decodeHistogram, mergeInto, newHistogram, toExponential } from './hdr.ts';
-import * as M from './metric-names.ts';
+import { decodeHistogram, mergeInto, newHistogram, toExponential } from '../../collect/load/hdr.ts';
+import * as M from '../../telemetry/load-metric-names.ts';
 import type { BlockResult, LoadTarget, PlannedScenario } from './types.ts';
 
 export interface BlockExportContext {

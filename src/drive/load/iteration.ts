@@ -6,7 +6,7 @@
  */
 import type { ProbeSubscriber } from '../../probe/index.ts';
 import { runExchange } from '../../probe/index.ts';
-import type { SeriesRecorder } from './hdr.ts';
+import type { SeriesRecorder } from '../../collect/load/hdr.ts';
 import type { PreparedRequest } from './requests.ts';
 import type { BlockCommand, EngineSettings } from './types.ts';
 import type { Vu } from './vu.ts';

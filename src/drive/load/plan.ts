@@ -5,11 +5,11 @@
  */
 import { defineVectordWorkload } from '../../daemons/index.ts';
 import { loadDataFile, type GauntletConfig } from '../../config/index.ts';
-import { parseThreshold } from '../../gate/thresholds.ts';
+import { parseThreshold } from '../../config/thresholds.ts';
 import { GauntletError } from '../../util/errors.ts';
 import { profileDuration, type Profile } from './schedule.ts';
-import { ScenarioFileSchema, type Scenario, type ScenarioFile, type Workload } from './scenario-schema.ts';
-import { parseThresholdKey } from './threshold-keys.ts';
+import { ScenarioFileSchema, type Scenario, type ScenarioFile, type Workload } from '../../config/scenario-schema.ts';
+import { parseThresholdKey } from '../../config/threshold-keys.ts';
 import type { PlannedScenario, PlannedThreshold, WorkloadSpec } from './types.ts';
 
 export interface LoadPlan {

@@ -4,9 +4,11 @@
  * function of the iteration index) instead of receiving bodies.
  */
 import type { VectordWorkload } from '../../daemons/vectord/workload.ts';
-import type { Threshold } from '../../gate/thresholds.ts';
+import type { Threshold } from '../../config/thresholds.ts';
 import type { Profile } from './schedule.ts';
-import type { ThresholdKey } from './threshold-keys.ts';
+import type { ThresholdKey } from '../../config/threshold-keys.ts';
+import type { SeriesResult } from '../../collect/load/hdr.ts';
+export type { SeriesResult };
 
 export interface HttpRequestSpec {
   method: string;
@@ -105,15 +107,6 @@ export interface BlockResult {
   series: SeriesResult[];
 }
 
-export interface SeriesResult {
-  method: string;
-  route: string;
-  /** 2xx | 3xx | 4xx | 5xx | error */
-  statusClass: string;
-  /** From the intended start (corrected) and from the actual send (uncorrected), µs. */
-  intended: string;
-  sent: string;
-}
 
 export interface ProgressMessage {
   type: 'progress';

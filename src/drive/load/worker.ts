@@ -6,7 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { createSpanSubscriber } from '../../telemetry/probe-spans.ts';
 import { startTelemetry, type HarnessTelemetry } from '../../telemetry/tracing.ts';
-import { SeriesRecorder } from './hdr.ts';
+import { SeriesRecorder } from '../../collect/load/hdr.ts';
 import { runClosedBlock, runOpenBlock, type WorkerShare } from './executors.ts';
 import type { IterationContext } from './iteration.ts';
 import { Lookahead, createRequestSource, type RequestSource } from './requests.ts';

@@ -18,7 +18,7 @@ import { MIRROR_OUTCOMES, PAIR_RESULTS, type GauntletMetrics, type MirrorOutcome
 import { createMetricsSubscriber } from '../../telemetry/metrics-probe.ts';
 import { createSpanSubscriber } from '../../telemetry/probe-spans.ts';
 import type { HarnessTelemetry } from '../../telemetry/tracing.ts';
-import { LiveJudge, type LabelledPairFinding } from './judge.ts';
+import { LiveJudge, type LabelledPairFinding } from '../../app/mirror-live-judge.ts';
 import { describeAnswer, memoRedactor, observe } from './observe.ts';
 import { BoundedWorkQueue } from './queue.ts';
 import type { CopyJob, CopyPath, CopyStats, MirrorRuntime } from './types.ts';

@@ -6,9 +6,9 @@ import { createSpanSubscriber } from '../../telemetry/probe-spans.ts';
 import * as A from '../../telemetry/attributes.ts';
 import { buildCaseRequest } from '../parity.ts';
 import { newPairId } from '../run-id.ts';
-import type { Session } from '../session.ts';
+import type { DriveSession as Session } from '../session.ts';
 import type { RuntimeEndpoint } from '../stack.ts';
-import type { LoadedSuite, SkippedSuite } from './load.ts';
+import type { LoadedSuite, SkippedSuite } from '../../config/smoke-suites.ts';
 
 export interface SmokePhaseOptions {
   signal?: AbortSignal;

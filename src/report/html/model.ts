@@ -1,5 +1,5 @@
 import type { CaseResult, LatencySeries, ParityReport, ServiceSummary } from '../../analyze/index.ts';
-import type { LoadReport } from '../../drive/load/index.ts';
+import type { LoadReport } from '../../collect/load/index.ts';
 import type { GateResult, LabelledFinding, ResolvedCandidate, RuleResult } from '../../gate/index.ts';
 import type { QuantileComparison } from '../../judge/index.ts';
 import { highlightPair, type SideBySide } from './json-diff.ts';

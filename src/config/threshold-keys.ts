@@ -4,7 +4,7 @@
  * `http_req_duration{expected_response:true}`. Route templates contain braces themselves, so the
  * selector is everything between the first `{` and the final `}`.
  */
-import { GauntletError } from '../../util/errors.ts';
+import { GauntletError } from '../util/errors.ts';
 
 export type LoadMetricType = 'trend' | 'rate' | 'counter';
 

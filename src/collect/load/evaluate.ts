@@ -3,10 +3,10 @@
  * Durations are evaluated on latency from the intended start (equal to the send for VU executors and
  * for k6 sources), failures as k6 counts them (a status outside 200–399, or no response).
  */
-import { parseThreshold, type Operator } from '../../gate/thresholds.ts';
+import { parseThreshold, type Operator } from '../../config/thresholds.ts';
 import { isFailureClass, mergeHists, quantileOf, type ExpHist, type RuntimeAgg, type SeriesAgg } from './aggregate.ts';
 import type { LatencyStats, RecordedThreshold, ThresholdResult } from './report-types.ts';
-import { parseThresholdKey, type ThresholdKey } from './threshold-keys.ts';
+import { parseThresholdKey, type ThresholdKey } from '../../config/threshold-keys.ts';
 
 const toMs = (s: number | null) => (s === null ? null : s * 1000);
 

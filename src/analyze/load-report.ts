@@ -3,14 +3,14 @@
  * metric points. `gauntlet load` calls this after its run, and `gauntlet load --run ID` in a fresh
  * process gives the same report — the engine never hands numbers to the judgement in memory.
  */
-import type { SpanStore, StoredSpan } from '../../collect/index.ts';
-import { judgeRoutes, type JudgeRoutesOptions, type LatencySample } from '../../judge/index.ts';
-import { ATTR_GAUNTLET_RUN_ID, ATTR_GAUNTLET_RUN_INCOMPLETE } from '../../telemetry/attributes.ts';
-import { GauntletError } from '../../util/errors.ts';
-import { aggregateLoadPoints, isFailureClass, isJudgedClass, mergeHists, type ExpHist, type RuntimeAgg } from './aggregate.ts';
-import { evaluateThreshold, k6LatencyStats, latencyOf, latencyStats } from './evaluate.ts';
-import * as M from './metric-names.ts';
-import type { LatencyStats, LoadReport, RecordedPlan, RouteSummary, RuntimeSummary, ScenarioSummary } from './report-types.ts';
+import type { SpanStore, StoredSpan } from '../collect/index.ts';
+import { judgeRoutes, type JudgeRoutesOptions, type LatencySample } from '../judge/index.ts';
+import { ATTR_GAUNTLET_RUN_ID, ATTR_GAUNTLET_RUN_INCOMPLETE } from '../telemetry/attributes.ts';
+import { GauntletError } from '../util/errors.ts';
+import { aggregateLoadPoints, isFailureClass, isJudgedClass, mergeHists, type ExpHist, type RuntimeAgg } from '../collect/load/aggregate.ts';
+import { evaluateThreshold, k6LatencyStats, latencyOf, latencyStats } from '../collect/load/evaluate.ts';
+import * as M from '../telemetry/load-metric-names.ts';
+import type { LatencyStats, LoadReport, RecordedPlan, RouteSummary, RuntimeSummary, ScenarioSummary } from '../collect/load/report-types.ts';
 
 export function findRunSpan(spans: readonly StoredSpan[], runId: string): { plan: RecordedPlan; aborted: string | null; incomplete: LoadReport['incomplete'] } | undefined {
   const span = spans.find((s) => s.attributes[ATTR_GAUNTLET_RUN_ID] === runId && typeof s.attributes[M.ATTR_LOAD_PLAN] === 'string');

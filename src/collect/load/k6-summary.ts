@@ -10,12 +10,12 @@
  * judge latency with.
  */
 import { readFile } from 'node:fs/promises';
-import type { StoredMetricPoint, StoredSpan } from '../../collect/index.ts';
+import type { StoredMetricPoint, StoredSpan } from '../index.ts';
 import * as A from '../../telemetry/attributes.ts';
 import { GauntletError } from '../../util/errors.ts';
 import { importRunSpan, orderRuntimes, scopeOf } from './k6-common.ts';
 import { emptyPoint, thresholdsFor } from './k6-json.ts';
-import * as M from './metric-names.ts';
+import * as M from '../../telemetry/load-metric-names.ts';
 import type { RecordedPlan } from './report-types.ts';
 
 export interface K6ImportOptions {

@@ -2,7 +2,7 @@
  * The load report side by side on a terminal: one column per runtime, then thresholds and the
  * per-route latency verdict (how the second runtime compares with the first).
  */
-import type { LatencyStats, LoadReport, RuntimeSummary, ScenarioSummary } from './report-types.ts';
+import type { LatencyStats, LoadReport, RuntimeSummary, ScenarioSummary } from '../collect/load/report-types.ts';
 
 const num = (v: number | null, digits = 2) => (v === null || !Number.isFinite(v) ? '-' : v >= 1000 ? v.toFixed(0) : v.toFixed(digits));
 const rate = (v: number | null) => (v === null ? '-' : `${v.toFixed(1)}/s`);

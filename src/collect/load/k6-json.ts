@@ -10,15 +10,15 @@ import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
-import type { StoredMetricPoint } from '../../collect/index.ts';
+import type { StoredMetricPoint } from '../index.ts';
 import * as A from '../../telemetry/attributes.ts';
 import { GauntletError } from '../../util/errors.ts';
 import { newHistogram, statusClassOf, toExponential } from './hdr.ts';
 import { K6_TAGS, importRunSpan, orderRuntimes, scenarioOf, scopeOf, type Tags } from './k6-common.ts';
-import * as M from './metric-names.ts';
+import * as M from '../../telemetry/load-metric-names.ts';
 import type { RecordedPlan, RecordedThreshold } from './report-types.ts';
-import { parseThreshold } from '../../gate/thresholds.ts';
-import { parseThresholdKey } from './threshold-keys.ts';
+import { parseThreshold } from '../../config/thresholds.ts';
+import { parseThresholdKey } from '../../config/threshold-keys.ts';
 import type { K6ImportOptions, K6Import } from './k6-summary.ts';
 
 interface Block {

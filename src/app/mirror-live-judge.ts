@@ -1,8 +1,8 @@
-import { comparePair, type ObservedPair, type PairFinding } from '../../analyze/index.ts';
-import { generalisePath, NoiseModel, type Suppression } from '../../analyze/noise.ts';
-import type { NoiseRules } from '../../config/index.ts';
-import type { LedgerLabel, LedgerMatcher } from '../../gate/index.ts';
-import type { NoiseReason, PairResult } from '../../telemetry/metrics.ts';
+import { comparePair, type ObservedPair, type PairFinding } from '../analyze/index.ts';
+import { generalisePath, NoiseModel, type Suppression } from '../analyze/noise.ts';
+import type { NoiseRules } from '../config/index.ts';
+import type { LedgerLabel, LedgerMatcher } from '../gate/index.ts';
+import type { NoiseReason, PairResult } from '../telemetry/metrics.ts';
 
 export interface LabelledPairFinding extends PairFinding {
   /** Ledger label of the finding (`new` without a ledger). */

@@ -3,10 +3,10 @@
  * exponential histograms merged bucket by bucket, counters summed. The run's own abortOnFail checks
  * and the after-the-fact report both go through here, so both see the same numbers.
  */
-import type { StoredMetricPoint } from '../../collect/index.ts';
+import type { StoredMetricPoint } from '../index.ts';
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
 import * as A from '../../telemetry/attributes.ts';
-import * as M from './metric-names.ts';
+import * as M from '../../telemetry/load-metric-names.ts';
 
 type Point = Pick<StoredMetricPoint, 'name' | 'kind' | 'timeNs' | 'attributes'> & Partial<StoredMetricPoint>;
 

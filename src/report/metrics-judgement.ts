@@ -1,6 +1,6 @@
 import type { ParityReport } from '../analyze/index.ts';
 import type { GateResult } from '../gate/index.ts';
-import { FINDING_LABELS, GATE_VERDICTS, PAIR_RESULTS, type GauntletMetrics, type PairResult } from './metrics.ts';
+import { FINDING_LABELS, GATE_VERDICTS, PAIR_RESULTS, type GauntletMetrics, type PairResult } from '../telemetry/metrics.ts';
 
 function pairResult(c: ParityReport['cases'][number]): PairResult {
   if (!c.primary || !c.candidate) return 'incomplete';

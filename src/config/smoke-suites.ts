@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
-import { loadDataFile, resolveFrom, type LoadedConfig } from '../../config/index.ts';
-import { SmokeSuiteSchema, type SmokeSuite } from '../../config/smoke-schema.ts';
-import { GauntletError } from '../../util/errors.ts';
+import { loadDataFile, resolveFrom, type LoadedConfig } from './load.ts';
+import { SmokeSuiteSchema, type SmokeSuite } from './smoke-schema.ts';
+import { GauntletError } from '../util/errors.ts';
 
 export interface LoadedSuite {
   file: string;

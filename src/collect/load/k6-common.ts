@@ -3,9 +3,9 @@
  * and the run span that registers an imported run in the store (like the engine's own run span).
  */
 import { randomBytes } from 'node:crypto';
-import type { StoredSpan } from '../../collect/index.ts';
+import type { StoredSpan } from '../index.ts';
 import * as A from '../../telemetry/attributes.ts';
-import * as M from './metric-names.ts';
+import * as M from '../../telemetry/load-metric-names.ts';
 import type { LoadSource, RecordedPlan } from './report-types.ts';
 
 /**

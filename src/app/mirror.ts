@@ -14,21 +14,21 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { constants, setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { waitForRunToSettle } from '../../analyze/index.ts';
-import type { LoadedConfig, MirrorConfig } from '../../config/index.ts';
-import { resolveTsxLoader } from '../../daemons/index.ts';
-import { ledgerFor } from '../../gate/index.ts';
-import { assertLoopbackListen, makeRedactionRules, redactUrl } from '../../record/index.ts';
-import * as A from '../../telemetry/attributes.ts';
-import { createGauntletMetrics } from '../../telemetry/metrics.ts';
-import { parseListen, serveMetrics, type MetricsServer } from '../../telemetry/metrics-server.ts';
-import { GauntletError } from '../../util/errors.ts';
-import { openSession, type Session } from '../session.ts';
-import { CopyEngine } from './copy-engine.ts';
-import { describeMirrorStats } from './describe.ts';
-import type { FromProxyProcess, ProxyInit, ToProxyProcess } from './proxy-process.ts';
-import { serveCopies } from './remote-path.ts';
-import type { MirrorStats } from './types.ts';
+import { waitForRunToSettle } from '../analyze/index.ts';
+import type { LoadedConfig, MirrorConfig } from '../config/index.ts';
+import { resolveTsxLoader } from '../daemons/index.ts';
+import { ledgerFor } from '../gate/index.ts';
+import { assertLoopbackListen, makeRedactionRules, redactUrl } from '../record/index.ts';
+import * as A from '../telemetry/attributes.ts';
+import { createGauntletMetrics } from '../telemetry/metrics.ts';
+import { parseListen, serveMetrics, type MetricsServer } from '../telemetry/metrics-server.ts';
+import { GauntletError } from '../util/errors.ts';
+import { openSession, type Session } from './session.ts';
+import { CopyEngine } from '../drive/mirror/copy-engine.ts';
+import { describeMirrorStats } from '../drive/mirror/describe.ts';
+import type { FromProxyProcess, ProxyInit, ToProxyProcess } from '../drive/mirror/proxy-process.ts';
+import { serveCopies } from '../drive/mirror/remote-path.ts';
+import type { MirrorStats } from '../drive/mirror/types.ts';
 
 export interface RunMirrorOptions {
   /** The stack must define `service` (its primary, candidate and any secondary runtimes). */
@@ -52,7 +52,7 @@ export interface RunMirrorResult {
   spansUndelivered: number;
 }
 
-const PROXY_ENTRY = fileURLToPath(new URL('./proxy-process.ts', import.meta.url));
+const PROXY_ENTRY = fileURLToPath(new URL('../drive/mirror/proxy-process.ts', import.meta.url));
 
 /**
  * Linux: every thread of this process to nice 19 (`setpriority` on a thread id applies to that

@@ -5,9 +5,19 @@
  * merge without loss. They leave the engine as OTLP exponential histograms (see toExponential).
  */
 import * as hdr from 'hdr-histogram-js';
-import type { SeriesResult } from './types.ts';
 
 type Histogram = hdr.Histogram;
+
+/** One series of a block, as it leaves a worker: encoded histograms per (method, route, status class). */
+export interface SeriesResult {
+  method: string;
+  route: string;
+  /** 2xx | 3xx | 4xx | 5xx | error */
+  statusClass: string;
+  /** From the intended start (corrected) and from the actual send (uncorrected), µs. */
+  intended: string;
+  sent: string;
+}
 
 /** 1 µs to 1 hour; autoResize keeps a pathological value from throwing mid-run. */
 export function newHistogram(): Histogram {

@@ -13,12 +13,14 @@ import type { LoadedConfig } from '../config/index.ts';
 import { judgeRun } from '../gate/index.ts';
 import { waitForRunToSettle } from '../analyze/index.ts';
 import { createGauntletMetrics, type GauntletMetrics } from '../telemetry/metrics.ts';
-import { recordJudgement } from '../telemetry/metrics-judgement.ts';
+import { recordJudgement } from '../report/metrics-judgement.ts';
 import { createMetricsSubscriber } from '../telemetry/metrics-probe.ts';
 import { serveMetrics } from '../telemetry/metrics-server.ts';
-import { createSpanMetrics, type SpanMetrics } from '../telemetry/metrics-spanmetrics.ts';
-import { newRunId } from './run-id.ts';
-import { openSession, runParityPhase, type LoadedCases, type Session } from './session.ts';
+import { createSpanMetrics, type SpanMetrics } from '../collect/spanmetrics.ts';
+import { newRunId } from '../drive/run-id.ts';
+import { openSession, type Session } from './session.ts';
+import { runParityPhase } from '../drive/index.ts';
+import type { LoadedCases } from '../config/index.ts';
 
 export interface WatchOptions {
   loaded: LoadedConfig;

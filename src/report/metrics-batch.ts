@@ -2,10 +2,10 @@ import type { ParityReport } from '../analyze/index.ts';
 import type { GauntletConfig } from '../config/index.ts';
 import type { GateResult } from '../gate/index.ts';
 import type { ProbeSubscriber } from '../probe/types.ts';
-import { createGauntletMetrics } from './metrics.ts';
+import { createGauntletMetrics } from '../telemetry/metrics.ts';
 import { recordJudgement } from './metrics-judgement.ts';
-import { createMetricsSubscriber } from './metrics-probe.ts';
-import { pushMetrics } from './metrics-push.ts';
+import { createMetricsSubscriber } from '../telemetry/metrics-probe.ts';
+import { pushMetrics } from '../telemetry/metrics-push.ts';
 
 /** A batch run's metrics on their way to a Pushgateway: probe subscribers while it runs, one push once judged. */
 export interface BatchMetrics {

@@ -4,7 +4,7 @@
  * reads the same here and in the k6 scripts under load/k6/. Schemas are the types.
  */
 import { z } from 'zod';
-import { parseThreshold } from '../../gate/thresholds.ts';
+import { parseThreshold } from './thresholds.ts';
 import { parseThresholdKey } from './threshold-keys.ts';
 
 const DURATION = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/;

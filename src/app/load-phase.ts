@@ -6,7 +6,7 @@
  */
 import type { LoadedConfig } from '../config/index.ts';
 import { GauntletError } from '../util/errors.ts';
-import { assertLoopback, assertReachable, defaultWorkers, loadScenarioFile, runLoad, type LoadPlan, type LoadProgress, type LoadTarget } from './load/index.ts';
+import { assertLoopback, assertReachable, defaultWorkers, loadScenarioFile, runLoad, type LoadPlan, type LoadProgress, type LoadTarget } from '../drive/load/index.ts';
 import type { Session } from './session.ts';
 
 export interface LoadInput {
