@@ -11,7 +11,7 @@ import protobuf from 'protobufjs';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpanStore, startReceiver, type Receiver, type StoredSpan } from '../src/collect/index.ts';
-import { ATTR_GAUNTLET_RUN_ID } from '../src/telemetry/attributes.ts';
+import { ATTR_GAUNTLET_RUN_ID } from '../src/contract/attributes.ts';
 
 const rpcRoot = new protobuf.Root();
 rpcRoot.resolvePath = (_o, target) => join(fileURLToPath(new URL('../src/collect/proto/', import.meta.url)), target);

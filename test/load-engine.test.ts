@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { METRIC_INTENDED_LATENCY, METRIC_SENT_DURATION } from '../src/telemetry/load-metric-names.ts';
+import { METRIC_INTENDED_LATENCY, METRIC_SENT_DURATION } from '../src/contract/load-metrics.ts';
 import { runEngine, startTargetProcess, target, type TargetProcess } from './load-support.ts';
 
 /**

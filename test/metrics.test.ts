@@ -71,7 +71,7 @@ describe('the documented metric set', () => {
 
   it('publishes a judged run: exclusive pair results, divergences by ledger label, gate gauges (zeros written)', async () => {
     const m = createGauntletMetrics();
-    recordJudgement(m, report, gate, new Date(1_800_000_000_000));
+    recordJudgement(m, report, gate, { now: new Date(1_800_000_000_000) });
     const text = await m.registry.metrics();
     const line = (s: string) => expect(text).toContain(s);
     line('gauntlet_pairs_total{service="validatord",method="POST",route="/v1/validate",result="match"} 1');

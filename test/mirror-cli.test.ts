@@ -45,7 +45,7 @@ describe('gauntlet mirror (CLI) in front of the reference validatord twins', () 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'gauntlet-mirror-cli-'));
     // The embedded default config: validatord's rust (primary) and go (candidate) twins, POST /v1/validate marked safe.
-    daemon = startDaemon(['mirror', '--service', 'validatord', '--listen', '127.0.0.1:0', '--metrics-listen', '127.0.0.1:0', '--store', join(dir, 'store.duckdb')], dir);
+    daemon = startDaemon(['mirror', '--service', 'validatord', '--listen', '127.0.0.1:0', '--metrics-listen', '127.0.0.1:0', '--store', join(dir, 'store.duckdb'), '--gate-json', join(dir, 'mirror-gate.json')], dir);
     const [, url, metrics, id] = await daemon.waitFor(/listening on (http:\/\/\S+) → .* metrics (http:\/\/\S+)\/metrics · run (r-\S+)/, 40_000);
     runId = id!;
     answers = [];
@@ -55,11 +55,14 @@ describe('gauntlet mirror (CLI) in front of the reference validatord twins', () 
         answers.push({ status: r.statusCode, body: await r.body.text() });
       }
     }
-    // Copies happen after the answers: wait (bounded) until all 20 are judged.
-    const deadline = performance.now() + 15_000;
+    // Copies happen after the answers, and verdicts come from the store once stored: wait (bounded)
+    // until all 20 are mirrored and judged.
+    const deadline = performance.now() + 20_000;
+    const judged = (result: string) => new RegExp(`^gauntlet_pairs_total\\{service="validatord",method="POST",route="/v1/validate",result="${result}"\\} 10$`, 'm');
     for (;;) {
       scrape = await (await request(`${metrics!}/metrics`)).body.text();
-      if (/gauntlet_mirror_requests_total\{service="validatord",outcome="mirrored"\} 20$/m.test(scrape) || performance.now() > deadline) break;
+      const done = /gauntlet_mirror_requests_total\{service="validatord",outcome="mirrored"\} 20$/m.test(scrape) && judged('match').test(scrape) && judged('diverge').test(scrape);
+      if (done || performance.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     daemon.child.kill('SIGINT');
@@ -88,7 +91,7 @@ describe('gauntlet mirror (CLI) in front of the reference validatord twins', () 
 
   it('on SIGINT drains, flushes and exits 130 with a summary naming the run', () => {
     expect(code, daemon.out()).toBe(130);
-    expect(daemon.out()).toMatch(/mirror: known divergence \[shape\/enum-encoding\] POST \/v1\/validate \/errors\/0/);
+    expect(daemon.out()).toMatch(/mirror: known divergence \[shape\/enum-encoding\] POST \/v1\/validate \/errors\/\*/);
     expect(daemon.out()).toMatch(/mirror: stopped · 20 requests · 20 mirrored \(10 match, 10 diverge\) · 0 dropped/);
     expect(daemon.out()).toContain(`gauntlet analyze --run ${runId}`);
   });
@@ -103,6 +106,14 @@ describe('gauntlet mirror (CLI) in front of the reference validatord twins', () 
     expect(report.findings[0]!.count).toBe(10);
     // The mirror injected its trace context into the primary's request too: every exchange has its SERVER span.
     expect(report.telemetry).toEqual({ clientSpans: 40, serverSpans: 40, joined: 40 });
+  }, 60_000);
+
+  it('its final verdict is the one `gauntlet gate --run` gives on the same stored run', async () => {
+    expect(daemon.out()).toMatch(/mirror: gate pass \(score 100\) · assessment: ship-with-known-gap/);
+    const gateJson = join(dir, 'gate-run.json');
+    const r = await runCli(['gate', '--run', runId, '--store', join(dir, 'store.duckdb'), '--gate-json', gateJson], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(await readFile(join(dir, 'mirror-gate.json'), 'utf8'))).toEqual(JSON.parse(await readFile(gateJson, 'utf8')));
   }, 60_000);
 
   it('refuses a non-loopback listen address (exit 2) before starting anything', async () => {

@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildParityReport } from '../src/analyze/index.ts';
+import { buildParityReport, waitForRunToSettle } from '../src/analyze/index.ts';
 import { SpanStore, startReceiver, type Receiver } from '../src/collect/index.ts';
-import { NoiseSchema } from '../src/config/index.ts';
+import { ConfigSchema, NoiseSchema, type LoadedConfig, type NoiseRules } from '../src/config/index.ts';
+import { LiveRunJudgement, type LiveJudgementStats } from '../src/app/mirror-judgement.ts';
 import { CopyEngine, startMirror, type CopyEngineOptions, type Mirror, type MirrorOptions } from '../src/drive/mirror/index.ts';
 import { makeRedactionRules } from '../src/record/index.ts';
 import { createGauntletMetrics, type GauntletMetrics } from '../src/telemetry/metrics.ts';
@@ -100,12 +101,14 @@ interface Harness {
   telemetry: HarnessTelemetry;
   runId: string;
   logs: string[];
-  /** Drain, flush spans to the store, return the run's spans. */
+  /** The latest judgement from the store (after finish). */
+  judged(): LiveJudgementStats;
+  /** Drain, flush spans to the store, judge the run from it, return the run's spans. */
   finish(drainMs?: number): Promise<Awaited<ReturnType<SpanStore['spansForRun']>>>;
 }
 
 let runs = 0;
-type HarnessOptions = Partial<Pick<CopyEngineOptions, 'secondaries' | 'rules' | 'noise' | 'queue' | 'maxQueueBytes' | 'concurrency' | 'timeoutMs'>> &
+type HarnessOptions = Partial<Pick<CopyEngineOptions, 'secondaries' | 'rules' | 'queue' | 'maxQueueBytes' | 'concurrency' | 'timeoutMs'>> & { noise?: NoiseRules } &
   Partial<Pick<MirrorOptions, 'routes' | 'safeRoutes' | 'unsafe' | 'maxRequestBytes' | 'primary' | 'sample'>>;
 
 /** A mirror with its copy engine in this thread (the daemon puts it in a worker), exporting to the shared store. */
@@ -114,7 +117,7 @@ async function harness(candidate: TestServer | string, opts: HarnessOptions = {}
   const telemetry = startTelemetry({ endpoint: receiver.url, runId, spoolDir: join(dir, 'spool', runId) });
   const metrics = createGauntletMetrics();
   const logs: string[] = [];
-  const { routes, safeRoutes, unsafe, maxRequestBytes, sample, primary: primaryRuntime, ...engine } = opts;
+  const { routes, safeRoutes, unsafe, maxRequestBytes, sample, primary: primaryRuntime, noise, ...engine } = opts;
   const primarySide = primaryRuntime ?? { name: 'rust', url: primary.url };
   const copies = new CopyEngine({
     runId,
@@ -136,16 +139,22 @@ async function harness(candidate: TestServer | string, opts: HarnessOptions = {}
     ...(sample ? { sample } : {}),
     log: (l) => logs.push(l),
   });
+  // The mirror's verdicts come from the store, judged as `gate --run` judges (no ledger here).
+  const loaded: LoadedConfig = { config: ConfigSchema.parse({ stack: { services: {} }, gate: { ledger: join(dir, 'no-ledger.yaml') } }), file: undefined, baseDir: dir };
+  const judgement = new LiveRunJudgement({ store, runId, loaded, metrics, ...(noise ? { noise } : {}), log: (l) => logs.push(l) });
   return {
     mirror,
     metrics,
     telemetry,
     runId,
     logs,
+    judged: () => judgement.stats(),
     async finish(drainMs = 5_000) {
       await mirror.close(drainMs);
       await telemetry.flush();
       await telemetry.shutdown();
+      await waitForRunToSettle(store, runId, { maxMs: 3_000 });
+      await judgement.judge();
       return store.spansForRun(runId);
     },
   };
@@ -221,7 +230,7 @@ describe('gauntlet mirror: the client path', () => {
     // Every GET was mirrored; the PUT is an unsafe method and was not copied. The echoes differ
     // only in their volatile timestamps, and the candidate saw the request the primary saw.
     expect((await h.mirror.stats()).outcomes).toMatchObject({ mirrored: 8, unsafe: 1, dropped: 0 });
-    expect((await h.mirror.stats()).pairs, h.logs.join('\n')).toMatchObject({ match: 8, diverge: 0 });
+    expect(h.judged().pairs, h.logs.join('\n')).toMatchObject({ match: 8, diverge: 0 });
     expect(metricValue(await h.metrics.registry.metrics(), 'gauntlet_mirror_noise_total{service="demo",reason="ignore"}')).toBe(2);
     const copy = received.get('cand-identical')!.find((r) => r.url === '/v1/echo/get?q=1')!;
     expect(copy.headers['x-keep']).toBe('yes');
@@ -282,7 +291,7 @@ describe('gauntlet mirror: a bad candidate never touches the client', () => {
       expect(s.outcomes.mirrored + s.outcomes.dropped).toBe(20);
       expect(s.jobErrors).toBe(0);
       if (label === 'hangs') expect(s.outcomes.dropped).toBeGreaterThan(0);
-      if (label !== 'hangs') expect(s.pairs.status_mismatch).toBe(s.outcomes.mirrored);
+      if (label !== 'hangs') expect(h.judged().pairs.status_mismatch).toBe(s.outcomes.mirrored);
     }, 20_000);
   }
 
@@ -364,17 +373,20 @@ describe('gauntlet mirror: judgement', () => {
     const quiet = await harness(same);
     for (let i = 0; i < 10; i++) await send(`${quiet.mirror.url}/v1/items/${i}`);
     const quietSpans = await quiet.finish();
-    expect((await quiet.mirror.stats()).pairs).toMatchObject({ match: 10, diverge: 0 });
+    expect(quiet.judged().pairs).toMatchObject({ match: 10, diverge: 0 });
     const quietScrape = await quiet.metrics.registry.metrics();
     expect(quietScrape).not.toMatch(/^gauntlet_divergences_total\{/m);
     // Timestamps and request ids differ in every pair: suppressed as volatile, counted as noise.
-    expect(metricValue(quietScrape, 'gauntlet_mirror_noise_total{service="demo",reason="volatile"}')).toBe(20);
-    expect(buildParityReport(quiet.runId, quietSpans).findings).toEqual([]);
+    const quietReport = buildParityReport(quiet.runId, quietSpans);
+    expect(quietReport.findings).toEqual([]);
+    const volatile = quietReport.noise.filter((n) => n.reason.startsWith('volatile')).reduce((k, n) => k + n.count, 0);
+    expect(volatile).toBeGreaterThanOrEqual(10);
+    expect(metricValue(quietScrape, 'gauntlet_mirror_noise_total{service="demo",reason="volatile"}')).toBe(volatile);
 
     const loud = await harness(diverge);
     for (let i = 0; i < 10; i++) await send(`${loud.mirror.url}/v1/items/${i}`);
     const loudSpans = await loud.finish();
-    expect((await loud.mirror.stats()).pairs).toMatchObject({ match: 0, diverge: 10 });
+    expect(loud.judged().pairs).toMatchObject({ match: 0, diverge: 10 });
     const scrape = await loud.metrics.registry.metrics();
     const series = (cls: string) => `gauntlet_divergences_total{service="demo",method="GET",route="/v1/items/{id}",kind="shape",class="${cls}",label="new"}`;
     expect(metricValue(scrape, series('key-case'))).toBe(10);
@@ -403,12 +415,12 @@ describe('gauntlet mirror: judgement', () => {
     const alone = await harness(noisyCandidate, base);
     for (let i = 0; i < 8; i++) await send(`${alone.mirror.url}/v1/items/${i}`);
     await alone.finish();
-    expect((await alone.mirror.stats()).pairs.diverge).toBe(8);
+    expect(alone.judged().pairs.diverge).toBe(8);
 
     const aa = await harness(noisyCandidate, { ...base, secondaries: [{ name: 'rust-2', url: noisySecondary.url }] });
     for (let i = 0; i < 8; i++) await send(`${aa.mirror.url}/v1/items/${i}`);
     const spans = await aa.finish();
-    expect((await aa.mirror.stats()).pairs).toMatchObject({ match: 8, diverge: 0 });
+    expect(aa.judged().pairs).toMatchObject({ match: 8, diverge: 0 });
     expect(metricValue(await aa.metrics.registry.metrics(), 'gauntlet_mirror_noise_total{service="demo",reason="aa"}')).toBe(8);
     expect(received.get('noisy-secondary')).toHaveLength(8);
     const report = buildParityReport(aa.runId, spans, { noise: NoiseSchema.parse({}) });

@@ -40,6 +40,7 @@ function fixture(): { report: ParityReport; gate: GateResult; series: LatencySer
   };
   const gate: GateResult = {
     runId: 'r-test',
+    incompleteParts: [],
     verdict: 'fail',
     score: 50,
     assessment: 'do-not-ship',

@@ -1,4 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { runCli } from './support/cli.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,6 +75,17 @@ describe('gauntlet watch', () => {
     // No ledger: the key-case difference is a new finding, which fails the gate — as a metric, not an exit.
     expect(lines[1]).toMatch(/^cycle 1 · run r-\S+ · 2 pairs · gate fail \(score [\d.]+\) · findings: 1 new$/);
   });
+
+  it('a cycle\'s verdict is the one `gauntlet gate --run` gives on the same stored run', async () => {
+    const lines: string[] = [];
+    const storePath = join(dir, 'store-gate.duckdb');
+    const summary = await runWatch(await options({ maxCycles: 1, storePath }, lines));
+    expect(summary.last).toBeDefined();
+    const gateJson = join(dir, 'gate-run.json');
+    const r = await runCli(['gate', '--run', summary.last!.runId, '--config', join(dir, 'gauntlet.config.yaml'), '--store', storePath, '--gate-json', gateJson], { cwd: dir });
+    expect(r.code, r.stderr).toBe(1);
+    expect(JSON.parse(await readFile(gateJson, 'utf8'))).toEqual(JSON.parse(JSON.stringify(summary.last!.gate)));
+  }, 60_000);
 
   it('serves /metrics and /healthz while running and stops cleanly on abort', async () => {
     const controller = new AbortController();

@@ -6,7 +6,7 @@ import {
   ATTR_URL_FULL,
 } from '@opentelemetry/semantic-conventions';
 import type { StoredSpan, AttrValue } from '../collect/index.ts';
-import * as A from '../telemetry/attributes.ts';
+import * as A from '../contract/attributes.ts';
 
 /** One exchange as reconstructed from telemetry: the probe's CLIENT span plus the runtime's SERVER span. */
 export interface ObservedExchange {

@@ -5,11 +5,11 @@
  */
 import type { SpanStore, StoredSpan } from '../collect/index.ts';
 import { judgeRoutes, type JudgeRoutesOptions, type LatencySample } from '../judge/index.ts';
-import { ATTR_GAUNTLET_RUN_ID, ATTR_GAUNTLET_RUN_INCOMPLETE } from '../telemetry/attributes.ts';
+import { ATTR_GAUNTLET_RUN_ID, ATTR_GAUNTLET_RUN_INCOMPLETE } from '../contract/attributes.ts';
 import { GauntletError } from '../util/errors.ts';
 import { aggregateLoadPoints, isFailureClass, isJudgedClass, mergeHists, type ExpHist, type RuntimeAgg } from '../collect/load/aggregate.ts';
 import { evaluateThreshold, k6LatencyStats, latencyOf, latencyStats } from '../collect/load/evaluate.ts';
-import * as M from '../telemetry/load-metric-names.ts';
+import * as M from '../contract/load-metrics.ts';
 import type { LatencyStats, LoadReport, RecordedPlan, RouteSummary, RuntimeSummary, ScenarioSummary } from '../collect/load/report-types.ts';
 
 export function findRunSpan(spans: readonly StoredSpan[], runId: string): { plan: RecordedPlan; aborted: string | null; incomplete: LoadReport['incomplete'] } | undefined {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { StoredSpan } from '../collect/index.ts';
 import { NoiseSchema, type NoiseRules } from '../config/schema.ts';
-import { ATTR_GAUNTLET_RUN_INCOMPLETE, ATTR_GAUNTLET_RUN_NOISE, ATTR_GAUNTLET_RUN_PAIRS, ATTR_GAUNTLET_RUN_PAIRS_PLANNED } from '../telemetry/attributes.ts';
+import { ATTR_GAUNTLET_RUN_INCOMPLETE, ATTR_GAUNTLET_RUN_NOISE, ATTR_GAUNTLET_RUN_PAIRS, ATTR_GAUNTLET_RUN_PAIRS_PLANNED } from '../contract/attributes.ts';
 import { comparePair, type FindingKind, type PairFinding } from './compare.ts';
 import { pairExchanges, reconstructExchanges, type ObservedExchange, type ObservedPair } from './exchanges.ts';
 import { generalisePath, NoiseModel, type Suppression } from './noise.ts';

@@ -1,6 +1,6 @@
 import type { StoredSpan } from '../collect/index.ts';
 import { CheckSpecSchema, type CheckSpec, type ResponseExpect } from '../config/smoke-schema.ts';
-import * as A from '../telemetry/attributes.ts';
+import * as A from '../contract/attributes.ts';
 import { reconstructExchanges, type ObservedExchange } from './exchanges.ts';
 import { evaluateSpanAssertion } from './trace-assert.ts';
 import { ABSENT, matchValue, resolveBodyPath, show } from './trace-assert-match.ts';

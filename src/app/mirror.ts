@@ -10,25 +10,17 @@
  * traffic like a parity or replay run.
  */
 import { SpanKind } from '@opentelemetry/api';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { constants, setPriority } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { waitForRunToSettle } from '../analyze/index.ts';
 import type { LoadedConfig, MirrorConfig } from '../config/index.ts';
-import { resolveTsxLoader } from '../daemons/index.ts';
-import { ledgerFor } from '../gate/index.ts';
+import type { JudgedRun } from '../gate/index.ts';
+import { LiveRunJudgement } from './mirror-judgement.ts';
 import { assertLoopbackListen, makeRedactionRules, redactUrl } from '../record/index.ts';
-import * as A from '../telemetry/attributes.ts';
+import * as A from '../contract/attributes.ts';
 import { createGauntletMetrics } from '../telemetry/metrics.ts';
 import { parseListen, serveMetrics, type MetricsServer } from '../telemetry/metrics-server.ts';
 import { GauntletError } from '../util/errors.ts';
 import { openSession, type Session } from './session.ts';
-import { CopyEngine } from '../drive/mirror/copy-engine.ts';
-import { describeMirrorStats } from '../drive/mirror/describe.ts';
-import type { FromProxyProcess, ProxyInit, ToProxyProcess } from '../drive/mirror/proxy-process.ts';
-import { serveCopies } from '../drive/mirror/remote-path.ts';
-import type { MirrorStats } from '../drive/mirror/types.ts';
+import { CopyEngine, describeMirrorStats, lowerOwnPriority, serveCopies, startProxyProcess, type MirrorStats, type ProxyProcess } from '../drive/mirror/index.ts';
 
 export interface RunMirrorOptions {
   /** The stack must define `service` (its primary, candidate and any secondary runtimes). */
@@ -48,92 +40,44 @@ export interface RunMirrorResult {
   url: string;
   metricsUrl: string;
   stats: MirrorStats;
+  /** The final judgement of the whole run from the store — what `gauntlet gate --run` gives. */
+  judged: JudgedRun;
   /** Spans that could not be delivered to the store (spooled or refused). */
   spansUndelivered: number;
 }
 
-const PROXY_ENTRY = fileURLToPath(new URL('../drive/mirror/proxy-process.ts', import.meta.url));
-
 /**
- * Linux: every thread of this process to nice 19 (`setpriority` on a thread id applies to that
- * thread; threads started later inherit it). Called after the runtimes and the proxy process were
- * spawned, so they keep the normal priority. Elsewhere, or if not allowed, nothing changes.
+ * Judge the run from the store while the mirror runs: flush spans, re-judge, log a summary line.
+ * The interval stretches as the run grows (judging stays a small share of the wall time).
  */
-function lowerOwnPriority(): boolean {
-  try {
-    for (const tid of readdirSync('/proc/self/task')) setPriority(Number(tid), constants.priority.PRIORITY_LOW);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-interface ProxyProcess {
-  url: string;
-  /** Settles if it exits without having been asked to stop, with how it exited. */
-  died: Promise<string>;
-  send(m: ToProxyProcess): void;
-  /** Ask it to stop (it finishes its clients' requests); resolves when it has exited. */
-  stop(): Promise<void>;
-}
-
-/** Start the client's path; every message but the start-up ones goes to `onMessage`. */
-async function startProxyProcess(init: ProxyInit, onMessage: (m: FromProxyProcess) => void): Promise<ProxyProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', resolveTsxLoader(), PROXY_ENTRY], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    serialization: 'advanced',
-  });
-  let stopping = false;
-  let onDeath: (how: string) => void = () => {};
-  const died = new Promise<string>((resolve) => (onDeath = resolve));
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', (code, signal) => {
-      if (!stopping) onDeath(signal ?? `exit code ${code}`);
-      resolve();
-    }),
-  );
-  // Once it has stopped, late acks have nowhere to go: a closed channel is not an error worth a crash.
-  child.on('error', () => {});
-  const send = (m: ToProxyProcess) => {
-    if (child.connected) child.send(m, () => {});
-  };
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the mirror proxy process did not start within 30 s')), 30_000);
-    child.on('message', (m: FromProxyProcess) => {
-      if (m.type === 'listening') {
-        clearTimeout(timer);
-        resolve(m.url);
-      } else if (m.type === 'error') {
-        clearTimeout(timer);
-        reject(m.code ? new GauntletError(m.code, m.message, m.facts ?? {}) : new Error(`mirror proxy process: ${m.message}`));
-      } else onMessage(m);
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`the mirror proxy process exited (${signal ?? code}) before it was listening`));
-    });
-    send({ type: 'init', init });
-  }).catch(async (err: unknown) => {
-    child.kill('SIGKILL');
-    await exited;
-    throw err;
-  });
-  return {
-    url,
-    died,
-    send,
-    async stop() {
-      stopping = true;
-      send({ type: 'stop' });
-      // It finishes in-flight client requests (bounded at 10 s); a stuck one is killed, not waited for.
-      let timer: NodeJS.Timeout | undefined;
-      const backstop = new Promise<void>((r) => (timer = setTimeout(() => r(), 15_000)));
-      await Promise.race([exited, backstop]);
-      clearTimeout(timer);
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await exited;
+function judgeWhileRunning(judgement: LiveRunJudgement, session: Session, settings: MirrorConfig, summary: () => void): { stop(): Promise<void> } {
+  let stopped = false;
+  let wake: () => void = () => {};
+  let lastSummary = performance.now();
+  const loop = (async () => {
+    while (!stopped) {
+      await new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, judgement.nextDelayMs(settings.judgeIntervalMs)).unref();
+      });
+      if (stopped) break;
+      try {
+        await session.telemetry.flush(2_000);
+        await judgement.judge();
+      } catch {
+        // A failed live judgement (a store hiccup) is retried next time; the final one is not optional.
       }
+      if (settings.summaryIntervalMs > 0 && performance.now() - lastSummary >= settings.summaryIntervalMs) {
+        lastSummary = performance.now();
+        summary();
+      }
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      wake();
+      await loop;
     },
   };
 }
@@ -144,7 +88,6 @@ export async function runMirror(opts: RunMirrorOptions): Promise<RunMirrorResult
   // Refuse a non-loopback bind before anything is started.
   assertLoopbackListen(opts.listen.host, opts.allowRemote, 'the mirror');
   assertLoopbackListen(parseListen(opts.metricsListen).host, opts.allowRemote, 'the mirror (metrics endpoint)');
-  const ledger = await ledgerFor(loaded);
   const session: Session = await openSession(loaded, { services: new Set([service]), ...(opts.storePath ? { storePath: opts.storePath } : {}) });
   const { runId } = session;
   let proxy: ProxyProcess | undefined;
@@ -156,7 +99,7 @@ export async function runMirror(opts: RunMirrorOptions): Promise<RunMirrorResult
     const runSpan = session.telemetry.tracer.startSpan('gauntlet run', {
       kind: SpanKind.INTERNAL,
       root: true,
-      attributes: { [A.ATTR_GAUNTLET_RUN_ID]: runId, [A.ATTR_GAUNTLET_DRIVER]: 'mirror', 'gauntlet.run.services': [service], [A.ATTR_GAUNTLET_RUN_NOISE]: JSON.stringify(cfg.noise) },
+      attributes: { [A.ATTR_GAUNTLET_RUN_ID]: runId, [A.ATTR_GAUNTLET_DRIVER]: 'mirror', [A.ATTR_GAUNTLET_RUN_SERVICES]: [service], [A.ATTR_GAUNTLET_RUN_NOISE]: JSON.stringify(cfg.noise) },
     });
     const rt = (e: { name: string; url: string; headers: Record<string, string> }) => ({ name: e.name, url: e.url, headers: e.headers });
     // Created before the proxy starts, so no batch it sends can arrive before there is someone to take it.
@@ -170,8 +113,6 @@ export async function runMirror(opts: RunMirrorOptions): Promise<RunMirrorResult
       telemetry: session.telemetry,
       metrics,
       rules: makeRedactionRules(cfg.redact),
-      noise: cfg.noise,
-      ledger,
       queue: settings.queue,
       maxQueueBytes: settings.maxQueueBytes,
       concurrency: settings.concurrency,
@@ -203,7 +144,10 @@ export async function runMirror(opts: RunMirrorOptions): Promise<RunMirrorResult
       (m) => (m.type === 'log' ? log(m.line) : m.type === 'jobs' || m.type === 'counts' ? served!.receive(m) : undefined),
     );
     const p = proxy;
-    server = await serveMetrics({ listen: opts.metricsListen, registry: metrics.registry, health: () => ({ ok: true, runId, ...e.snapshot() }) });
+    // Live verdicts come from the store, through the same judgement as `gate --run`.
+    const judgement = new LiveRunJudgement({ store: session.store, runId, loaded, metrics, log });
+    const statsNow = (): MirrorStats => ({ ...e.snapshot(), ...judgement.stats() });
+    server = await serveMetrics({ listen: opts.metricsListen, registry: metrics.registry, health: () => ({ ok: true, runId, ...statsNow(), verdict: judgement.last?.gate.verdict ?? null }) });
     const lowered = lowerOwnPriority();
     const rules = makeRedactionRules(cfg.redact);
     const sides = [
@@ -212,26 +156,28 @@ export async function runMirror(opts: RunMirrorOptions): Promise<RunMirrorResult
       ...svc.others.map((o) => `secondary ${o.name} (${redactUrl(o.url, rules)})`),
     ];
     log(`mirror: listening on ${p.url} → ${sides.join(' · ')} · metrics ${server.url}/metrics · run ${runId}${lowered ? '' : ' (copy side at normal CPU priority)'} — Ctrl-C to stop`);
-    const ticker = settings.summaryIntervalMs > 0 ? setInterval(() => log(`mirror: ${describeMirrorStats(e.snapshot())}`), settings.summaryIntervalMs) : undefined;
+    const judging = judgeWhileRunning(judgement, session, settings, () => log(`mirror: ${describeMirrorStats(statsNow())}`));
     const death = await new Promise<string | undefined>((resolve) => {
       if (opts.signal.aborted) resolve(undefined);
       opts.signal.addEventListener('abort', () => resolve(undefined), { once: true });
       void p.died.then(resolve);
     });
-    clearInterval(ticker);
+    await judging.stop();
     // Clients can no longer reach the mirror: wind the copy side down and say so (exit 70).
     if (death) log(`mirror: the proxy process died (${death}) — stopping`);
     log(`mirror: stopping — finishing client requests, running queued copies for up to ${settings.drainMs / 1000} s`);
     await p.stop();
     await e.close(settings.drainMs);
-    const stats = e.snapshot();
-    runSpan.setAttribute(A.ATTR_GAUNTLET_RUN_PAIRS, stats.outcomes.mirrored);
+    runSpan.setAttribute(A.ATTR_GAUNTLET_RUN_PAIRS, e.snapshot().outcomes.mirrored);
     runSpan.end();
     // Bounded: with the collector gone, what is left waits in the spool and is reported.
     await session.telemetry.flush(2_000);
     await waitForRunToSettle(session.store, runId, { maxMs: 3_000 });
+    // The final verdict: the whole stored run, judged exactly as `gauntlet gate --run` judges it.
+    const judged = await judgement.judge();
+    const stats = statsNow();
     if (death) throw new Error(`the mirror proxy process died (${death}); run ${runId} holds what was mirrored until then`);
-    return { runId, url: p.url, metricsUrl: server.url, stats, spansUndelivered: session.telemetry.spansFailed() };
+    return { runId, url: p.url, metricsUrl: server.url, stats, judged, spansUndelivered: session.telemetry.spansFailed() };
   } finally {
     await proxy?.stop();
     await engine?.close(0);

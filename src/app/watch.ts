@@ -10,7 +10,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoadedConfig } from '../config/index.ts';
-import { judgeRun } from '../gate/index.ts';
+import { judgeRun, type GateResult } from '../gate/index.ts';
 import { waitForRunToSettle } from '../analyze/index.ts';
 import { createGauntletMetrics, type GauntletMetrics } from '../telemetry/metrics.ts';
 import { recordJudgement } from '../report/metrics-judgement.ts';
@@ -42,6 +42,8 @@ export interface WatchSummary {
   cycles: number;
   failed: number;
   url: string;
+  /** The latest judged cycle: its run id and gate — what `gauntlet gate --run` gives on that run. */
+  last?: { runId: string; gate: GateResult };
 }
 
 interface WatchState {
@@ -51,6 +53,7 @@ interface WatchState {
   lastVerdict: string | null;
   lastError: string | null;
   lastCycleEnd: string | null;
+  lastGate?: GateResult;
 }
 
 /** One cycle: drive, wait for the runtimes' spans, judge from the store, publish. */
@@ -83,6 +86,7 @@ async function runCycle(
   const findings = labels.size ? [...labels].map(([l, n]) => `${n} ${l}`).join(', ') : 'none';
   state.lastRunId = runId;
   state.lastVerdict = gate.verdict;
+  state.lastGate = gate;
   opts.log(`cycle ${state.cycles + 1} · run ${runId} · ${drove.pairs} pairs · gate ${gate.verdict} (score ${gate.score}) · findings: ${findings}`);
 }
 
@@ -98,7 +102,7 @@ export async function runWatch(opts: WatchOptions): Promise<WatchSummary> {
   try {
     // Healthy = the process is up and serving; a failing cycle shows in lastError and in
     // gauntlet_watch_cycles_total{result="error"}, where an alert can see it.
-    server = await serveMetrics({ listen: opts.listen, registry: metrics.registry, health: () => ({ ok: true, ...state }) });
+    server = await serveMetrics({ listen: opts.listen, registry: metrics.registry, health: () => ({ ok: true, cycles: state.cycles, failed: state.failed, lastRunId: state.lastRunId, lastVerdict: state.lastVerdict, lastError: state.lastError, lastCycleEnd: state.lastCycleEnd }) });
     const targets = [...session.stack.services.values()].map((s) => `${s.service} (${[s.primary, s.candidate, ...s.others].map((r) => r.name).join(' vs ')})`);
     opts.log(`watch: serving ${server.url}/metrics and ${server.url}/healthz · probing ${targets.join(', ')} every ${opts.intervalMs / 1000}s`);
     while (!opts.signal.aborted && (opts.maxCycles === undefined || state.cycles < opts.maxCycles)) {
@@ -126,7 +130,7 @@ export async function runWatch(opts: WatchOptions): Promise<WatchSummary> {
       const wait = opts.intervalMs - (performance.now() - started);
       if (wait > 0) await sleep(wait, undefined, { signal: opts.signal }).catch(() => {});
     }
-    return { cycles: state.cycles, failed: state.failed, url: server.url };
+    return { cycles: state.cycles, failed: state.failed, url: server.url, ...(state.lastGate && state.lastRunId ? { last: { runId: state.lastRunId, gate: state.lastGate } } : {}) };
   } finally {
     await server?.close();
     await session.close();

@@ -84,6 +84,7 @@ const OPTIONS: Record<Exclude<Command, 'help' | 'version'>, OptionSpec> = {
     sample: { type: 'string' },
     'metrics-listen': { type: 'string' },
     'allow-remote': { type: 'boolean' },
+    'gate-json': { type: 'string' },
   },
   replay: {
     ...COMMON,

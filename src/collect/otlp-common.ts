@@ -3,7 +3,7 @@
  * byte-for-byte the same StoredSpan.
  */
 import { GauntletError } from '../util/errors.ts';
-import { ATTR_GAUNTLET_RUN_ID } from '../telemetry/attributes.ts';
+import { ATTR_GAUNTLET_RUN_ID } from '../contract/attributes.ts';
 import {
   SPAN_KINDS,
   STATUS_CODES,

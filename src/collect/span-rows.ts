@@ -3,7 +3,7 @@
  * in one place: `appendRow` must follow the CREATE TABLE column order in span-store.ts.
  */
 import type { DuckDBAppender, DuckDBTimestampValue } from '@duckdb/node-api';
-import { ATTR_GAUNTLET_DRIVER } from '../telemetry/attributes.ts';
+import { ATTR_GAUNTLET_DRIVER } from '../contract/attributes.ts';
 import type { AttrValue, Attributes, SpanKindName, StatusCodeName, StoredSpan, StoredSpanEvent } from './types.ts';
 
 const INT64_MIN = -(1n << 63n);

@@ -13,7 +13,7 @@
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { AttrValue, StoredSpan } from './types.ts';
-import { RESOURCE_GAUNTLET_RUNTIME } from '../telemetry/attributes.ts';
+import { RESOURCE_GAUNTLET_RUNTIME } from '../contract/attributes.ts';
 import { LATENCY_BUCKETS_SECONDS } from '../telemetry/metrics.ts';
 
 /** The extra dimensions of otel-collector.yaml's spanmetrics connector, in its order. */

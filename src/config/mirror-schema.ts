@@ -31,6 +31,7 @@ export const MirrorConfigSchema = z
     sample: z.number().gt(0).max(1).default(1).describe('Fraction of requests copied (chosen at random); the rest are answered and counted as sampled_out (or --sample)'),
     unsafe: z.boolean().default(false).describe('Mirror every method; otherwise POST/PUT/PATCH/DELETE only to replay.safeRoutes (or --unsafe)'),
     summaryIntervalMs: z.number().int().min(0).default(10_000).describe('A summary line this often (0 = only at the end)'),
+    judgeIntervalMs: z.number().int().min(100).default(2_000).describe('Re-judge the mirrored run from the store this often (stretched as the run grows, so judging stays under ~10% of the time)'),
     drainMs: z.number().int().min(0).max(600_000).default(5_000).describe('On SIGINT/SIGTERM, how long queued copies may still run'),
   })
   .strict();

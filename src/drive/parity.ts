@@ -1,9 +1,8 @@
-import { context as otelContext, trace, SpanKind, type Tracer } from '@opentelemetry/api';
+import type { Tracer } from '@opentelemetry/api';
 import type { ParityCase } from '../config/index.ts';
-import { runExchange, type ExchangeRequest, type ProbeOptions } from '../probe/index.ts';
-import * as A from '../telemetry/attributes.ts';
+import { runExchange, type ProbeOptions } from '../probe/index.ts';
 import type { ServiceEndpoints, RuntimeEndpoint } from './stack.ts';
-import { newPairId } from './run-id.ts';
+import { abbaOrder, exchangeFor, newPairId, startPairSpan } from './pair.ts';
 
 export interface ParityDriveOptions {
   runId: string;
@@ -55,44 +54,12 @@ export async function driveParity(opts: ParityDriveOptions): Promise<{ pairs: nu
       // Rounds over the whole case list, so drift over the run touches every case alike.
       const c = opts.cases[index % opts.cases.length]!;
       const req = buildCaseRequest(c.request);
-      const pairId = newPairId();
-      const pairSpan = tracer.startSpan(
-        `pair ${c.id}`,
-        {
-          kind: SpanKind.INTERNAL,
-          root: true,
-          attributes: {
-            [A.ATTR_GAUNTLET_RUN_ID]: opts.runId,
-            [A.ATTR_GAUNTLET_DRIVER]: 'parity',
-            [A.ATTR_GAUNTLET_SERVICE]: service.service,
-            [A.ATTR_GAUNTLET_CASE]: c.id,
-            [A.ATTR_GAUNTLET_PAIR_ID]: pairId,
-          },
-        },
-      );
-      const parent = trace.setSpan(otelContext.active(), pairSpan);
-      // A then B, then B then A (ABBA): neither runtime systematically goes first into a warm
-      // cache, and machine drift lands on both sides equally.
-      const order: Array<RuntimeEndpoint> = index % 2 === 0 ? [...runtimes] : [...runtimes].reverse();
+      const id = { runId: opts.runId, driver: 'parity' as const, service: service.service, caseId: c.id, pairId: newPairId() };
+      const { span: pairSpan, ctx: parent } = startPairSpan(tracer, id);
+      const order = abbaOrder(runtimes, index);
       if (calibrateEvery && index % calibrateEvery === 0) order.push({ ...service.primary, role: 'calibration' });
       for (const rt of order) {
-        const exchange: ExchangeRequest = {
-          runId: opts.runId,
-          driver: 'parity',
-          service: service.service,
-          runtime: rt.name,
-          role: rt.role,
-          caseId: c.id,
-          pairId,
-          baseUrl: rt.url,
-          method: req.method,
-          path: req.path,
-          route: req.route,
-          headers: { ...rt.headers, ...req.headers },
-          ...(req.body !== undefined ? { body: req.body } : {}),
-          parent,
-        };
-        await runExchange(exchange, opts.probe);
+        await runExchange(exchangeFor(id, rt, req, parent), opts.probe);
         exchanges++;
       }
       pairSpan.end();

@@ -3,9 +3,9 @@ import type { GauntletConfig } from '../config/index.ts';
 import { runExchange, type ExchangeRequest, type ExchangeResult, type ProbeOptions } from '../probe/index.ts';
 import { decodeBody, makeRedactionRules, redactBody, redactUrl, routeMatcher, unsafeGate, type RecordedExchange } from '../record/index.ts';
 import { createSpanSubscriber } from '../telemetry/probe-spans.ts';
-import * as A from '../telemetry/attributes.ts';
+import * as A from '../contract/attributes.ts';
 import { scheduleOffsets, sleepUntil, type Pacing } from './pacing.ts';
-import { newPairId } from './run-id.ts';
+import { abbaOrder, exchangeFor, newPairId, startPairSpan } from './pair.ts';
 import type { DriveSession as Session } from './session.ts';
 import type { RuntimeEndpoint, ServiceEndpoints } from './stack.ts';
 
@@ -125,38 +125,11 @@ export async function driveReplay(opts: {
   const inFlight = new Set<Promise<void>>();
 
   const sendPair = async (entry: ReplayEntry, index: number) => {
-    const pairId = newPairId();
-    const attributes = {
-      [A.ATTR_GAUNTLET_RUN_ID]: opts.session.runId,
-      [A.ATTR_GAUNTLET_DRIVER]: 'replay',
-      [A.ATTR_GAUNTLET_SERVICE]: service.service,
-      [A.ATTR_GAUNTLET_CASE]: entry.caseId,
-      [A.ATTR_GAUNTLET_PAIR_ID]: pairId,
-    };
-    const pairSpan = tracer.startSpan(`pair ${entry.caseId}`, { kind: SpanKind.INTERNAL, root: true, attributes });
-    const parent = trace.setSpan(otelContext.active(), pairSpan);
-    // ABBA order, as in parity: neither runtime is always first into a warm cache.
-    const order = index % 2 === 0 ? runtimes : [...runtimes].reverse();
+    const id = { runId: opts.session.runId, driver: 'replay' as const, service: service.service, caseId: entry.caseId, pairId: newPairId() };
+    const { span: pairSpan, ctx: parent } = startPairSpan(tracer, id);
     const results: ExchangeResult[] = [];
-    for (const rt of order) {
-      const request: ExchangeRequest = {
-        runId: opts.session.runId,
-        driver: 'replay',
-        service: service.service,
-        runtime: rt.name,
-        role: rt.role,
-        caseId: entry.caseId,
-        pairId,
-        baseUrl: rt.url,
-        method: entry.method,
-        path: entry.path,
-        route: entry.route,
-        // A runtime's configured headers win: recorded credentials are redacted, so real ones come from the config.
-        headers: { ...entry.headers, ...rt.headers },
-        ...(entry.body !== undefined ? { body: entry.body } : {}),
-        parent,
-      };
-      results.push(await runExchange(request, opts.probe));
+    for (const rt of abbaOrder(runtimes, index)) {
+      results.push(await runExchange(exchangeFor(id, rt, entry, parent), opts.probe));
       exchanges++;
     }
     pairSpan.end();
@@ -204,10 +177,10 @@ export async function runReplayPhase(
     attributes: {
       [A.ATTR_GAUNTLET_RUN_ID]: session.runId,
       [A.ATTR_GAUNTLET_DRIVER]: 'replay',
-      'gauntlet.run.recordings': opts.recordings,
-      'gauntlet.run.services': [opts.service],
-      'gauntlet.replay.pacing': opts.pacing.mode === 'recorded' ? `speed=${opts.pacing.speed}` : opts.pacing.mode === 'rate' ? `rate=${opts.pacing.perSecond}` : 'fast',
-      'gauntlet.replay.skipped_unsafe': Object.values(opts.plan.skippedUnsafe).reduce((a, b) => a + b, 0),
+      [A.ATTR_GAUNTLET_RUN_RECORDINGS]: opts.recordings,
+      [A.ATTR_GAUNTLET_RUN_SERVICES]: [opts.service],
+      [A.ATTR_GAUNTLET_REPLAY_PACING]: opts.pacing.mode === 'recorded' ? `speed=${opts.pacing.speed}` : opts.pacing.mode === 'rate' ? `rate=${opts.pacing.perSecond}` : 'fast',
+      [A.ATTR_GAUNTLET_REPLAY_SKIPPED_UNSAFE]: Object.values(opts.plan.skippedUnsafe).reduce((a, b) => a + b, 0),
       // As parity does: `analyze --run` (and the replay's own report) judge with the rules the run used.
       [A.ATTR_GAUNTLET_RUN_NOISE]: JSON.stringify(cfg.noise),
     },
@@ -234,8 +207,8 @@ export async function runReplayPhase(
     });
     return result;
   } finally {
-    runSpan.setAttribute('gauntlet.run.pairs', result?.pairs ?? 0);
-    runSpan.setAttribute('gauntlet.replay.not_sent', result?.notSent ?? 0);
+    runSpan.setAttribute(A.ATTR_GAUNTLET_RUN_PAIRS, result?.pairs ?? 0);
+    runSpan.setAttribute(A.ATTR_GAUNTLET_REPLAY_NOT_SENT, result?.notSent ?? 0);
     runSpan.end();
   }
 }

@@ -5,7 +5,7 @@ import type { ProbeSubscriber } from '../probe/index.ts';
 import { makeRedactionRules, redactBody, redactUrl } from '../record/index.ts';
 import { createSpanSubscriber } from '../telemetry/probe-spans.ts';
 import type { HarnessTelemetry } from '../telemetry/tracing.ts';
-import * as A from '../telemetry/attributes.ts';
+import * as A from '../contract/attributes.ts';
 import { driveParity } from './parity.ts';
 import type { RunningStack } from './stack.ts';
 
@@ -41,8 +41,8 @@ export async function runParityPhase(
     attributes: {
       [A.ATTR_GAUNTLET_RUN_ID]: runId,
       [A.ATTR_GAUNTLET_DRIVER]: opts.driver ?? 'parity',
-      'gauntlet.run.case_files': caseFiles.map((c) => c.file),
-      'gauntlet.run.services': [...new Set(caseFiles.map((c) => c.cases.service))],
+      [A.ATTR_GAUNTLET_RUN_CASE_FILES]: caseFiles.map((c) => c.file),
+      [A.ATTR_GAUNTLET_RUN_SERVICES]: [...new Set(caseFiles.map((c) => c.cases.service))],
       [A.ATTR_GAUNTLET_RUN_NOISE]: JSON.stringify(cfg.noise),
     },
   });

@@ -1,3 +1,4 @@
+import { assess, type Assessment } from './assess.ts';
 import { globToRegExp } from '../util/glob.ts';
 import type { AggregatedFinding, LatencySeries, ParityReport } from '../analyze/index.ts';
 import { pickComparable } from '../analyze/index.ts';
@@ -34,11 +35,12 @@ export interface LatencyRow {
   verdict: RouteVerdict;
 }
 
-export type Assessment = 'ship' | 'ship-with-known-gap' | 'do-not-ship';
 
 export interface GateResult {
   runId: string;
   incomplete?: { pairs: number; planned: number };
+  /** Every part of the run that did not finish, in words (pairs, load blocks, phases); empty when complete. */
+  incompleteParts: string[];
   verdict: 'pass' | 'marginal' | 'fail';
   score: number;
   assessment: Assessment;
@@ -59,7 +61,7 @@ export function assessmentLine(gate: GateResult): string {
   const fresh = gate.findings.filter((f) => f.label === 'new' || f.label === 'regressed').length;
   const slower = gate.latency.filter((l) => l.verdict.verdict === 'slower').map((l) => `${l.service} ${l.method} ${l.route}`);
   const parts: string[] = [];
-  if (gate.incomplete) parts.push(`run interrupted after ${gate.incomplete.pairs}/${gate.incomplete.planned} pairs`);
+  if (gate.incompleteParts.length) parts.push(`INCOMPLETE: ${gate.incompleteParts.join('; ')}`);
   if (failed.length) parts.push(`${failed.length} failing rule${failed.length > 1 ? 's' : ''} (${[...new Set(failed.map((r) => r.rule))].join(', ')})`);
   if (fresh) parts.push(`${fresh} new or regressed divergence${fresh > 1 ? 's' : ''}`);
   if (slower.length) parts.push(`slower: ${slower.join(', ')}`);
@@ -240,8 +242,7 @@ export function withExtraRules(gate: GateResult, extra: readonly RuleResult[], r
   const all = [...gate.rules, ...extra];
   const { score, verdict } = scoreRules(all, rules);
   const failures = extra.filter((r) => r.status === 'fail').map((r) => `${r.critical ? '[critical] ' : ''}${r.name}: ${r.message}`);
-  const knownOnly = gate.assessment === 'ship-with-known-gap';
-  const assessment: Assessment = verdict === 'fail' || gate.incomplete ? 'do-not-ship' : knownOnly ? 'ship-with-known-gap' : 'ship';
+  const assessment = assess({ verdict, findings: gate.findings, incomplete: gate.incompleteParts });
   const reasons = [...failures, ...gate.reasons.filter((r) => !(verdict === 'fail' && r.startsWith('score ')))];
   return { ...gate, rules: all, score, verdict, assessment, reasons };
 }
@@ -268,7 +269,8 @@ export async function evaluateGate(input: {
   const { score, verdict } = scoreRules(all, rules);
   const reasons = all.filter((r) => r.status === 'fail').map((r) => `${r.critical ? '[critical] ' : ''}${r.name}: ${r.message}`);
   const knownGaps = labelled.filter((f) => f.label === 'known');
-  const assessment: Assessment = verdict === 'fail' ? 'do-not-ship' : knownGaps.length ? 'ship-with-known-gap' : 'ship';
+  const incompleteParts = report.incomplete ? [`interrupted after ${report.incomplete.pairs} of ${report.incomplete.planned} pairs`] : [];
+  const assessment = assess({ verdict, findings: labelled, incomplete: incompleteParts });
   if (verdict !== 'fail') {
     for (const f of knownGaps) reasons.push(`known gap ${f.ledgerId}: ${f.service} ${f.method} ${f.route} ${f.class} at ${f.path || '(body)'} (×${f.count})`);
     if (verdict === 'marginal') reasons.unshift(`score ${score} is below ${rules.score.pass}`);
@@ -280,10 +282,10 @@ export async function evaluateGate(input: {
   return {
     runId: report.runId,
     ...(report.incomplete ? { incomplete: report.incomplete } : {}),
+    incompleteParts,
     verdict,
     score,
-    // A partial run never says "ship".
-    assessment: report.incomplete ? 'do-not-ship' : assessment,
+    assessment,
     reasons,
     rules: all,
     findings: labelled,

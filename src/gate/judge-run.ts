@@ -1,8 +1,8 @@
 import { access } from 'node:fs/promises';
 import { buildParityReport, latencySeries, reconstructExchanges, type LatencySeries, type ParityReport } from '../analyze/index.ts';
 import type { StoredSpan } from '../collect/index.ts';
-import { resolveFrom, type LoadedConfig } from '../config/index.ts';
-import { ATTR_GAUNTLET_DRIVER } from '../telemetry/attributes.ts';
+import { resolveFrom, type LoadedConfig, type NoiseRules } from '../config/index.ts';
+import { ATTR_GAUNTLET_DRIVER } from '../contract/attributes.ts';
 import { loadBaseline } from './baseline.ts';
 import { evaluateGate, type GateResult } from './evaluate.ts';
 import { LedgerMatcher, loadLedger } from './ledger.ts';
@@ -40,12 +40,12 @@ export async function judgeRun(
   runId: string,
   allSpans: readonly StoredSpan[],
   loaded: LoadedConfig,
-  opts: { ledger?: string; baseline?: string } = {},
+  opts: { ledger?: string; baseline?: string; noise?: NoiseRules } = {},
 ): Promise<JudgedRun> {
   const spans = withoutLoadTraces(allSpans);
   const ledger = await ledgerFor(loaded, opts.ledger);
   const baseline = opts.baseline ? await loadBaseline(resolveFrom(process.cwd(), opts.baseline)) : undefined;
-  const report = buildParityReport(runId, spans);
+  const report = buildParityReport(runId, spans, opts.noise ? { noise: opts.noise } : {});
   const series = latencySeries(reconstructExchanges(spans));
   const gate = await evaluateGate({ report, series, ledger, rules: loaded.config.gate, ...(baseline ? { baseline } : {}) });
   return { report, series, gate };

@@ -10,7 +10,8 @@ import { runNotFound, withEachStore } from '../collect/store-files.ts';
 import type { LoadedConfig } from '../config/index.ts';
 import { findRunSpan, loadReportFromStore } from '../analyze/index.ts';
 import type { LoadReport } from '../collect/load/index.ts';
-import { ATTR_GAUNTLET_DRIVER } from '../telemetry/attributes.ts';
+import { ATTR_GAUNTLET_DRIVER } from '../contract/attributes.ts';
+import { assess } from './assess.ts';
 import { withExtraRules, type GateResult, type RuleResult } from './evaluate.ts';
 import { judgeRun, type JudgedRun } from './judge-run.ts';
 import { judgeOptionsOf, loadRules } from './load-rules.ts';
@@ -37,8 +38,10 @@ export function smokeRules(result: SmokeResult): RuleResult[] {
 /** An interrupted load phase: a partial run never says "ship". */
 function markLoadIncomplete(gate: GateResult, load: LoadReport | undefined): GateResult {
   if (!load?.incomplete) return gate;
-  const reason = `INCOMPLETE: the load phase was interrupted after ${load.incomplete.blocks} of ${load.incomplete.planned} blocks — its verdict covers only what was sent`;
-  return { ...gate, assessment: 'do-not-ship', reasons: [reason, ...gate.reasons] };
+  const part = `load phase interrupted after ${load.incomplete.blocks} of ${load.incomplete.planned} blocks`;
+  const incompleteParts = [...gate.incompleteParts, part];
+  const reason = `INCOMPLETE: the ${part} — its verdict covers only what was sent`;
+  return { ...gate, incompleteParts, assessment: assess({ verdict: gate.verdict, findings: gate.findings, incomplete: incompleteParts }), reasons: [reason, ...gate.reasons] };
 }
 
 export async function judgeWholeRun(

@@ -1,5 +1,5 @@
 import type { Context } from '@opentelemetry/api';
-import type { Driver } from '../telemetry/attributes.ts';
+import type { Driver } from '../contract/attributes.ts';
 
 /** `calibration`: a repeat of the primary's request, to learn which fields change on their own. */
 export type RuntimeRole = 'primary' | 'candidate' | 'secondary' | 'calibration';

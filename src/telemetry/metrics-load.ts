@@ -10,8 +10,8 @@
  * seconds and at its end — periodic pushes are what let `rate()` see a short run at all.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import * as M from './load-metric-names.ts';
-import { ATTR_GAUNTLET_RUNTIME, ATTR_GAUNTLET_SERVICE } from './attributes.ts';
+import * as M from '../contract/load-metrics.ts';
+import { ATTR_GAUNTLET_RUNTIME, ATTR_GAUNTLET_SERVICE } from '../contract/attributes.ts';
 import { LATENCY_BUCKETS_SECONDS, outcomeOf } from './metrics.ts';
 
 export interface LoadSeries {

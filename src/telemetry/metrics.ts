@@ -21,39 +21,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
  */
 export const LATENCY_BUCKETS_SECONDS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
-/** Exchange outcome: the status class, or `error` when no response came back (see `error.type` on the span). */
-export const OUTCOMES = ['1xx', '2xx', '3xx', '4xx', '5xx', 'error'] as const;
-export type Outcome = (typeof OUTCOMES)[number];
-
-/**
- * Per judged pair, exclusive and worst-first: `incomplete` (a side is missing), `status_mismatch`
- * (different status code or transport outcome), `diverge` (same status, some body/header finding
- * survived the noise model), `match`.
- */
-export const PAIR_RESULTS = ['match', 'diverge', 'status_mismatch', 'incomplete'] as const;
-export type PairResult = (typeof PAIR_RESULTS)[number];
-
-/** Ledger labels of findings, plus `resolved` for open ledger entries that did not reproduce. */
-export const FINDING_LABELS = ['new', 'known', 'regressed', 'resolved'] as const;
-export const GATE_VERDICTS = ['pass', 'marginal', 'fail'] as const;
-
-/**
- * What became of the copy of a request the mirror answered from the primary: `mirrored` (sent on
- * and compared), `dropped` (queue full), `unsafe` (a method not mirrored on that route),
- * `too_large` (body over the copy cap), `primary_failed` (no complete primary answer to compare),
- * `sampled_out` (not chosen by `--sample`).
- */
-export const MIRROR_OUTCOMES = ['mirrored', 'dropped', 'unsafe', 'too_large', 'primary_failed', 'sampled_out'] as const;
-export type MirrorOutcome = (typeof MIRROR_OUTCOMES)[number];
-
-/** Why the noise model suppressed a difference (ignore rule, volatile format, calibration, A/A secondary). */
-export const NOISE_REASONS = ['ignore', 'volatile', 'calibration', 'aa'] as const;
-export type NoiseReason = (typeof NOISE_REASONS)[number];
-
-export function outcomeOf(status: number | undefined): Outcome {
-  if (status === undefined || status < 100 || status > 599) return 'error';
-  return `${Math.floor(status / 100)}xx` as Outcome;
-}
+import { OUTCOMES, PAIR_RESULTS, FINDING_LABELS, GATE_VERDICTS, MIRROR_OUTCOMES, NOISE_REASONS, type Outcome } from '../contract/vocabularies.ts';
+export { OUTCOMES, PAIR_RESULTS, FINDING_LABELS, GATE_VERDICTS, MIRROR_OUTCOMES, NOISE_REASONS, outcomeOf, type Outcome, type PairResult, type MirrorOutcome, type NoiseReason } from '../contract/vocabularies.ts';
 
 /** prom-client's default metrics, minus the three gauges whose `_total` suffix `promtool check metrics` rejects. */
 const LINT_FAILING_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
@@ -176,7 +145,7 @@ export function createGauntletMetrics(opts: GauntletMetricsOptions = {}): Gauntl
     mirrorInFlight: new Gauge({ name: 'gauntlet_mirror_in_flight', help: 'Mirror jobs sending to the candidate (and secondaries) or being compared now.', labelNames: ['service'], registers }),
     mirrorNoise: new Counter({
       name: 'gauntlet_mirror_noise_total',
-      help: 'Differences the mirror\'s noise model suppressed, by reason: ignore (rule), volatile (same format), calibration, aa (the A/A secondary differs too).',
+      help: 'Differences the noise model suppressed in mirrored pairs (judged from the store), by reason: ignore (rule), volatile (same format), calibration, aa (the A/A secondary differs too), other (tolerance, noise headers).',
       labelNames: ['service', 'reason'],
       registers,
     }),

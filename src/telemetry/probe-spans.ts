@@ -12,7 +12,7 @@ import {
 import { ATTR_HTTP_REQUEST_BODY_SIZE, ATTR_HTTP_RESPONSE_BODY_SIZE } from '@opentelemetry/semantic-conventions/incubating';
 import type { ExchangeEvent, ExchangeResult, ProbeSubscriber } from '../probe/types.ts';
 import { redactUrl } from '../record/redact.ts';
-import * as A from './attributes.ts';
+import * as A from '../contract/attributes.ts';
 import { boundedMemo as memo } from '../util/memo.ts';
 
 const propagator = new W3CTraceContextPropagator();

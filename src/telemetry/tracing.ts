@@ -5,7 +5,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ATTR_GAUNTLET_RUN_ID, TRACER_NAME } from './attributes.ts';
+import { ATTR_GAUNTLET_RUN_ID, TRACER_NAME } from '../contract/attributes.ts';
 import { SpoolingExporter, type SpoolStats } from './spool.ts';
 
 export interface HarnessTelemetry {

@@ -1,3 +1,5 @@
+import { assessmentLine } from '../../gate/index.ts';
+import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { loadConfig, type LoadedConfig, type MirrorConfig, type ServiceConfig } from '../../config/index.ts';
 import { describeMirrorStats } from '../../drive/mirror/index.ts';
 import { runMirror } from '../../app/mirror.ts';
@@ -81,6 +83,9 @@ export async function mirrorCommand(cli: ParsedCLI, ctx: CommandContext): Promis
     log: (line) => ctx.stdout.write(line + '\n'),
   });
   ctx.stdout.write(`mirror: stopped · ${describeMirrorStats(result.stats)}\n`);
+  const { gate } = result.judged;
+  ctx.stdout.write(`mirror: gate ${gate.verdict} (score ${gate.score}) · assessment: ${assessmentLine(gate)}\n`);
+  if (typeof cli.options['gate-json'] === 'string') await writeFileAtomic(cli.options['gate-json'], JSON.stringify(gate, null, 2) + '\n');
   if (result.spansUndelivered > 0) ctx.stderr.write(`warning: ${result.spansUndelivered} spans could not be delivered to the store (left in the spool)\n`);
   ctx.stdout.write(`mirror: run ${result.runId} — judge it from the store with: gauntlet analyze --run ${result.runId}\n`);
   // A daemon stopped by a signal: 130, as for any interrupted command.

@@ -1,3 +1,4 @@
+import { ATTR_GAUNTLET_DRIVER } from '../../contract/index.ts';
 import { join } from 'node:path';
 import { buildParityReport, waitForRunToSettle } from '../../analyze/index.ts';
 import { withoutSmokeTraces } from '../../analyze/trace-assert-smoke.ts';
@@ -79,7 +80,7 @@ async function loadReplayInput(loaded: LoadedConfig, ctx: CommandContext): Promi
 
 /** The spans of the traces one driver produced (its CLIENT/pair/run spans and the runtimes' SERVER spans). */
 function spansOfDriver(spans: readonly StoredSpan[], driver: string): StoredSpan[] {
-  const traces = new Set(spans.filter((s) => s.attributes['gauntlet.driver'] === driver).map((s) => s.traceId));
+  const traces = new Set(spans.filter((s) => s.attributes[ATTR_GAUNTLET_DRIVER] === driver).map((s) => s.traceId));
   return spans.filter((s) => traces.has(s.traceId));
 }
 

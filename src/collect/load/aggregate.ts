@@ -5,8 +5,8 @@
  */
 import type { StoredMetricPoint } from '../index.ts';
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
-import * as A from '../../telemetry/attributes.ts';
-import * as M from '../../telemetry/load-metric-names.ts';
+import * as A from '../../contract/attributes.ts';
+import * as M from '../../contract/load-metrics.ts';
 
 type Point = Pick<StoredMetricPoint, 'name' | 'kind' | 'timeNs' | 'attributes'> & Partial<StoredMetricPoint>;
 

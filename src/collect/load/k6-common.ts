@@ -4,8 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { StoredSpan } from '../index.ts';
-import * as A from '../../telemetry/attributes.ts';
-import * as M from '../../telemetry/load-metric-names.ts';
+import * as A from '../../contract/attributes.ts';
+import * as M from '../../contract/load-metrics.ts';
 import type { LoadSource, RecordedPlan } from './report-types.ts';
 
 /**

@@ -11,11 +11,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { StoredMetricPoint, StoredSpan } from '../index.ts';
-import * as A from '../../telemetry/attributes.ts';
+import * as A from '../../contract/attributes.ts';
 import { GauntletError } from '../../util/errors.ts';
 import { importRunSpan, orderRuntimes, scopeOf } from './k6-common.ts';
 import { emptyPoint, thresholdsFor } from './k6-json.ts';
-import * as M from '../../telemetry/load-metric-names.ts';
+import * as M from '../../contract/load-metrics.ts';
 import type { RecordedPlan } from './report-types.ts';
 
 export interface K6ImportOptions {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { trace, type Tracer } from '@opentelemetry/api';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import { RESOURCE_GAUNTLET_RUNTIME } from '../../telemetry/attributes.ts';
+import { RESOURCE_GAUNTLET_RUNTIME } from '../../contract/attributes.ts';
 
 // Incubating semantic conventions are copied rather than imported from `/incubating`, as the
 // OpenTelemetry JS docs advise: they may be renamed in a minor release.

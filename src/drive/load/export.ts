@@ -7,9 +7,9 @@
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_ROUTE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { request } from 'undici';
 import { encodeMetricsRequest, type Attributes, type EncodablePoint } from '../../collect/index.ts';
-import * as A from '../../telemetry/attributes.ts';
+import * as A from '../../contract/attributes.ts';
 import { decodeHistogram, mergeInto, newHistogram, toExponential } from '../../collect/load/hdr.ts';
-import * as M from '../../telemetry/load-metric-names.ts';
+import * as M from '../../contract/load-metrics.ts';
 import type { BlockResult, LoadTarget, PlannedScenario } from './types.ts';
 
 export interface BlockExportContext {

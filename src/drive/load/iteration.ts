@@ -9,6 +9,7 @@ import { runExchange } from '../../probe/index.ts';
 import type { SeriesRecorder } from '../../collect/load/hdr.ts';
 import type { PreparedRequest } from './requests.ts';
 import type { BlockCommand, EngineSettings } from './types.ts';
+import { indexedPairId } from '../pair.ts';
 import type { Vu } from './vu.ts';
 
 export interface BlockCounters {
@@ -84,7 +85,7 @@ export function runIteration(ctx: IterationContext, vu: Vu, req: PreparedRequest
         role: t.role,
         caseId: ctx.cmd.scenario.name,
         // The same iteration on both runtimes shares a pair id: sampled exchanges pair up for analysis.
-        pairId: `${ctx.cmd.scenario.name}#${index}`,
+        pairId: indexedPairId(ctx.cmd.scenario.name, index),
         baseUrl: t.url,
         method: req.method,
         path: req.path,

@@ -9,12 +9,12 @@
  */
 import { SpanKind, type Tracer } from '@opentelemetry/api';
 import { request } from 'undici';
-import * as A from '../../telemetry/attributes.ts';
+import * as A from '../../contract/attributes.ts';
 import { GauntletError } from '../../util/errors.ts';
 import { aggregateLoadPoints } from '../../collect/load/aggregate.ts';
 import { evaluateThreshold } from '../../collect/load/evaluate.ts';
 import { blockPoints, exportPoints } from './export.ts';
-import * as M from '../../telemetry/load-metric-names.ts';
+import * as M from '../../contract/load-metrics.ts';
 import type { LoadPlan } from './plan.ts';
 import { WorkerPool } from './pool.ts';
 import type { RecordedPlan } from '../../collect/load/report-types.ts';

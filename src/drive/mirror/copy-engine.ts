@@ -6,22 +6,19 @@
  * CPU priority) with the client's path in a proxy process of its own, or beside the proxy in one
  * thread for a library user or a test — and never touches the client's path.
  */
-import { ROOT_CONTEXT, SpanKind, createTraceState, trace, TraceFlags, type Context, type Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, createTraceState, trace, TraceFlags, type Context, type Span } from '@opentelemetry/api';
 import { Agent } from 'undici';
-import type { ObservedPair } from '../../analyze/index.ts';
-import { NoiseSchema, type NoiseRules } from '../../config/index.ts';
-import type { LedgerMatcher } from '../../gate/index.ts';
-import { runExchange, type ExchangeEvent, type ExchangeRequest, type ExchangeResult, type ProbeSubscriber, type RuntimeRole } from '../../probe/index.ts';
+import { runExchange, type ExchangeEvent, type ExchangeRequest, type ProbeSubscriber, type RuntimeRole } from '../../probe/index.ts';
 import { DEFAULT_REDACTION, parseUpstream, redactUrl, type RedactionRules, type Upstream } from '../../record/index.ts';
-import * as A from '../../telemetry/attributes.ts';
-import { MIRROR_OUTCOMES, PAIR_RESULTS, type GauntletMetrics, type MirrorOutcome } from '../../telemetry/metrics.ts';
+import * as A from '../../contract/attributes.ts';
+import { MIRROR_OUTCOMES, type GauntletMetrics, type MirrorOutcome } from '../../telemetry/metrics.ts';
 import { createMetricsSubscriber } from '../../telemetry/metrics-probe.ts';
 import { createSpanSubscriber } from '../../telemetry/probe-spans.ts';
 import type { HarnessTelemetry } from '../../telemetry/tracing.ts';
-import { LiveJudge, type LabelledPairFinding } from '../../app/mirror-live-judge.ts';
-import { describeAnswer, memoRedactor, observe } from './observe.ts';
+import { describeAnswer, memoRedactor } from './observe.ts';
 import { BoundedWorkQueue } from './queue.ts';
 import type { CopyJob, CopyPath, CopyStats, MirrorRuntime } from './types.ts';
+import { mergeHeaders, startPairSpan } from '../pair.ts';
 
 export interface CopyEngineOptions {
   runId: string;
@@ -33,8 +30,6 @@ export interface CopyEngineOptions {
   telemetry: Pick<HarnessTelemetry, 'tracer' | 'ids'>;
   metrics: GauntletMetrics;
   rules?: RedactionRules;
-  noise?: NoiseRules;
-  ledger?: LedgerMatcher;
   queue?: number;
   maxQueueBytes?: number;
   concurrency?: number;
@@ -43,7 +38,7 @@ export interface CopyEngineOptions {
   /** Response bytes compared. */
   maxBodyBytes?: number;
   maxEventBodyBytes?: number;
-  /** First sighting of each divergence, internal errors. Never carries a secret (bodies are redacted first). */
+  /** Internal errors. Never carries a secret. */
   log?: (line: string) => void;
   /** A job left the engine (finished, failed or abandoned), with its body bytes: the remote copy path acks it to the proxy. */
   onJobDone?: (bytes: number) => void;
@@ -64,7 +59,6 @@ export class CopyEngine implements CopyPath {
   private readonly copies: Side[];
   private readonly rules: RedactionRules;
   private readonly redact: (text: string, contentType: string | undefined) => string;
-  private readonly judge: LiveJudge;
   private readonly spans: ProbeSubscriber;
   private readonly subscribers: ProbeSubscriber[];
   private readonly agent: Agent;
@@ -83,7 +77,6 @@ export class CopyEngine implements CopyPath {
     this.timeoutMs = opts.timeoutMs ?? 5_000;
     this.maxBodyBytes = opts.maxBodyBytes ?? 1024 * 1024;
     this.log = opts.log ?? (() => {});
-    this.judge = new LiveJudge(opts.noise ?? NoiseSchema.parse({}), opts.ledger);
     this.redact = memoRedactor(this.rules);
     // Secrets never reach a span: the same redaction rules as recordings apply to captured bodies.
     this.spans = createSpanSubscriber(opts.telemetry.tracer, {
@@ -95,7 +88,7 @@ export class CopyEngine implements CopyPath {
     const concurrency = opts.concurrency ?? 16;
     // At most `concurrency` connections per runtime: a hanging candidate holds a bounded number of sockets.
     this.agent = new Agent({ keepAliveTimeout: 10_000, connections: concurrency });
-    this.counts = { requests: 0, rejected: 0, outcomes: zero(MIRROR_OUTCOMES), pairs: zero(PAIR_RESULTS), divergences: 0, jobErrors: 0 };
+    this.counts = { requests: 0, rejected: 0, outcomes: zero(MIRROR_OUTCOMES), jobErrors: 0 };
     const { metrics, service } = opts;
     this.queue = new BoundedWorkQueue<CopyJob>({
       capacity: opts.queue ?? 1000,
@@ -138,7 +131,7 @@ export class CopyEngine implements CopyPath {
 
   snapshot(): CopyStats {
     const c = this.counts;
-    return { ...c, outcomes: { ...c.outcomes }, pairs: { ...c.pairs }, queued: this.queue.depth, inFlight: this.queue.inFlight };
+    return { ...c, outcomes: { ...c.outcomes }, queued: this.queue.depth, inFlight: this.queue.inFlight };
   }
 
   async stats(): Promise<CopyStats> {
@@ -171,16 +164,7 @@ export class CopyEngine implements CopyPath {
       : ROOT_CONTEXT;
     // A root pair span takes the trace id the primary was sent; a child one inherits the client's.
     ids.preset({ spanId: job.pairSpanId, ...(job.parentSpanId ? {} : { traceId: job.traceId }) });
-    const pairSpan = tracer.startSpan(
-      `pair ${job.caseId}`,
-      {
-        kind: SpanKind.INTERNAL,
-        startTime: job.startTime,
-        attributes: { [A.ATTR_GAUNTLET_RUN_ID]: runId, [A.ATTR_GAUNTLET_DRIVER]: 'mirror', [A.ATTR_GAUNTLET_SERVICE]: service, [A.ATTR_GAUNTLET_CASE]: job.caseId, [A.ATTR_GAUNTLET_PAIR_ID]: job.pairId },
-      },
-      parent,
-    );
-    const ctx = trace.setSpan(parent, pairSpan);
+    const { span: pairSpan, ctx } = startPairSpan(tracer, { runId, driver: 'mirror', service, caseId: job.caseId, pairId: job.pairId }, { startTime: job.startTime, parent });
     const p = this.primary;
     const request: ExchangeRequest = {
       runId,
@@ -203,10 +187,13 @@ export class CopyEngine implements CopyPath {
     return { pairSpan, ctx, event };
   }
 
-  /** Send the copies, describe every side, judge, publish. */
+  /**
+   * Send the copies and describe every side as spans — nothing more. The copy path hands nothing to
+   * judgement: the mirror's verdicts come from the store, through the analyser every run goes through.
+   */
   private async run(job: CopyJob): Promise<void> {
-    const { runId, service, metrics } = this.opts;
-    const { pairSpan, ctx, event } = this.startPrimary(job);
+    const { runId, service } = this.opts;
+    const { ctx, event, pairSpan } = this.startPrimary(job);
     const body = job.body ? Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength) : undefined;
     const sends = this.copies.map((rt) => {
       const request: ExchangeRequest = {
@@ -221,46 +208,15 @@ export class CopyEngine implements CopyPath {
         method: job.method,
         path: rt.upstream.prefix + job.target,
         route: job.route,
-        // A runtime's configured headers win, as in replay.
-        headers: { ...job.headers, ...rt.headers },
+        headers: mergeHeaders(job.headers, rt.headers),
         ...(body !== undefined ? { body } : {}),
         parent: ctx,
       };
-      return runExchange(request, { timeoutMs: this.timeoutMs, maxBodyBytes: this.maxBodyBytes, dispatcher: this.agent, subscribers: this.subscribers }).then((result) => ({ request, result }));
+      return runExchange(request, { timeoutMs: this.timeoutMs, maxBodyBytes: this.maxBodyBytes, dispatcher: this.agent, subscribers: this.subscribers });
     });
-    const [primaryResult, ...sent] = await Promise.all([describeAnswer(job.answer, this.maxBodyBytes), ...sends]);
+    const [primaryResult] = await Promise.all([describeAnswer(job.answer, this.maxBodyBytes), ...sends]);
     for (const s of this.subscribers) s.onEnd!(event, primaryResult);
     pairSpan.end();
-    const observed = (request: ExchangeRequest, result: ExchangeResult) => observe(request, request.baseUrl + request.path, result, this.rules, this.redact);
-    const pair: ObservedPair = {
-      pairId: job.pairId,
-      service,
-      caseId: job.caseId,
-      route: job.route,
-      method: job.method,
-      startNs: 0n,
-      primary: observed(event.request, primaryResult),
-      candidate: observed(sent[0]!.request, sent[0]!.result),
-      calibration: undefined,
-      secondaries: sent.slice(1).map((s) => observed(s.request, s.result)),
-    };
-    const verdict = this.judge.judge(pair);
     this.count('mirrored');
-    this.counts.pairs[verdict.result]++;
-    metrics.pairs.inc({ service, method: job.method, route: job.route, result: verdict.result });
-    for (const f of verdict.findings) {
-      metrics.divergences.inc({ service, method: job.method, route: job.route, kind: f.kind, class: f.class, label: f.label });
-      if (f.first) {
-        this.counts.divergences++;
-        this.log(this.announce(job, f));
-      }
-    }
-    for (const s of verdict.suppressed) metrics.mirrorNoise.inc({ service, reason: s.category });
-  }
-
-  private announce(job: CopyJob, f: LabelledPairFinding): string {
-    const clip = (s: string | undefined) => (s === undefined ? '(absent)' : s.length > 160 ? `${s.slice(0, 160)}…` : s);
-    const sides = f.left !== undefined || f.right !== undefined ? ` · ${this.primary.name}: ${clip(f.left)} · ${this.copies[0]!.name}: ${clip(f.right)}` : '';
-    return `mirror: ${f.label} divergence [${f.kind}/${f.class}] ${job.method} ${job.route} ${f.path || '(body)'}${sides}`;
   }
 }

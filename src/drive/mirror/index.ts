@@ -5,3 +5,5 @@ export { describeMirrorStats } from './describe.ts';
 export { liveRouteLabeller, OTHER_ROUTE } from './route.ts';
 export { BoundedWorkQueue } from './queue.ts';
 export type { CopyJob, CopyPath, CopyStats, MirrorRuntime, MirrorStats } from './types.ts';
+export { startProxyProcess, lowerOwnPriority, type ProxyProcess } from './proxy-host.ts';
+export { serveCopies } from './remote-path.ts';

@@ -27,8 +27,9 @@ import {
   type ProxyServer,
 } from '../../record/index.ts';
 import type { MirrorOutcome } from '../../telemetry/metrics.ts';
+import { newPairId } from '../pair.ts';
 import { liveRouteLabeller } from './route.ts';
-import type { CopyJob, CopyPath, MirrorRuntime, MirrorStats } from './types.ts';
+import type { CopyJob, CopyPath, CopyStats, MirrorRuntime } from './types.ts';
 
 export interface MirrorOptions {
   host?: string;
@@ -57,7 +58,7 @@ export interface MirrorOptions {
 
 export interface Mirror {
   url: string;
-  stats(): Promise<MirrorStats>;
+  stats(): Promise<CopyStats>;
   /**
    * Stop accepting clients and finish their requests, then close the copy path: queued copies run
    * for at most `drainMs` (the rest are dropped and counted), running ones until their timeout.
@@ -153,7 +154,7 @@ export async function startMirror(opts: MirrorOptions): Promise<Mirror> {
     const job: CopyJob = {
       caseId: String(++seq),
       // Same form as newPairId (16 hex), from the fast non-crypto generator: a pair id is a label, not a secret.
-      pairId: ids.generateSpanId(),
+      pairId: newPairId(),
       ...trace,
       startTime,
       method,

@@ -1,6 +1,5 @@
-import type { ObservedExchange } from '../../analyze/index.ts';
-import { decodeCaptured, describeBody, type ExchangeRequest, type ExchangeResult } from '../../probe/index.ts';
-import { redactBody, redactUrl, type RedactionRules } from '../../record/index.ts';
+import { decodeCaptured, describeBody, type ExchangeResult } from '../../probe/index.ts';
+import { redactBody, type RedactionRules } from '../../record/index.ts';
 import type { CapturedAnswer } from './types.ts';
 
 /**
@@ -57,39 +56,5 @@ export function memoRedactor(rules: RedactionRules, size = 256, maxChars = 4 * 1
     if (!byType) memo.set(ct, (byType = new Map()));
     byType.set(text, out);
     return out;
-  };
-}
-
-/**
- * An exchange as the analyser will rebuild it from the store: redacted URL and body (so the live
- * verdict agrees with `analyze --run`, and a secret never reaches a finding's snippet), the raw body
- * hash, no server span.
- */
-export function observe(req: ExchangeRequest, url: string, r: ExchangeResult, rules: RedactionRules, redact: (text: string, contentType: string | undefined) => string): ObservedExchange {
-  const answered = r.status !== undefined;
-  return {
-    traceId: '',
-    spanId: '',
-    driver: req.driver,
-    service: req.service,
-    runtime: req.runtime,
-    role: req.role,
-    caseId: req.caseId,
-    pairId: req.pairId,
-    route: req.route,
-    method: req.method,
-    url: redactUrl(url, rules),
-    startNs: 0n,
-    status: r.status,
-    errorType: answered ? undefined : (r.errorType ?? 'transport'),
-    errorMessage: r.errorMessage?.slice(0, 500),
-    contentType: r.contentType,
-    body: answered ? redact(r.bodyText, r.contentType) : undefined,
-    bodyTruncated: r.bodyTruncated,
-    shapeHash: r.shapeHash,
-    bodyHash: answered ? r.bodyHash : undefined,
-    clientMs: r.timing.totalMs,
-    serverMs: undefined,
-    serverRoute: undefined,
   };
 }

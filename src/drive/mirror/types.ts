@@ -53,16 +53,18 @@ export interface CopyStats {
   requests: number;
   rejected: number;
   outcomes: Record<MirrorOutcome, number>;
-  pairs: Record<PairResult, number>;
-  /** Distinct divergences (route, class, path) seen so far. */
-  divergences: number;
   queued: number;
   inFlight: number;
   /** Copies that failed inside gauntlet (a bug, never the candidate's fault). */
   jobErrors: number;
 }
 
-export type MirrorStats = CopyStats;
+/** The copy path's counts plus what the latest judgement from the store said of the mirrored pairs. */
+export interface MirrorStats extends CopyStats {
+  pairs: Record<PairResult, number>;
+  /** Distinct divergences (route, class, path) found so far. */
+  divergences: number;
+}
 
 /**
  * Where the client path hands its copies: a CopyEngine in the same thread, or the remote copy path to the engine in the `gauntlet mirror` process.

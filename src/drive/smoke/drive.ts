@@ -3,9 +3,9 @@ import type { LoadedConfig, SmokeCheck } from '../../config/index.ts';
 import type { CheckSpec } from '../../config/smoke-schema.ts';
 import { runExchange, type ExchangeRequest } from '../../probe/index.ts';
 import { createSpanSubscriber } from '../../telemetry/probe-spans.ts';
-import * as A from '../../telemetry/attributes.ts';
+import * as A from '../../contract/attributes.ts';
 import { buildCaseRequest } from '../parity.ts';
-import { newPairId } from '../run-id.ts';
+import { mergeHeaders, newPairId } from '../pair.ts';
 import type { DriveSession as Session } from '../session.ts';
 import type { RuntimeEndpoint } from '../stack.ts';
 import type { LoadedSuite, SkippedSuite } from '../../config/smoke-suites.ts';
@@ -49,7 +49,7 @@ export async function runSmokePhase(
     attributes: {
       [A.ATTR_GAUNTLET_RUN_ID]: session.runId,
       [A.ATTR_GAUNTLET_DRIVER]: 'smoke',
-      'gauntlet.run.suite_files': runnable.map((s) => s.file),
+      [A.ATTR_GAUNTLET_RUN_SUITE_FILES]: runnable.map((s) => s.file),
     },
   });
   const subscribers = [createSpanSubscriber(tracer, { maxEventBodyBytes: cfg.probe.maxEventBodyBytes })];
@@ -90,7 +90,7 @@ export async function runSmokePhase(
               pairId: newPairId(),
               baseUrl: rt.url,
               ...req,
-              headers: { ...rt.headers, ...req.headers },
+              headers: mergeHeaders(req.headers, rt.headers),
               parent: trace.setSpan(otelContext.active(), checkSpan),
             },
             probe,

@@ -52,5 +52,14 @@ export const RESOURCE_GAUNTLET_RUNTIME = 'gauntlet.runtime';
 /** The instrumentation scope of every span the harness itself emits. */
 export const TRACER_NAME = 'gauntlet';
 
-export const DRIVERS = ['smoke', 'parity', 'replay', 'load', 'mirror', 'watch'] as const;
-export type Driver = (typeof DRIVERS)[number];
+/** On run spans: what the run was given (case, suite and recording files) and which services it drove. */
+export const ATTR_GAUNTLET_RUN_CASE_FILES = 'gauntlet.run.case_files';
+export const ATTR_GAUNTLET_RUN_SUITE_FILES = 'gauntlet.run.suite_files';
+export const ATTR_GAUNTLET_RUN_RECORDINGS = 'gauntlet.run.recordings';
+export const ATTR_GAUNTLET_RUN_SERVICES = 'gauntlet.run.services';
+/** On the replay run span: pacing, entries not sent (unsafe methods) by kind, entries not sent at all. */
+export const ATTR_GAUNTLET_REPLAY_PACING = 'gauntlet.replay.pacing';
+export const ATTR_GAUNTLET_REPLAY_SKIPPED_UNSAFE = 'gauntlet.replay.skipped_unsafe';
+export const ATTR_GAUNTLET_REPLAY_NOT_SENT = 'gauntlet.replay.not_sent';
+
+export { DRIVERS, type Driver } from './vocabularies.ts';
