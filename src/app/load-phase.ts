@@ -8,6 +8,44 @@ import type { LoadedConfig } from '../config/index.ts';
 import { GauntletError } from '../util/errors.ts';
 import { assertLoopback, assertReachable, defaultWorkers, loadScenarioFile, runLoad, type LoadPlan, type LoadProgress, type LoadTarget } from '../drive/load/index.ts';
 import type { Session } from './session.ts';
+import type { EncodablePoint } from '../collect/index.ts';
+import type { MetricsConfig } from '../config/index.ts';
+import { createLoadMetrics, type LoadMetrics } from '../telemetry/metrics-load.ts';
+import { pushMetrics } from '../telemetry/metrics-push.ts';
+
+/**
+ * A load run's live Prometheus series (`gauntlet_load_*`, read by the vectord-load dashboard): the
+ * engine's block points translated as they are exported, pushed to the Pushgateway at most every
+ * `everyMs` and once at the end — periodic pushes are what let `rate()` see a short run.
+ */
+export interface LiveLoadMetrics {
+  readonly metrics: LoadMetrics;
+  record(points: readonly EncodablePoint[]): void;
+  flush(): Promise<void>;
+}
+
+export function liveLoadMetrics(url: string | undefined, config: MetricsConfig, everyMs = 5_000): LiveLoadMetrics | undefined {
+  if (!url) return undefined;
+  const metrics = createLoadMetrics();
+  // A group of its own beside the batch run's push (a push replaces its group); never a run id.
+  const push = () => pushMetrics(metrics.registry, { url, job: config.job, groupings: { ...config.groupings, source: 'load' } });
+  let last = 0;
+  let pending: Promise<void> | undefined;
+  return {
+    metrics,
+    record(points) {
+      metrics.recordPoints(points);
+      if (Date.now() - last < everyMs || pending) return;
+      last = Date.now();
+      // Never blocks the engine: a slow gateway only delays the next push.
+      pending = push().catch(() => {}).finally(() => (pending = undefined));
+    },
+    async flush() {
+      await pending;
+      await push();
+    },
+  };
+}
 
 export interface LoadInput {
   /** The config the plan was checked against. */
@@ -56,7 +94,13 @@ export async function prepareLoad(base: LoadedConfig, file: string): Promise<Loa
 export async function runLoadPhase(
   session: Session,
   input: LoadInput,
-  opts: { signal?: AbortSignal; workers?: number; onProgress?: (p: LoadProgress) => void } = {},
+  opts: {
+    signal?: AbortSignal;
+    workers?: number;
+    onProgress?: (p: LoadProgress) => void;
+    /** The live Prometheus view of the run (the vectord-load dashboard): each block's points, pushed as they come. */
+    live?: LiveLoadMetrics;
+  } = {},
 ): Promise<{ interrupted: boolean }> {
   const { plan } = input;
   const cfg = input.loaded.config;
@@ -90,8 +134,11 @@ export async function runLoadPhase(
       tracer: session.telemetry.tracer,
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      ...(opts.live ? { onBlockPoints: (points: readonly EncodablePoint[]) => opts.live!.record(points) } : {}),
     });
+    await opts.live?.flush();
   } catch (err) {
+    await opts.live?.flush().catch(() => {});
     if (opts.signal?.aborted && err instanceof GauntletError && err.code === 'GAUNTLET_INTERRUPTED') return { interrupted: true };
     throw err;
   }

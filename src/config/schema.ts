@@ -321,6 +321,7 @@ export const CaseFileSchema = z
     });
   });
 
+export type MetricsConfig = z.infer<typeof MetricsSchema>;
 export type RuntimeConfig = z.infer<typeof RuntimeSchema>;
 export type ServiceConfig = z.infer<typeof ServiceSchema>;
 export type GauntletConfig = z.infer<typeof ConfigSchema>;

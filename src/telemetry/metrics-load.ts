@@ -26,10 +26,10 @@ export interface LoadPoint {
   name: string;
   kind: string;
   attributes: Record<string, unknown>;
-  value?: number;
-  scale?: number;
-  zeroCount?: number;
-  positive?: { offset: number; bucketCounts: ArrayLike<number | bigint | string> };
+  value?: number | null;
+  scale?: number | null;
+  zeroCount?: number | null;
+  positive?: { offset: number; bucketCounts: ArrayLike<number | bigint | string> } | null;
 }
 
 export interface LoadMetrics {
@@ -109,7 +109,7 @@ export function createLoadMetrics(registry: Registry = new Registry()): LoadMetr
             vus.set({ ...s }, value);
             break;
           case M.METRIC_INTENDED_LATENCY: {
-            if (p.kind !== 'exponential_histogram' || !p.positive || p.scale === undefined) break;
+            if (p.kind !== 'exponential_histogram' || !p.positive || p.scale === undefined || p.scale === null) break;
             const labels = { ...s, method: str(a['http.request.method']), route: str(a['http.route']), status_class: str(a[M.ATTR_STATUS_CLASS]) };
             const base = 2 ** (2 ** -p.scale);
             // Each exponential bucket (base^i, base^(i+1)] is observed at its geometric middle: at

@@ -50,6 +50,8 @@ export interface RunLoadOptions {
   tracer: Tracer;
   signal?: AbortSignal;
   onProgress?: (p: LoadProgress) => void;
+  /** Each measured block's metric points, as exported to the collector (the live Prometheus view subscribes here). */
+  onBlockPoints?: (points: readonly EncodablePoint[]) => void;
 }
 
 export interface LoadRunResult {
@@ -111,6 +113,7 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadRunResult> {
           blocks++;
           const exported = blockPoints({ runId: settings.runId, service: plan.service, scenario, target, scale: opts.histogramScale }, results);
           await exportPoints(opts.metricsEndpoint, settings.runId, exported);
+          opts.onBlockPoints?.(exported);
           points.get(target.runtime)!.push(...exported);
           aborted = checkAbort(scenario, target, points.get(target.runtime)!, toMs);
           if (aborted) break;
