@@ -21,8 +21,6 @@ export const ATTR_GAUNTLET_TIMING_CONNECT_MS = 'gauntlet.timing.connect_ms';
 export const ATTR_GAUNTLET_TIMING_TTFB_MS = 'gauntlet.timing.ttfb_ms';
 export const ATTR_GAUNTLET_TIMING_TOTAL_MS = 'gauntlet.timing.total_ms';
 export const ATTR_GAUNTLET_ERROR_MESSAGE = 'gauntlet.error.message';
-/** Request method + path actually sent (ids included) — on spans only, never a metric label. */
-export const ATTR_GAUNTLET_REQUEST_TARGET = 'gauntlet.request.target';
 
 /** On the run span: the noise rules (JSON) the run was judged with, so a re-analysis needs no config. */
 export const ATTR_GAUNTLET_RUN_NOISE = 'gauntlet.run.noise';
@@ -45,6 +43,8 @@ export const EVENT_GAUNTLET_RESPONSE_BODY = 'gauntlet.response.body';
 export const ATTR_GAUNTLET_BODY_TEXT = 'gauntlet.body.text';
 /** Span event carrying the (redacted) request body, so a finding can show what was sent. */
 export const EVENT_GAUNTLET_REQUEST_BODY = 'gauntlet.request.body';
+/** On that event: the request body was cut at the event size cap. */
+export const ATTR_GAUNTLET_REQUEST_BODY_TRUNCATED = 'gauntlet.request.body.truncated';
 
 /** Resource attribute naming the runtime flavour of a daemon (rust, go, …). */
 export const RESOURCE_GAUNTLET_RUNTIME = 'gauntlet.runtime';

@@ -269,7 +269,7 @@ export async function evaluateGate(input: {
   const { score, verdict } = scoreRules(all, rules);
   const reasons = all.filter((r) => r.status === 'fail').map((r) => `${r.critical ? '[critical] ' : ''}${r.name}: ${r.message}`);
   const knownGaps = labelled.filter((f) => f.label === 'known');
-  const incompleteParts = report.incomplete ? [`interrupted after ${report.incomplete.pairs} of ${report.incomplete.planned} pairs`] : [];
+  const incompleteParts = report.incomplete ? [`the run was interrupted after ${report.incomplete.pairs} of ${report.incomplete.planned} pairs`] : [];
   const assessment = assess({ verdict, findings: labelled, incomplete: incompleteParts });
   if (verdict !== 'fail') {
     for (const f of knownGaps) reasons.push(`known gap ${f.ledgerId}: ${f.service} ${f.method} ${f.route} ${f.class} at ${f.path || '(body)'} (×${f.count})`);

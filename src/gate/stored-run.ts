@@ -38,9 +38,9 @@ export function smokeRules(result: SmokeResult): RuleResult[] {
 /** An interrupted load phase: a partial run never says "ship". */
 function markLoadIncomplete(gate: GateResult, load: LoadReport | undefined): GateResult {
   if (!load?.incomplete) return gate;
-  const part = `load phase interrupted after ${load.incomplete.blocks} of ${load.incomplete.planned} blocks`;
+  const part = `the load phase was interrupted after ${load.incomplete.blocks} of ${load.incomplete.planned} blocks`;
   const incompleteParts = [...gate.incompleteParts, part];
-  const reason = `INCOMPLETE: the ${part} — its verdict covers only what was sent`;
+  const reason = `INCOMPLETE: ${part} — its verdict covers only what was sent`;
   return { ...gate, incompleteParts, assessment: assess({ verdict: gate.verdict, findings: gate.findings, incomplete: incompleteParts }), reasons: [reason, ...gate.reasons] };
 }
 

@@ -99,6 +99,14 @@ export function createSpanSubscriber(tracer: Tracer, opts: SpanSubscriberOptions
         },
         r.parent ?? otelContext.active(),
       );
+      if (r.body !== undefined && r.body.length > 0) {
+        // What was sent, so a finding can show both requests' outcomes — redacted like the response.
+        const raw = typeof r.body === 'string' ? r.body : Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength).toString('utf8');
+        const contentType = r.headers['content-type'];
+        const text = opts.redactBody ? redactedBody(raw, contentType) : raw;
+        const body = capUtf8(text, opts.maxEventBodyBytes);
+        span.addEvent(A.EVENT_GAUNTLET_REQUEST_BODY, { [A.ATTR_GAUNTLET_BODY_TEXT]: body.text, [A.ATTR_GAUNTLET_REQUEST_BODY_TRUNCATED]: body.truncated });
+      }
       spans.set(event, span);
       propagator.inject(trace.setSpan(otelContext.active(), span), event.headers, {
         set: (carrier, key, value) => {
