@@ -4,3 +4,4 @@ export { reconstructExchanges, pairExchanges, type ObservedExchange, type Observ
 export { waitForRunToSettle } from './settle.ts';
 export { latencySeries, pickComparable, type LatencySeries } from './latency.ts';
 export { loadReportFromStore, buildLoadReport, findRunSpan } from './load-report.ts';
+export { runLifecycle, type RunLifecycle } from './run-lifecycle.ts';

@@ -3,6 +3,9 @@ import { openStoreForRun, startReceiver, type Receiver, type SpanStore } from '.
 import { resolveFrom, type LoadedConfig } from '../config/index.ts';
 import { startStack, newRunId, type DriveSession, type RunningStack } from '../drive/index.ts';
 import { startTelemetry, type HarnessTelemetry } from '../telemetry/tracing.ts';
+import { SpanKind } from '@opentelemetry/api';
+import * as A from '../contract/attributes.ts';
+import type { RunOutcome } from '../contract/vocabularies.ts';
 
 /** An embedded collector (receiver + store), the harness's tracer and the runtimes under test. */
 export interface Session extends DriveSession {
@@ -11,10 +14,30 @@ export interface Session extends DriveSession {
   readonly receiver: Receiver;
   readonly telemetry: HarnessTelemetry;
   readonly stack: RunningStack;
+  /**
+   * Record the run's end (`gauntlet run.end`, flushed) — call it once every phase is done and
+   * before reading the run back. A run whose end was never recorded is incomplete.
+   */
+  finish(outcome: RunOutcome): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function openSession(loaded: LoadedConfig, opts: { services: ReadonlySet<string>; storePath?: string; runId?: string }): Promise<Session> {
+/** Emit one lifecycle record as an instant root span and flush it: it must reach the store before anything else happens. */
+async function recordLifecycle(telemetry: HarnessTelemetry, name: string, attributes: Record<string, string | string[]>): Promise<void> {
+  telemetry.tracer.startSpan(name, { kind: SpanKind.INTERNAL, root: true, attributes }).end();
+  await telemetry.flush(5_000);
+}
+
+export async function openSession(
+  loaded: LoadedConfig,
+  opts: {
+    services: ReadonlySet<string>;
+    storePath?: string;
+    runId?: string;
+    /** Record the run's lifecycle (start now, end on finish): the command and its planned phases. */
+    lifecycle?: { command: string; phases: readonly string[] };
+  },
+): Promise<Session> {
   const cfg = loaded.config;
   const runId = opts.runId ?? newRunId();
   const requested = opts.storePath ?? resolveFrom(loaded.file ? loaded.baseDir : process.cwd(), cfg.store.path);
@@ -29,13 +52,26 @@ export async function openSession(loaded: LoadedConfig, opts: { services: Readon
     const stack = await startStack(cfg, { otlpEndpoint: receiver.url, only: opts.services });
     const r = receiver;
     const t = telemetry;
+    const lifecycle = opts.lifecycle;
+    if (lifecycle) {
+      await recordLifecycle(t, A.SPAN_RUN_START, { [A.ATTR_GAUNTLET_RUN_ID]: runId, [A.ATTR_GAUNTLET_RUN_COMMAND]: lifecycle.command, [A.ATTR_GAUNTLET_RUN_PHASES]: [...lifecycle.phases] });
+    }
+    let ended = false;
+    const finish = async (outcome: RunOutcome) => {
+      if (!lifecycle || ended) return;
+      ended = true;
+      await recordLifecycle(t, A.SPAN_RUN_END, { [A.ATTR_GAUNTLET_RUN_ID]: runId, [A.ATTR_GAUNTLET_RUN_COMMAND]: lifecycle.command, [A.ATTR_GAUNTLET_RUN_OUTCOME]: outcome });
+    };
     return {
       runId,
       store,
       receiver: r,
       telemetry: t,
       stack,
+      finish,
       async close() {
+        // Closed without finish(): a phase threw. Say so, so the stored run is never taken for complete.
+        await finish('failed').catch(() => {});
         await stack.stop();
         await t.shutdown();
         await r.close();

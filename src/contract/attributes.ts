@@ -30,6 +30,19 @@ export const ATTR_GAUNTLET_RUN_PAIRS = 'gauntlet.run.pairs';
 export const ATTR_GAUNTLET_RUN_PAIRS_PLANNED = 'gauntlet.run.pairs_planned';
 export const ATTR_GAUNTLET_RUN_INCOMPLETE = 'gauntlet.run.incomplete';
 
+/**
+ * Run lifecycle records: a `gauntlet run.start` span, exported and flushed before anything is sent,
+ * and a `gauntlet run.end` span once the run has finished. A run with a start and no end never
+ * finished (killed, crashed, out of memory): it is incomplete, whatever else it stored.
+ */
+export const SPAN_RUN_START = 'gauntlet run.start';
+export const SPAN_RUN_END = 'gauntlet run.end';
+/** On run.start: the command (run, parity, replay, load, smoke, mirror) and the phases it plans. */
+export const ATTR_GAUNTLET_RUN_COMMAND = 'gauntlet.run.command';
+export const ATTR_GAUNTLET_RUN_PHASES = 'gauntlet.run.phases';
+/** On run.end: complete | interrupted | failed. */
+export const ATTR_GAUNTLET_RUN_OUTCOME = 'gauntlet.run.outcome';
+
 /** On a smoke check's root span: the check's expectations as JSON, so judging needs no suite file. */
 export const ATTR_GAUNTLET_CHECK = 'gauntlet.check';
 /** On a smoke check's root span: its position in the phase (report order). */

@@ -53,3 +53,7 @@ export function outcomeOf(status: number | undefined): Outcome {
   return `${Math.floor(status / 100)}xx` as Outcome;
 }
 
+
+/** How a run ended (`gauntlet.run.outcome` on its run.end record); a run with no end record never finished. */
+export const RUN_OUTCOMES = ['complete', 'interrupted', 'failed'] as const;
+export type RunOutcome = (typeof RUN_OUTCOMES)[number];

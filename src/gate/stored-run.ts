@@ -8,7 +8,7 @@ import { judgeSmoke, withoutSmokeTraces, type SmokeResult } from '../analyze/tra
 import type { StoredSpan } from '../collect/index.ts';
 import { runNotFound, withEachStore } from '../collect/store-files.ts';
 import type { LoadedConfig } from '../config/index.ts';
-import { findRunSpan, loadReportFromStore } from '../analyze/index.ts';
+import { findRunSpan, loadReportFromStore, runLifecycle } from '../analyze/index.ts';
 import type { LoadReport } from '../collect/load/index.ts';
 import { ATTR_GAUNTLET_DRIVER } from '../contract/attributes.ts';
 import { assess } from './assess.ts';
@@ -35,13 +35,18 @@ export function smokeRules(result: SmokeResult): RuleResult[] {
   }));
 }
 
-/** An interrupted load phase: a partial run never says "ship". */
+/** Parts of the run that did not finish, folded into the gate: a partial run never says "ship". */
+function withIncomplete(gate: GateResult, parts: readonly string[], reasons: readonly string[]): GateResult {
+  if (parts.length === 0) return gate;
+  const incompleteParts = [...gate.incompleteParts, ...parts];
+  return { ...gate, incompleteParts, assessment: assess({ verdict: gate.verdict, findings: gate.findings, incomplete: incompleteParts }), reasons: [...reasons, ...gate.reasons] };
+}
+
+/** An interrupted load phase. */
 function markLoadIncomplete(gate: GateResult, load: LoadReport | undefined): GateResult {
   if (!load?.incomplete) return gate;
   const part = `the load phase was interrupted after ${load.incomplete.blocks} of ${load.incomplete.planned} blocks`;
-  const incompleteParts = [...gate.incompleteParts, part];
-  const reason = `INCOMPLETE: ${part} — its verdict covers only what was sent`;
-  return { ...gate, incompleteParts, assessment: assess({ verdict: gate.verdict, findings: gate.findings, incomplete: incompleteParts }), reasons: [reason, ...gate.reasons] };
+  return withIncomplete(gate, [part], [`INCOMPLETE: ${part} — its verdict covers only what was sent`]);
 }
 
 export async function judgeWholeRun(
@@ -58,7 +63,12 @@ export async function judgeWholeRun(
     ...(opts.baseline ? { baseline: opts.baseline } : {}),
   });
   const extra = [...(smoke ? smokeRules(smoke) : []), ...(opts.load ? loadRules(opts.load, loaded.config.gate) : [])];
-  const gate = markLoadIncomplete(extra.length ? withExtraRules(judged.gate, extra, loaded.config.gate) : judged.gate, opts.load);
+  const lifecycle = runLifecycle(spans, runId);
+  const gate = withIncomplete(
+    markLoadIncomplete(extra.length ? withExtraRules(judged.gate, extra, loaded.config.gate) : judged.gate, opts.load),
+    lifecycle.incomplete,
+    lifecycle.incomplete.map((p) => `INCOMPLETE: ${p} — this verdict covers only what was stored`),
+  );
   return { ...judged, gate, ...(smoke ? { smoke } : {}), ...(opts.load ? { load: opts.load } : {}) };
 }
 
