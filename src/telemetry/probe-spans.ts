@@ -3,6 +3,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
   ATTR_ERROR_TYPE,
   ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_HEADER,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_HTTP_ROUTE,
   ATTR_SERVER_ADDRESS,
@@ -11,7 +12,7 @@ import {
 } from '@opentelemetry/semantic-conventions';
 import { ATTR_HTTP_REQUEST_BODY_SIZE, ATTR_HTTP_RESPONSE_BODY_SIZE } from '@opentelemetry/semantic-conventions/incubating';
 import type { ExchangeEvent, ExchangeResult, ProbeSubscriber } from '../probe/types.ts';
-import { redactUrl } from '../record/redact.ts';
+import { redactHeaders, redactUrl } from '../record/redact.ts';
 import * as A from './attributes.ts';
 import { boundedMemo as memo } from '../util/memo.ts';
 
@@ -33,6 +34,21 @@ export interface SpanSubscriberOptions {
   redactBody?: (text: string, contentType: string | undefined) => string;
   /** Applied to `url.full`; defaults to the built-in credential/query redaction. */
   redactUrl?: (url: string) => string;
+  /** Applied to recorded response headers (RECORDED_RESPONSE_HEADERS); defaults to the built-in header redaction. */
+  redactHeaders?: (headers: Record<string, string>) => Record<string, string>;
+}
+
+const recordsHeader = (name: string) => A.RECORDED_RESPONSE_HEADERS.includes(name) || name.startsWith(A.RECORDED_RESPONSE_HEADER_PREFIX);
+
+/** The allowlisted response headers, redacted (fail closed: a failing hook records nothing). */
+function recordedHeaders(headers: Record<string, string>, redact: SpanSubscriberOptions['redactHeaders']): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) if (recordsHeader(k)) picked[k] = v;
+  try {
+    return (redact ?? redactHeaders)(picked);
+  } catch {
+    return {};
+  }
 }
 
 /** A failing redaction hook must not leak what it was meant to hide: fail closed. */
@@ -119,6 +135,7 @@ export function createSpanSubscriber(tracer: Tracer, opts: SpanSubscriberOptions
         span.setAttribute(A.ATTR_GAUNTLET_RESPONSE_BODY_HASH, result.bodyHash);
         span.setAttribute(A.ATTR_GAUNTLET_RESPONSE_BODY_TRUNCATED, result.bodyTruncated);
         if (result.contentType) span.setAttribute(A.ATTR_GAUNTLET_RESPONSE_CONTENT_TYPE, result.contentType);
+        for (const [k, v] of Object.entries(recordedHeaders(result.headers, opts.redactHeaders))) span.setAttribute(ATTR_HTTP_RESPONSE_HEADER(k), [v]);
         if (result.shape !== undefined) span.setAttribute(A.ATTR_GAUNTLET_RESPONSE_SHAPE, result.shape);
         if (result.shapeHash !== undefined) span.setAttribute(A.ATTR_GAUNTLET_RESPONSE_SHAPE_HASH, result.shapeHash);
         const text = opts.redactBody ? redactedBody(result.bodyText, result.contentType) : result.bodyText;
