@@ -39,6 +39,11 @@ describe('id-shaped volatile values (issue 12 item 2)', () => {
     ['1541815603606036480', j('1541815603614425088'), undefined],
   ])('%s vs %s → %s', (l, r, format) => expect(sameVolatileFormat(l, r)).toBe(format));
 
+  it('a 19-digit snowflake in a field named as an id is a snowflake, elsewhere the epoch-ns it also looks like', () => {
+    expect(sameVolatileFormat('1998459467434541072', '1998459467438735377', '/order_id')).toBe('snowflake');
+    expect(sameVolatileFormat('1998459467434541072', '1998459467438735377', '/at')).toBe('epoch-ns');
+  });
+
   it('counter ids are reported as noise with their reason by default', () => {
     const model = new NoiseModel(NoiseSchema.parse({}));
     const f: PairFinding = { kind: 'value', class: 'value-change', path: '/request_id', left: j('req-0000001a'), right: j('req-00000101'), cause: '', hint: '' };

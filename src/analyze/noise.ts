@@ -102,7 +102,7 @@ export class NoiseModel {
     // (a 16-digit span id that passes Luhn, say) cannot be compared with the other side's.
     if (f.class === 'value-change' && (f.left === REDACTED_SNIPPET) !== (f.right === REDACTED_SNIPPET)) return 'redacted on one side: a secret is not compared';
     if (this.rules.volatile && f.class === 'value-change') {
-      const format = sameVolatileFormat(f.left, f.right);
+      const format = sameVolatileFormat(f.left, f.right, f.path);
       if (format) return `volatile ${format} (compared by format)`;
     }
     const header = volatileHeaderReason(f, this.rules.headers);

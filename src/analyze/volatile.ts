@@ -130,13 +130,21 @@ function sameSnowflake(l: string, r: string): boolean {
   });
 }
 
-/** Same volatile format on both sides → the format, else undefined. */
-export function sameVolatileFormat(left: string | undefined, right: string | undefined): VolatileFormat | undefined {
+// `id`, `user_id`, `orderId`, `ID`: a field named as an identifier.
+const ID_FIELD = /(^|_|-)id$|[a-z]Id$|^ID$|[a-z]ID$/;
+
+/**
+ * Same volatile format on both sides → the format, else undefined. `path` (the JSON Pointer) only
+ * names the format: today's 19-digit snowflakes fall in the epoch-ns window too, and in a field
+ * named as an id they are reported as snowflakes.
+ */
+export function sameVolatileFormat(left: string | undefined, right: string | undefined, path = ''): VolatileFormat | undefined {
   const l = snippetValue(left);
   const r = snippetValue(right);
   if (!l.ok || !r.ok) return undefined;
   const fl = volatileFormat(l.value);
   if (fl !== undefined && fl === volatileFormat(r.value)) {
+    if (fl === 'epoch-ns' && ID_FIELD.test(path.slice(path.lastIndexOf('/') + 1)) && sameSnowflake(left!, right!)) return 'snowflake';
     if (fl !== 'counter-id') return fl;
     return sameCounter(counterId(l.value as string)!, counterId(r.value as string)!) ? fl : undefined;
   }
