@@ -26,10 +26,17 @@ export function headersOfAttributes(attributes: Readonly<Record<string, AttrValu
   return out;
 }
 
-const compileNames = (globs: readonly string[]) => {
-  const res = globs.map((g) => globToRegExp(g.toLowerCase()));
-  return (name: string) => res.some((re) => re.test(name));
-};
+// Compiled once per rules object: a replay compares headers on every one of its pairs.
+const compiledNames = new WeakMap<HeaderRules, (name: string) => boolean>();
+function comparedNames(rules: HeaderRules): (name: string) => boolean {
+  let test = compiledNames.get(rules);
+  if (!test) {
+    const res = [...rules.compare, ...Object.keys(rules.volatile)].map((g) => globToRegExp(g.toLowerCase()));
+    test = (name: string) => res.some((re) => re.test(name));
+    compiledNames.set(rules, test);
+  }
+  return test;
+}
 
 /**
  * `Location` targets the same resource when both resolve (against their own request URL) to the
@@ -112,7 +119,7 @@ function cause(name: string, left: HeaderSide, right: HeaderSide, l: string | un
  * media-type mismatch is left to the `content-type` finding; only parameters are compared here.
  */
 export function compareHeaders(left: HeaderSide, right: HeaderSide, rules: HeaderRules): PairFinding[] {
-  const compared = compileNames([...rules.compare, ...Object.keys(rules.volatile)]);
+  const compared = comparedNames(rules);
   const names = new Set<string>();
   for (const side of [left, right]) {
     for (const name of Object.keys(side.headers ?? {})) if (compared(name)) names.add(name);

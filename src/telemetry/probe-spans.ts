@@ -41,7 +41,7 @@ export interface SpanSubscriberOptions {
 const recordsHeader = (name: string) => A.RECORDED_RESPONSE_HEADERS.includes(name) || name.startsWith(A.RECORDED_RESPONSE_HEADER_PREFIX);
 
 /** The allowlisted response headers, redacted (fail closed: a failing hook records nothing). */
-function recordedHeaders(headers: Record<string, string>, redact: SpanSubscriberOptions['redactHeaders']): Record<string, string> {
+export function recordedHeaders(headers: Record<string, string>, redact: SpanSubscriberOptions['redactHeaders']): Record<string, string> {
   const picked: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) if (recordsHeader(k)) picked[k] = v;
   try {
