@@ -5,6 +5,7 @@ import { compareHeaders, type HeaderSide } from '../src/analyze/headers.ts';
 import { NoiseModel } from '../src/analyze/noise.ts';
 import { sameVolatileFormat, volatileFormat } from '../src/analyze/volatile.ts';
 import { NoiseSchema } from '../src/config/schema.ts';
+import { recordedHeaders } from '../src/telemetry/probe-spans.ts';
 
 const j = (v: unknown) => JSON.stringify(v);
 
@@ -145,5 +146,22 @@ describe('header comparison (issue 12 item 14)', () => {
       'volatile header last-modified: file or build timestamps differ between deployments',
       'volatile header server: names the server software',
     ]);
+  });
+});
+
+describe('response headers recorded on spans', () => {
+  it('keeps the allowlist only, never credentials, and redacts secrets in redirect targets', () => {
+    const recorded = recordedHeaders(
+      {
+        'set-cookie': 'sid=CANARY', authorization: 'Bearer CANARY', 'x-api-key': 'CANARY', 'x-powered-by': 'php',
+        location: '/cb?code=1&access_token=CANARY#top', 'www-authenticate': 'Basic realm="shop"', 'access-control-allow-origin': '*', etag: '"1"',
+      },
+      undefined,
+    );
+    expect(Object.keys(recorded).sort()).toEqual(['access-control-allow-origin', 'etag', 'location', 'www-authenticate']);
+    expect(recorded.location).toBe('/cb?code=1&access_token=%5BREDACTED%5D#top');
+    expect(recorded['www-authenticate']).toBe('Basic realm="shop"'); // a challenge, not a credential
+    expect(JSON.stringify(recorded)).not.toMatch(/CANARY/);
+    expect(recordedHeaders({ location: 'https://u:CANARY@example.com/x?token=CANARY' }, undefined).location).not.toMatch(/CANARY/);
   });
 });

@@ -12,7 +12,7 @@ import {
 } from '@opentelemetry/semantic-conventions';
 import { ATTR_HTTP_REQUEST_BODY_SIZE, ATTR_HTTP_RESPONSE_BODY_SIZE } from '@opentelemetry/semantic-conventions/incubating';
 import type { ExchangeEvent, ExchangeResult, ProbeSubscriber } from '../probe/types.ts';
-import { redactHeaders, redactUrl } from '../record/redact.ts';
+import { redactHeaders, redactQuery, redactUrl } from '../record/redact.ts';
 import * as A from './attributes.ts';
 import { boundedMemo as memo } from '../util/memo.ts';
 
@@ -44,11 +44,25 @@ const recordsHeader = (name: string) => A.RECORDED_RESPONSE_HEADERS.includes(nam
 export function recordedHeaders(headers: Record<string, string>, redact: SpanSubscriberOptions['redactHeaders']): Record<string, string> {
   const picked: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) if (recordsHeader(k)) picked[k] = v;
+  // A redirect target is a URL: its credentials and secret query parameters are redacted like url.full's.
+  if (picked.location !== undefined) picked.location = redactLocation(picked.location);
+  // A challenge (`Basic realm="shop"`) holds no credential, but the `Basic …`/`Bearer …` secret
+  // pattern would blank its scheme, and with it the difference between two runtimes' challenges.
+  const { 'www-authenticate': challenge, ...rest } = picked;
   try {
-    return (redact ?? redactHeaders)(picked);
+    return { ...(redact ?? redactHeaders)(rest), ...(challenge !== undefined ? { 'www-authenticate': challenge } : {}) };
   } catch {
     return {};
   }
+}
+
+function redactLocation(value: string): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(value)) return redactUrl(value);
+  const q = value.indexOf('?');
+  if (q === -1) return value;
+  const hash = value.indexOf('#', q);
+  const end = hash === -1 ? value.length : hash;
+  return `${value.slice(0, q + 1)}${redactQuery(value.slice(q + 1, end))}${value.slice(end)}`;
 }
 
 /** A failing redaction hook must not leak what it was meant to hide: fail closed. */
