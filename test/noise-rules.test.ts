@@ -128,6 +128,8 @@ describe('header comparison (issue 12 item 14)', () => {
   it.each([
     ['text/plain', 'text/plain;charset=utf-8', ['/headers/content-type']],
     ['text/plain; charset=UTF-8', 'text/plain;charset="utf-8"', []],
+    ['application/json', 'application/json; charset=utf-8', []], // JSON is UTF-8 by definition
+    ['application/json', 'application/json; charset=iso-8859-1', ['/headers/content-type']],
     ['text/html', 'application/json', []], // a media-type mismatch is the content-type finding's
   ])('Content-Type %s vs %s', (l, r, paths) => {
     const found = compareHeaders(side('http://127.0.0.1:1/', {}, l), side('http://127.0.0.1:2/', {}, r), rules);

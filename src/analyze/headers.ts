@@ -53,9 +53,16 @@ function locationKey(value: string, requestUrl: string): string {
   }
 }
 
-/** `text/plain; Charset="UTF-8"` and `text/plain;charset=utf-8` are one value; a missing charset is not. */
+const isJson = (type: string) => type === 'application/json' || type.endsWith('+json');
+
+/**
+ * `text/plain; Charset="UTF-8"` and `text/plain;charset=utf-8` are one value; a missing charset is
+ * not (a text/* body without one is decoded by guesswork). JSON is UTF-8 by definition (RFC 8259
+ * defines no charset parameter), so `application/json; charset=utf-8` equals `application/json`.
+ */
 function contentTypeKey(value: string): string {
-  const [type, ...params] = value.split(';');
+  const [rawType, ...params] = value.split(';');
+  const type = rawType!.trim().toLowerCase();
   const norm = params
     .map((p) => p.trim())
     .filter(Boolean)
@@ -66,8 +73,9 @@ function contentTypeKey(value: string): string {
       if (name === 'charset') v = v.toLowerCase();
       return `${name}=${v}`;
     })
+    .filter((p) => !(isJson(type) && p === 'charset=utf-8'))
     .sort();
-  return [type!.trim().toLowerCase(), ...norm].join(';');
+  return [type, ...norm].join(';');
 }
 
 /** Comma lists whose order carries no meaning (RFC 9110: Allow, Vary; CORS method/header lists). */
