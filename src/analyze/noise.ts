@@ -22,9 +22,11 @@ const routeKey = (p: { service: string; method: string; route: string }) => `${p
 const NEVER_NOISE = new Set(['transport', 'status']);
 
 /**
- * The noise model, applied in the order DESIGN.md gives: explicit ignore rules; volatile-value
- * detectors; repeat calibration; A/A secondary thresholds (Diffy); numeric tolerance and unordered
- * arrays act inside the diff itself. Nothing is dropped: every suppression keeps its reason.
+ * The noise model, per pair: explicit ignore rules; one-sided redaction; volatile-value detectors
+ * (timestamps, UUID/ULID/KSUID, counter and snowflake ids); volatile headers (Date, Server, ETag,
+ * Last-Modified by default); numeric tolerance; repeat calibration (value-level only). Across
+ * pairs: A/A secondary thresholds (Diffy). Unordered arrays act inside the diff itself. Nothing is
+ * dropped: every suppression keeps its reason.
  */
 export class NoiseModel {
   private readonly ignore: Array<{ service: string; route: string; path: (p: string) => boolean; reason: string }>;
@@ -82,7 +84,7 @@ export class NoiseModel {
     }
   }
 
-  /** Per-pair filters: ignore rules, volatile formats, calibration. */
+  /** Per-pair filters: ignore rules, redaction, volatile formats and headers, numeric tolerance, calibration. */
   filterPair(p: { service: string; method: string; route: string }, findings: readonly PairFinding[]): { kept: PairFinding[]; suppressed: Suppression[] } {
     const kept: PairFinding[] = [];
     const suppressed: Suppression[] = [];
