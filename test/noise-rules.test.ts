@@ -165,5 +165,7 @@ describe('response headers recorded on spans', () => {
     expect(recorded['www-authenticate']).toBe('Basic realm="shop"'); // a challenge, not a credential
     expect(JSON.stringify(recorded)).not.toMatch(/CANARY/);
     expect(recordedHeaders({ location: 'https://u:CANARY@example.com/x?token=CANARY' }, undefined).location).not.toMatch(/CANARY/);
+    // Extra names (config noise.headers.compare) are recorded too, still through redaction.
+    expect(recordedHeaders({ 'x-ratelimit-limit': '100', 'x-api-key': 'CANARY' }, undefined, ['x-ratelimit-limit', 'x-api-key'])).toEqual({ 'x-ratelimit-limit': '100', 'x-api-key': '[REDACTED]' });
   });
 });

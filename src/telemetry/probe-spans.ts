@@ -36,14 +36,16 @@ export interface SpanSubscriberOptions {
   redactUrl?: (url: string) => string;
   /** Applied to recorded response headers (RECORDED_RESPONSE_HEADERS); defaults to the built-in header redaction. */
   redactHeaders?: (headers: Record<string, string>) => Record<string, string>;
+  /** Response headers to record besides RECORDED_RESPONSE_HEADERS (lower-case names; config `noise.headers.compare`). */
+  recordHeaders?: readonly string[];
 }
 
 const recordsHeader = (name: string) => A.RECORDED_RESPONSE_HEADERS.includes(name) || name.startsWith(A.RECORDED_RESPONSE_HEADER_PREFIX);
 
 /** The allowlisted response headers, redacted (fail closed: a failing hook records nothing). */
-export function recordedHeaders(headers: Record<string, string>, redact: SpanSubscriberOptions['redactHeaders']): Record<string, string> {
+export function recordedHeaders(headers: Record<string, string>, redact: SpanSubscriberOptions['redactHeaders'], extra: readonly string[] = []): Record<string, string> {
   const picked: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) if (recordsHeader(k)) picked[k] = v;
+  for (const [k, v] of Object.entries(headers)) if (recordsHeader(k) || extra.includes(k)) picked[k] = v;
   // A redirect target is a URL: its credentials and secret query parameters are redacted like url.full's.
   if (picked.location !== undefined) picked.location = redactLocation(picked.location);
   // A challenge (`Basic realm="shop"`) holds no credential, but the `Basic …`/`Bearer …` secret
@@ -149,7 +151,7 @@ export function createSpanSubscriber(tracer: Tracer, opts: SpanSubscriberOptions
         span.setAttribute(A.ATTR_GAUNTLET_RESPONSE_BODY_HASH, result.bodyHash);
         span.setAttribute(A.ATTR_GAUNTLET_RESPONSE_BODY_TRUNCATED, result.bodyTruncated);
         if (result.contentType) span.setAttribute(A.ATTR_GAUNTLET_RESPONSE_CONTENT_TYPE, result.contentType);
-        for (const [k, v] of Object.entries(recordedHeaders(result.headers, opts.redactHeaders))) span.setAttribute(ATTR_HTTP_RESPONSE_HEADER(k), [v]);
+        for (const [k, v] of Object.entries(recordedHeaders(result.headers, opts.redactHeaders, opts.recordHeaders))) span.setAttribute(ATTR_HTTP_RESPONSE_HEADER(k), [v]);
         if (result.shape !== undefined) span.setAttribute(A.ATTR_GAUNTLET_RESPONSE_SHAPE, result.shape);
         if (result.shapeHash !== undefined) span.setAttribute(A.ATTR_GAUNTLET_RESPONSE_SHAPE_HASH, result.shapeHash);
         const text = opts.redactBody ? redactedBody(result.bodyText, result.contentType) : result.bodyText;
