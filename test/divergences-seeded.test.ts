@@ -139,7 +139,7 @@ store: { path: store.duckdb }
     const seeded = new Set(fixture.cases.flatMap((c) => [...c.expect.map((e) => `${e.kind}/${e.class}`), ...(c.latency === 'slower' ? ['latency'] : [])]));
     expect([...seeded].sort()).toEqual(
       [
-        'transport/transport', 'status/status', 'header/content-type',
+        'transport/transport', 'status/status', 'header/content-type', 'header/header',
         'shape/enum-encoding', 'shape/key-case', 'shape/null-vs-missing', 'shape/null-vs-empty', 'shape/type-change', 'shape/missing-field', 'shape/extra-field', 'shape/array-shape',
         'value/number-repr', 'value/value-change', 'value/array-order',
         'body/text-change', 'latency',

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -12,7 +11,7 @@ import { SpanStore } from '../src/collect/index.ts';
 import { decodeBody, type RecordedExchange } from '../src/record/format.ts';
 import { readRecording } from '../src/record/reader.ts';
 import { BIN, REPO_ROOT, runCli, type CliResult } from './support/cli.ts';
-import { unusedPort } from './support/servers.ts';
+import { unusedPort, waitForPort } from './support/servers.ts';
 
 /**
  * Real traffic: a Debian nginx (package `nginx`) serves two document roots that differ on purpose
@@ -35,20 +34,6 @@ const SITE: Record<string, [string | Buffer, string | Buffer]> = {
   'api/user.json': ['{"id":1,"name":"ann"}', '{"id":1,"name":"ann","nickname":"a"}'],
   'api/session.json': ['{"user":"ann","access_token":"CANARY-NGINX-TOKEN"}', '{"user":"ann","access_token":"CANARY-NGINX-TOKEN"}'],
 };
-
-async function waitForPort(port: number, child: ChildProcess, stderr: () => string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}: ${stderr()}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1', () => (s.destroy(), resolve(true)));
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nginx did not listen on ${port}: ${stderr()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 run('record real nginx traffic through `gauntlet record`, replay it against two nginx sites', () => {
   let dir: string;
@@ -88,8 +73,8 @@ http {
     let nginxErr = '';
     nginx = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'logs/error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
     nginx.stderr!.on('data', (d: Buffer) => (nginxErr += d.toString()));
-    await waitForPort(portA, nginx, () => nginxErr);
-    await waitForPort(portB, nginx, () => nginxErr);
+    await waitForPort(portA, nginx, () => nginxErr, 'nginx');
+    await waitForPort(portB, nginx, () => nginxErr, 'nginx');
 
     recordOut = join(dir, 'nginx.ndjson');
     const rec = spawn(process.execPath, [BIN, 'record', '--listen', '127.0.0.1:0', '--upstream', `http://127.0.0.1:${portA}`, '--out', recordOut, '--service', 'shop'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

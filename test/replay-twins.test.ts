@@ -1,6 +1,6 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ParityReport } from '../src/analyze/index.ts';
 import { readRecording } from '../src/record/reader.ts';
@@ -40,7 +40,8 @@ describe('gauntlet replay of the shipped validatord recording on the reference t
       ].join('\n'),
     );
     const rec = await readRecording(SHIPPED);
-    statusOf = new Map(rec.exchanges.map((x) => [String(x.seq), x.response.status]));
+    // Case ids name their recording and carry the query: `validatord.ndjson#12?full=1`.
+    statusOf = new Map(rec.exchanges.map((x) => [`${basename(SHIPPED)}#${x.seq}${x.request.query ? `?${x.request.query}` : ''}`, x.response.status]));
     replay = await runCli(['replay', SHIPPED, '--config', config, '--fast', '--concurrency', '8', '--json', join(dir, 'replay.json')]);
     expect(replay.stderr, `stdout:\n${replay.stdout}`).toBe('');
     expect(replay.code).toBe(0);
@@ -51,7 +52,7 @@ describe('gauntlet replay of the shipped validatord recording on the reference t
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('replays every entry once, as one pair per entry with case = seq, driver replay', () => {
+  it('replays every entry once, as one pair per entry with case = recording#seq, driver replay', () => {
     expect(statusOf.size).toBeGreaterThanOrEqual(200);
     expect(report.cases).toHaveLength(statusOf.size);
     expect(new Set(report.cases.map((c) => c.case))).toEqual(new Set(statusOf.keys()));

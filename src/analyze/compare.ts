@@ -1,5 +1,9 @@
 import { compareBodies, type Difference, type DiffOptions } from '../shape/index.ts';
 import type { ObservedExchange } from './exchanges.ts';
+import { compareHeaders, type HeaderRules } from './headers.ts';
+
+/** Body diff options plus the response headers to compare (headers.ts). */
+export type PairOptions = DiffOptions & { headers?: HeaderRules };
 
 export type FindingKind = 'transport' | 'status' | 'header' | 'shape' | 'value' | 'body';
 
@@ -42,7 +46,8 @@ const describeSide = (x: ObservedExchange): string => (x.status !== undefined ? 
  * a status difference is reported and the bodies are still compared, since a 404-vs-200 body pair
  * rarely teaches anything but an error-envelope difference at the same status does.
  */
-export function comparePair(left: ObservedExchange, right: ObservedExchange, opts: DiffOptions = {}): PairFinding[] {
+export function comparePair(left: ObservedExchange, right: ObservedExchange, pairOpts: PairOptions = {}): PairFinding[] {
+  const { headers: headerRules, ...opts } = pairOpts;
   const leftFailed = left.status === undefined;
   const rightFailed = right.status === undefined;
   if (leftFailed || rightFailed) {
@@ -86,6 +91,7 @@ export function comparePair(left: ObservedExchange, right: ObservedExchange, opt
       hint: 'set the Content-Type explicitly on both (axum `Json` sets application/json; Go needs `w.Header().Set`)',
     });
   }
+  if (headerRules) findings.push(...compareHeaders(left, right, headerRules));
   if (left.bodyHash !== undefined && left.bodyHash === right.bodyHash) return findings;
   const diffs = compareBodies(
     { ...(left.contentType ? { contentType: left.contentType } : {}), text: left.body ?? '' },

@@ -7,6 +7,7 @@ import {
 } from '@opentelemetry/semantic-conventions';
 import type { StoredSpan, AttrValue } from '../collect/index.ts';
 import * as A from '../contract/attributes.ts';
+import { headersOfAttributes } from './headers.ts';
 
 /** One exchange as reconstructed from telemetry: the probe's CLIENT span plus the runtime's SERVER span. */
 export interface ObservedExchange {
@@ -26,6 +27,8 @@ export interface ObservedExchange {
   errorType: string | undefined;
   errorMessage: string | undefined;
   contentType: string | undefined;
+  /** Response headers the probe recorded (`http.response.header.<name>`), names lower-case. */
+  headers?: Record<string, string>;
   body: string | undefined;
   bodyTruncated: boolean;
   shapeHash: string | undefined;
@@ -75,6 +78,7 @@ export function reconstructExchanges(spans: readonly StoredSpan[]): ObservedExch
       errorType: status === undefined ? (str(a[ATTR_ERROR_TYPE]) ?? 'transport') : undefined,
       errorMessage: str(a[A.ATTR_GAUNTLET_ERROR_MESSAGE]),
       contentType: str(a[A.ATTR_GAUNTLET_RESPONSE_CONTENT_TYPE]),
+      headers: headersOfAttributes(a),
       body: bodyEvent ? str(bodyEvent.attributes[A.ATTR_GAUNTLET_BODY_TEXT]) : undefined,
       bodyTruncated: a[A.ATTR_GAUNTLET_RESPONSE_BODY_TRUNCATED] === true || bodyEvent?.attributes[A.ATTR_GAUNTLET_RESPONSE_BODY_TRUNCATED] === true,
       shapeHash: str(a[A.ATTR_GAUNTLET_RESPONSE_SHAPE_HASH]),

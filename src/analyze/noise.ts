@@ -1,10 +1,12 @@
 import { globToRegExp } from '../util/glob.ts';
 import type { NoiseRules } from '../config/schema.ts';
 import { REDACTED } from '../record/redact.ts';
-import { compileGlobs, type DiffOptions } from '../shape/index.ts';
-import { comparePair, type PairFinding } from './compare.ts';
+import { compileGlobs } from '../shape/index.ts';
+import { comparePair, type PairFinding, type PairOptions } from './compare.ts';
 import type { ObservedPair } from './exchanges.ts';
-import { sameVolatileFormat } from './volatile.ts';
+import { volatileHeaderReason } from './headers.ts';
+import { toleranceReason } from './tolerance.ts';
+import { representationOf, sameVolatileFormat } from './volatile.ts';
 
 export interface Suppression {
   finding: PairFinding;
@@ -20,14 +22,16 @@ const routeKey = (p: { service: string; method: string; route: string }) => `${p
 const NEVER_NOISE = new Set(['transport', 'status']);
 
 /**
- * The noise model, applied in the order DESIGN.md gives: explicit ignore rules; volatile-value
- * detectors; repeat calibration; A/A secondary thresholds (Diffy); numeric tolerance and unordered
- * arrays act inside the diff itself. Nothing is dropped: every suppression keeps its reason.
+ * The noise model, per pair: explicit ignore rules; one-sided redaction; volatile-value detectors
+ * (timestamps, UUID/ULID/KSUID, counter and snowflake ids); volatile headers (Date, Server, ETag,
+ * Last-Modified by default); numeric tolerance; repeat calibration (value-level only). Across
+ * pairs: A/A secondary thresholds (Diffy). Unordered arrays act inside the diff itself. Nothing is
+ * dropped: every suppression keeps its reason.
  */
 export class NoiseModel {
   private readonly ignore: Array<{ service: string; route: string; path: (p: string) => boolean; reason: string }>;
-  /** (route key) → generalised paths that changed between two identical requests to the primary. */
-  private readonly calibrated = new Map<string, Set<string>>();
+  /** (route key) → generalised path → classes of the value differences between two identical requests to the primary. */
+  private readonly calibrated = new Map<string, Map<string, Set<string>>>();
   /** (route key) → (class + path) → pairs in which the secondary differed from the primary. */
   private readonly aaCounts = new Map<string, Map<string, number>>();
   private readonly aaPairs = new Map<string, number>();
@@ -36,11 +40,15 @@ export class NoiseModel {
     this.ignore = rules.ignore.map((r) => ({ service: r.service, route: r.route, path: compileGlobs([r.path]) ?? (() => true), reason: r.reason }));
   }
 
-  diffOptions(p: { service: string; route: string }): DiffOptions {
+  /**
+   * numericTolerance is deliberately not handed to the diff: a difference within tolerance must
+   * come back as a finding so `filterPair` can report it as noise with its reason.
+   */
+  diffOptions(p: { service: string; route: string }): PairOptions {
     const unordered = this.rules.unordered.filter((u) => matches(u.service, p.service) && matches(u.route, p.route)).flatMap((u) => u.paths);
     return {
       ...(unordered.length ? { unorderedPaths: unordered } : {}),
-      ...(this.rules.numericTolerance ? { numericTolerance: this.rules.numericTolerance } : {}),
+      headers: this.rules.headers,
     };
   }
 
@@ -51,9 +59,15 @@ export class NoiseModel {
       const key = routeKey(p);
       const opts = this.diffOptions(p);
       if (p.calibration) {
-        const set = this.calibrated.get(key) ?? new Set<string>();
-        for (const f of comparePair(p.primary, p.calibration, opts)) if (!NEVER_NOISE.has(f.kind)) set.add(generalisePath(f.path));
-        this.calibrated.set(key, set);
+        const paths = this.calibrated.get(key) ?? new Map<string, Set<string>>();
+        for (const f of comparePair(p.primary, p.calibration, opts)) {
+          if (f.kind !== 'value' && f.kind !== 'header') continue;
+          const path = generalisePath(f.path);
+          const classes = paths.get(path) ?? new Set<string>();
+          classes.add(f.class);
+          paths.set(path, classes);
+        }
+        this.calibrated.set(key, paths);
       }
       const secondary = p.secondaries[0];
       if (secondary) {
@@ -70,7 +84,7 @@ export class NoiseModel {
     }
   }
 
-  /** Per-pair filters: ignore rules, volatile formats, calibration. */
+  /** Per-pair filters: ignore rules, redaction, volatile formats and headers, numeric tolerance, calibration. */
   filterPair(p: { service: string; method: string; route: string }, findings: readonly PairFinding[]): { kept: PairFinding[]; suppressed: Suppression[] } {
     const kept: PairFinding[] = [];
     const suppressed: Suppression[] = [];
@@ -83,18 +97,43 @@ export class NoiseModel {
     return { kept, suppressed };
   }
 
-  private reasonFor(p: { service: string; route: string }, f: PairFinding, calibrated: Set<string> | undefined): string | undefined {
+  private reasonFor(p: { service: string; route: string }, f: PairFinding, calibrated: Map<string, Set<string>> | undefined): string | undefined {
     const rule = this.ignore.find((r) => matches(r.service, p.service) && matches(r.route, p.route) && r.path(f.path));
     if (rule) return `ignore rule: ${rule.reason}`;
     // Redaction ran before anything was stored: a value that matched a secret rule on one side only
     // (a 16-digit span id that passes Luhn, say) cannot be compared with the other side's.
     if (f.class === 'value-change' && (f.left === REDACTED_SNIPPET) !== (f.right === REDACTED_SNIPPET)) return 'redacted on one side: a secret is not compared';
     if (this.rules.volatile && f.class === 'value-change') {
-      const format = sameVolatileFormat(f.left, f.right);
+      const format = sameVolatileFormat(f.left, f.right, f.path);
       if (format) return `volatile ${format} (compared by format)`;
     }
-    if (calibrated?.has(generalisePath(f.path))) return 'calibration: changes between two identical requests to the primary';
+    const header = volatileHeaderReason(f, this.rules.headers);
+    if (header) return header;
+    if (this.rules.numericTolerance && f.kind === 'value') {
+      const reason = toleranceReason(f, this.rules.numericTolerance, this.rules.numericStrings);
+      if (reason) return reason;
+    }
+    if (this.calibrationHides(f, calibrated)) return 'calibration: changes between two identical requests to the primary';
     return undefined;
+  }
+
+  /**
+   * Calibration hides only value-level differences: the same class of difference the primary showed
+   * against itself, with both sides in the same representation. An epoch-ms number on one side and
+   * an RFC 3339 string on the other is a divergence even in a field that changes on every request.
+   * Array order is never hidden here: instability inside an array is itself worth reporting.
+   */
+  private calibrationHides(f: PairFinding, calibrated: Map<string, Set<string>> | undefined): boolean {
+    if ((f.kind !== 'value' && f.kind !== 'header') || f.class === 'array-order') return false;
+    if (!calibrated?.get(generalisePath(f.path))?.has(f.class)) return false;
+    if (f.kind === 'header') return f.left !== undefined && f.right !== undefined;
+    const l = representationOf(f.left);
+    return l !== undefined && l === representationOf(f.right);
+  }
+
+  /** Whether calibration saw this path change (class) between two identical requests to the primary. */
+  unstableAt(p: { service: string; method: string; route: string }, path: string, cls: string): boolean {
+    return this.calibrated.get(routeKey(p))?.get(generalisePath(path))?.has(cls) ?? false;
   }
 
   /**

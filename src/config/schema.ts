@@ -136,6 +136,17 @@ export const ReplayConfigSchema = z
   })
   .strict();
 
+/** Headers whose differences change what a client does: where it goes, what it caches, what it may call. */
+export const DEFAULT_COMPARED_HEADERS = ['content-type', 'location', 'cache-control', 'vary', 'allow', 'www-authenticate', 'access-control-*'] as const;
+
+/** Headers that differ between any two servers or any two seconds: compared, but reported as noise. */
+export const DEFAULT_VOLATILE_HEADERS: Readonly<Record<string, string>> = {
+  date: 'the clock at answer time',
+  server: 'names the server software',
+  etag: 'validator format is server-specific',
+  'last-modified': 'file or build timestamps differ between deployments',
+};
+
 /** The noise model: how gauntlet keeps from crying wolf. Every suppression is reported with its reason. */
 export const NoiseSchema = z
   .object({
@@ -152,7 +163,28 @@ export const NoiseSchema = z
           .strict(),
       )
       .default([]),
-    numericTolerance: z.object({ abs: z.number().min(0).default(0), rel: z.number().min(0).default(0) }).strict().optional(),
+    numericTolerance: z
+      .object({ abs: z.number().min(0).default(0), rel: z.number().min(0).default(0) })
+      .strict()
+      .optional()
+      .describe('Numbers within |Δ| ≤ abs or ≤ rel × max(|a|,|b|) are reported as noise, not findings'),
+    numericStrings: z
+      .boolean()
+      .default(false)
+      .describe('Apply numericTolerance to numbers sent as JSON strings too (Prometheus sample values: "0.30000000000000004")'),
+    headers: z
+      .object({
+        compare: z
+          .array(z.string().min(1))
+          .default([...DEFAULT_COMPARED_HEADERS])
+          .describe('Response headers compared between runtimes (case-insensitive; `*` globs, e.g. `access-control-*`)'),
+        volatile: z
+          .record(z.string().min(1), z.string().min(1))
+          .default({ ...DEFAULT_VOLATILE_HEADERS })
+          .describe('Response headers whose differences are reported as noise, header name → reason'),
+      })
+      .strict()
+      .default({ compare: [...DEFAULT_COMPARED_HEADERS], volatile: { ...DEFAULT_VOLATILE_HEADERS } }),
     unordered: z
       .array(z.object({ service: z.string().default('*'), route: z.string().default('*'), paths: z.array(z.string()).min(1) }).strict())
       .default([])

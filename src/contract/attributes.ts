@@ -22,6 +22,27 @@ export const ATTR_GAUNTLET_TIMING_TTFB_MS = 'gauntlet.timing.ttfb_ms';
 export const ATTR_GAUNTLET_TIMING_TOTAL_MS = 'gauntlet.timing.total_ms';
 export const ATTR_GAUNTLET_ERROR_MESSAGE = 'gauntlet.error.message';
 
+/**
+ * Response headers the probe records on its CLIENT span, as semconv `http.response.header.<name>`
+ * (ATTR_HTTP_RESPONSE_HEADER, a one-item string[]), so the analyser can compare them. An allowlist:
+ * headers that carry behaviour (redirects, caching, CORS, auth challenges) or are known noise — never
+ * credentials (Set-Cookie, Authorization), and values still pass the default redaction.
+ * Content-Type is not repeated here: it is `gauntlet.response.content_type`.
+ */
+export const RECORDED_RESPONSE_HEADERS: readonly string[] = [
+  'location',
+  'cache-control',
+  'vary',
+  'allow',
+  'www-authenticate',
+  'date',
+  'server',
+  'etag',
+  'last-modified',
+];
+/** Every `access-control-*` (CORS) response header is recorded too. */
+export const RECORDED_RESPONSE_HEADER_PREFIX = 'access-control-';
+
 /** On the run span: the noise rules (JSON) the run was judged with, so a re-analysis needs no config. */
 export const ATTR_GAUNTLET_RUN_NOISE = 'gauntlet.run.noise';
 

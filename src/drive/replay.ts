@@ -1,7 +1,8 @@
+import { basename } from 'node:path';
 import { context as otelContext, trace, SpanKind } from '@opentelemetry/api';
 import type { GauntletConfig } from '../config/index.ts';
 import { runExchange, type ExchangeRequest, type ExchangeResult, type ProbeOptions } from '../probe/index.ts';
-import { decodeBody, makeRedactionRules, redactBody, redactUrl, routeMatcher, unsafeGate, type RecordedExchange } from '../record/index.ts';
+import { decodeBody, makeRedactionRules, recordingOf, redactBody, redactUrl, routeMatcher, unsafeGate, type RecordedExchange } from '../record/index.ts';
 import { createSpanSubscriber } from '../telemetry/probe-spans.ts';
 import * as A from '../contract/attributes.ts';
 import { scheduleOffsets, sleepUntil, type Pacing } from './pacing.ts';
@@ -37,6 +38,17 @@ export interface ReplayPlan {
  */
 const NOT_REPLAYED = new Set(['host', 'content-length', 'traceparent', 'tracestate', 'accept-encoding']);
 
+/**
+ * `orders.ndjson#12?page=2`: seq numbers restart in every recording, so the case id names its
+ * recording (several replayed at once must not merge), and carries the query string, which the
+ * route template drops but a reader of a finding needs. Recorded queries are already redacted.
+ */
+function caseIdOf(x: RecordedExchange): string {
+  const file = recordingOf(x);
+  const id = file ? `${basename(file)}#${x.seq}` : String(x.seq);
+  return x.request.query ? `${id}?${x.request.query}` : id;
+}
+
 export function planReplay(
   exchanges: readonly RecordedExchange[],
   opts: { routes?: readonly string[] | undefined; safeRoutes: GauntletConfig['replay']['safeRoutes']; allowUnsafe: boolean; limit: number },
@@ -62,7 +74,7 @@ export function planReplay(
     const body = decodeBody(x.request);
     plan.entries.push({
       seq: x.seq,
-      caseId: String(x.seq),
+      caseId: caseIdOf(x),
       tsMs: t,
       method: x.request.method,
       path: x.request.query ? `${x.request.path}?${x.request.query}` : x.request.path,

@@ -11,7 +11,7 @@ export {
   type RecordedExchange,
   type RecordingHeader,
 } from './format.ts';
-export { openRecording, readRecording, describeSkipped, type ReadOptions, type ReadStats, type RecordingStream } from './reader.ts';
+export { openRecording, readRecording, recordingOf, describeSkipped, type ReadOptions, type ReadStats, type RecordingStream } from './reader.ts';
 export { RecordingWriter, segmentPath, PARTIAL_SUFFIX, type WriterOptions, type WriterStats } from './writer.ts';
 export { startRecordProxy, type RecordProxy, type RecordProxyOptions, type RecordProxyStats } from './proxy.ts';
 export { assertLoopbackListen, forwardExchange, originForm, parseUpstream, startProxyServer, type ForwardOptions, type ForwardOutcome, type ProxyServer, type Upstream } from './forward.ts';

@@ -138,11 +138,21 @@ export async function openRecording(file: string, opts: ReadOptions = {}): Promi
   return { header, exchanges: exchanges(), stats };
 }
 
+/**
+ * Which recording file an exchange was read from. Kept beside the exchange (not in it) so the
+ * recording format stays as written; replay uses it to keep case ids of several recordings apart.
+ */
+const sourceFile = new WeakMap<RecordedExchange, string>();
+export const recordingOf = (x: RecordedExchange): string | undefined => sourceFile.get(x);
+
 /** The whole recording in memory (replay sorts by timestamp), with the reader's counts. */
 export async function readRecording(file: string, opts: ReadOptions = {}): Promise<{ header: RecordingHeader; exchanges: RecordedExchange[]; stats: ReadStats }> {
   const stream = await openRecording(file, opts);
   const exchanges: RecordedExchange[] = [];
-  for await (const x of stream.exchanges) exchanges.push(x);
+  for await (const x of stream.exchanges) {
+    sourceFile.set(x, file);
+    exchanges.push(x);
+  }
   return { header: stream.header, exchanges, stats: stream.stats };
 }
 

@@ -3,6 +3,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
   ATTR_ERROR_TYPE,
   ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_HEADER,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_HTTP_ROUTE,
   ATTR_SERVER_ADDRESS,
@@ -11,7 +12,7 @@ import {
 } from '@opentelemetry/semantic-conventions';
 import { ATTR_HTTP_REQUEST_BODY_SIZE, ATTR_HTTP_RESPONSE_BODY_SIZE } from '@opentelemetry/semantic-conventions/incubating';
 import type { ExchangeEvent, ExchangeResult, ProbeSubscriber } from '../probe/types.ts';
-import { redactUrl } from '../record/redact.ts';
+import { redactHeaders, redactQuery, redactUrl } from '../record/redact.ts';
 import * as A from '../contract/attributes.ts';
 import { boundedMemo as memo } from '../util/memo.ts';
 
@@ -33,6 +34,37 @@ export interface SpanSubscriberOptions {
   redactBody?: (text: string, contentType: string | undefined) => string;
   /** Applied to `url.full`; defaults to the built-in credential/query redaction. */
   redactUrl?: (url: string) => string;
+  /** Applied to recorded response headers (RECORDED_RESPONSE_HEADERS); defaults to the built-in header redaction. */
+  redactHeaders?: (headers: Record<string, string>) => Record<string, string>;
+  /** Response headers to record besides RECORDED_RESPONSE_HEADERS (lower-case names; config `noise.headers.compare`). */
+  recordHeaders?: readonly string[];
+}
+
+const recordsHeader = (name: string) => A.RECORDED_RESPONSE_HEADERS.includes(name) || name.startsWith(A.RECORDED_RESPONSE_HEADER_PREFIX);
+
+/** The allowlisted response headers, redacted (fail closed: a failing hook records nothing). */
+export function recordedHeaders(headers: Record<string, string>, redact: SpanSubscriberOptions['redactHeaders'], extra: readonly string[] = []): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) if (recordsHeader(k) || extra.includes(k)) picked[k] = v;
+  // A redirect target is a URL: its credentials and secret query parameters are redacted like url.full's.
+  if (picked.location !== undefined) picked.location = redactLocation(picked.location);
+  // A challenge (`Basic realm="shop"`) holds no credential, but the `Basic …`/`Bearer …` secret
+  // pattern would blank its scheme, and with it the difference between two runtimes' challenges.
+  const { 'www-authenticate': challenge, ...rest } = picked;
+  try {
+    return { ...(redact ?? redactHeaders)(rest), ...(challenge !== undefined ? { 'www-authenticate': challenge } : {}) };
+  } catch {
+    return {};
+  }
+}
+
+function redactLocation(value: string): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(value)) return redactUrl(value);
+  const q = value.indexOf('?');
+  if (q === -1) return value;
+  const hash = value.indexOf('#', q);
+  const end = hash === -1 ? value.length : hash;
+  return `${value.slice(0, q + 1)}${redactQuery(value.slice(q + 1, end))}${value.slice(end)}`;
 }
 
 /** A failing redaction hook must not leak what it was meant to hide: fail closed. */
@@ -127,6 +159,7 @@ export function createSpanSubscriber(tracer: Tracer, opts: SpanSubscriberOptions
         span.setAttribute(A.ATTR_GAUNTLET_RESPONSE_BODY_HASH, result.bodyHash);
         span.setAttribute(A.ATTR_GAUNTLET_RESPONSE_BODY_TRUNCATED, result.bodyTruncated);
         if (result.contentType) span.setAttribute(A.ATTR_GAUNTLET_RESPONSE_CONTENT_TYPE, result.contentType);
+        for (const [k, v] of Object.entries(recordedHeaders(result.headers, opts.redactHeaders, opts.recordHeaders))) span.setAttribute(ATTR_HTTP_RESPONSE_HEADER(k), [v]);
         if (result.shape !== undefined) span.setAttribute(A.ATTR_GAUNTLET_RESPONSE_SHAPE, result.shape);
         if (result.shapeHash !== undefined) span.setAttribute(A.ATTR_GAUNTLET_RESPONSE_SHAPE_HASH, result.shapeHash);
         const text = opts.redactBody ? redactedBody(result.bodyText, result.contentType) : result.bodyText;

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+import { connect, type AddressInfo } from 'node:net';
 
 export interface TestServer {
   url: string;
@@ -33,4 +34,19 @@ export async function unusedPort(): Promise<number> {
   const port = Number(new URL(s.url).port);
   await s.close();
   return port;
+}
+
+/** Wait until a spawned server accepts connections on 127.0.0.1:port; fail with its stderr if it exits. */
+export async function waitForPort(port: number, child: ChildProcess, stderr: () => string, name = 'server'): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr()}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1', () => (s.destroy(), resolve(true)));
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`${name} did not listen on ${port}: ${stderr()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
