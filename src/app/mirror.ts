@@ -113,6 +113,7 @@ export async function runMirror(opts: RunMirrorOptions): Promise<RunMirrorResult
       telemetry: session.telemetry,
       metrics,
       rules: makeRedactionRules(cfg.redact),
+      recordHeaders: cfg.noise.headers.compare,
       queue: settings.queue,
       maxQueueBytes: settings.maxQueueBytes,
       concurrency: settings.concurrency,

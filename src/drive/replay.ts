@@ -3,7 +3,7 @@ import { context as otelContext, trace, SpanKind } from '@opentelemetry/api';
 import type { GauntletConfig } from '../config/index.ts';
 import { runExchange, type ExchangeRequest, type ExchangeResult, type ProbeOptions } from '../probe/index.ts';
 import { decodeBody, makeRedactionRules, recordingOf, redactBody, redactUrl, routeMatcher, unsafeGate, type RecordedExchange } from '../record/index.ts';
-import { createSpanSubscriber } from '../telemetry/probe-spans.ts';
+import { driverSpans } from './span-subscriber.ts';
 import * as A from '../contract/attributes.ts';
 import { scheduleOffsets, sleepUntil, type Pacing } from './pacing.ts';
 import { abbaOrder, exchangeFor, newPairId, startPairSpan } from './pair.ts';
@@ -198,11 +198,7 @@ export async function runReplayPhase(
     },
   });
   const subscribers = [
-    createSpanSubscriber(session.telemetry.tracer, {
-      maxEventBodyBytes: cfg.probe.maxEventBodyBytes,
-      redactBody: (text, contentType) => redactBody(text, contentType, rules),
-      redactUrl: (url) => redactUrl(url, rules),
-    }),
+    driverSpans(session.telemetry.tracer, cfg, rules),
   ];
   let result: ReplayDriveResult | undefined;
   try {

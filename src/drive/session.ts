@@ -3,7 +3,7 @@ import type { LoadedConfig } from '../config/index.ts';
 import type { LoadedCases } from '../config/case-files.ts';
 import type { ProbeSubscriber } from '../probe/index.ts';
 import { makeRedactionRules, redactBody, redactUrl } from '../record/index.ts';
-import { createSpanSubscriber } from '../telemetry/probe-spans.ts';
+import { driverSpans } from './span-subscriber.ts';
 import type { HarnessTelemetry } from '../telemetry/tracing.ts';
 import * as A from '../contract/attributes.ts';
 import { driveParity } from './parity.ts';
@@ -49,11 +49,7 @@ export async function runParityPhase(
   // Secrets never reach a span: the same redaction rules as recordings apply to captured bodies.
   const rules = makeRedactionRules(cfg.redact);
   const subscribers = [
-    createSpanSubscriber(session.telemetry.tracer, {
-      maxEventBodyBytes: cfg.probe.maxEventBodyBytes,
-      redactBody: (text, contentType) => redactBody(text, contentType, rules),
-      redactUrl: (url) => redactUrl(url, rules),
-    }),
+    driverSpans(session.telemetry.tracer, cfg, rules),
     ...(opts.subscribers ?? []),
   ];
   let pairs = 0;

@@ -9,7 +9,7 @@
 import { ROOT_CONTEXT, createTraceState, trace, TraceFlags, type Context, type Span } from '@opentelemetry/api';
 import { Agent } from 'undici';
 import { runExchange, type ExchangeEvent, type ExchangeRequest, type ProbeSubscriber, type RuntimeRole } from '../../probe/index.ts';
-import { DEFAULT_REDACTION, parseUpstream, redactUrl, type RedactionRules, type Upstream } from '../../record/index.ts';
+import { DEFAULT_REDACTION, parseUpstream, redactHeaders, redactUrl, type RedactionRules, type Upstream } from '../../record/index.ts';
 import * as A from '../../contract/attributes.ts';
 import { MIRROR_OUTCOMES, type GauntletMetrics, type MirrorOutcome } from '../../telemetry/metrics.ts';
 import { createMetricsSubscriber } from '../../telemetry/metrics-probe.ts';
@@ -30,6 +30,8 @@ export interface CopyEngineOptions {
   telemetry: Pick<HarnessTelemetry, 'tracer' | 'ids'>;
   metrics: GauntletMetrics;
   rules?: RedactionRules;
+  /** Response headers recorded on spans beyond the built-in list (the config's `noise.headers.compare`). */
+  recordHeaders?: readonly string[];
   queue?: number;
   maxQueueBytes?: number;
   concurrency?: number;
@@ -83,6 +85,8 @@ export class CopyEngine implements CopyPath {
       maxEventBodyBytes: opts.maxEventBodyBytes ?? 256 * 1024,
       redactBody: this.redact,
       redactUrl: (url) => redactUrl(url, this.rules),
+      redactHeaders: (headers) => redactHeaders(headers, this.rules),
+      ...(opts.recordHeaders ? { recordHeaders: opts.recordHeaders } : {}),
     });
     this.subscribers = [this.spans, createMetricsSubscriber(opts.metrics)];
     const concurrency = opts.concurrency ?? 16;

@@ -2,7 +2,7 @@ import { context as otelContext, trace, SpanKind } from '@opentelemetry/api';
 import type { LoadedConfig, SmokeCheck } from '../../config/index.ts';
 import type { CheckSpec } from '../../config/smoke-schema.ts';
 import { runExchange, type ExchangeRequest } from '../../probe/index.ts';
-import { createSpanSubscriber } from '../../telemetry/probe-spans.ts';
+import { driverSpans } from '../span-subscriber.ts';
 import * as A from '../../contract/attributes.ts';
 import { buildCaseRequest } from '../parity.ts';
 import { mergeHeaders, newPairId } from '../pair.ts';
@@ -52,7 +52,7 @@ export async function runSmokePhase(
       [A.ATTR_GAUNTLET_RUN_SUITE_FILES]: runnable.map((s) => s.file),
     },
   });
-  const subscribers = [createSpanSubscriber(tracer, { maxEventBodyBytes: cfg.probe.maxEventBodyBytes })];
+  const subscribers = [driverSpans(tracer, cfg)];
   const probe = { timeoutMs: cfg.probe.timeoutMs, maxBodyBytes: cfg.probe.maxBodyBytes, subscribers };
   let exchanges = 0;
   let index = 0;
