@@ -250,8 +250,10 @@ export const COMMANDS = {
     },
     examples: ['gauntlet replay traffic.ndjson --speed 2', 'gauntlet replay traffic.ndjson --fast --concurrency 8 --json replay.json'],
     exit1: 'a divergence was found and --fail-on-divergence was given',
-    check(_o, positionals) {
+    check(o, positionals) {
       if (positionals.length === 0) throw usageError('replay needs a recording file', 'gauntlet replay traffic.ndjson');
+      const pacings = [o.speed !== undefined && '--speed', o.rate !== undefined && '--rate', o.fast && '--fast'].filter(Boolean);
+      if (pacings.length > 1) throw usageError(`choose one pacing: ${pacings.join(', ')} were all given`);
     },
   }),
   import: defineCommand({
