@@ -1,6 +1,6 @@
 /**
  * Errors with stable codes and the facts a user needs. Library code throws these; only the CLI
- * entry turns them into exit codes (see src/cli/exit.ts).
+ * entry turns them into exit codes (see src/cli/exit-codes.ts).
  */
 export type ErrorCode =
   | 'GAUNTLET_USAGE'
