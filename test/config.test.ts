@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigSchema, loadCaseFile, loadConfig } from '../src/config/index.ts';
 import { GauntletError } from '../src/util/errors.ts';
-import { jsonSchemaOf } from '../src/cli/commands/schema.ts';
+import { jsonSchemaOf } from '../src/app/schema.ts';
 import { runCli, REPO_ROOT } from './support/cli.ts';
 
 let dir: string;

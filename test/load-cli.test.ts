@@ -93,7 +93,7 @@ describe('gauntlet load: bad input', () => {
   });
 
   it('parses the load and ingest command lines', () => {
-    expect(parseCLI(['load', 'f.yaml', '--json', 'out.json', '--workers', '2'])).toMatchObject({ command: 'load', positionals: ['f.yaml'], options: { json: 'out.json', workers: '2' } });
+    expect(parseCLI(['load', 'f.yaml', '--json', 'out.json', '--workers', '2'])).toMatchObject({ command: 'load', positionals: ['f.yaml'], options: { json: 'out.json', workers: 2 } });
     expect(parseCLI(['load', '--run', 'r-1'])).toMatchObject({ command: 'load', options: { run: 'r-1' } });
     expect(() => parseCLI(['load'])).toThrow(/usage: gauntlet load/);
     expect(() => parseCLI(['load', 'f.yaml', '--workers', '0'])).toThrow(/--workers/);

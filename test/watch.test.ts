@@ -63,7 +63,7 @@ describe('gauntlet watch', () => {
   }
 
   it('parses its options', () => {
-    expect(parseCLI(['watch', '--interval', '15s', '--listen', '127.0.0.1:9464', '--max-cycles', '3', '--spanmetrics']).options).toMatchObject({ interval: '15s', listen: '127.0.0.1:9464', 'max-cycles': '3', spanmetrics: true });
+    expect(parseCLI(['watch', '--interval', '15s', '--listen', '127.0.0.1:9464', '--max-cycles', '3', '--spanmetrics']).options).toMatchObject({ interval: '15s', listen: '127.0.0.1:9464', 'max-cycles': 3, spanmetrics: true });
     expect(() => parseCLI(['watch', '--max-cycles', '0'])).toThrow(/--max-cycles/);
   });
 

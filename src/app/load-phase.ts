@@ -105,7 +105,7 @@ export async function runLoadPhase(
   const { plan } = input;
   const cfg = input.loaded.config;
   const endpoints = session.stack.services.get(plan.service);
-  if (!endpoints) throw new GauntletError('GAUNTLET_USAGE', `service "${plan.service}" was not started in this session`, { file: plan.file, path: 'service' });
+  if (!endpoints) throw new GauntletError('GAUNTLET_INTERNAL', `service "${plan.service}" was not started in this session`, { file: plan.file, path: 'service' });
   const all = [endpoints.primary, endpoints.candidate, ...endpoints.others];
   const targets = input.runtimes.map((name): LoadTarget => {
     const e = all.find((x) => x.name === name)!;

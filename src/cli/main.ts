@@ -1,90 +1,75 @@
 import { createRequire } from 'node:module';
-import { GauntletError, INPUT_ERROR_CODES } from '../util/errors.ts';
-import { parseCLI, USAGE, type ParsedCLI } from './parse.ts';
-import { analyzeCommand, parityCommand, runsCommand, type CommandContext } from './commands/parity.ts';
-import { schemaCommand } from './commands/schema.ts';
-import { daemonCommand } from './commands/daemon.ts';
+import type { Outcome, Output } from '../app/output.ts';
+import { GauntletError } from '../util/errors.ts';
 import { baselineCommand, gateCommand, reportCommand } from './commands/gate.ts';
-import { runCommand } from './commands/run.ts';
-import { smokeCommand } from './commands/smoke.ts';
-import { recordCommand } from './commands/record.ts';
+import { daemonCommand } from './commands/daemon.ts';
+import { ingestCommand, loadCommand } from './commands/load.ts';
 import { mirrorCommand } from './commands/mirror.ts';
+import { analyzeCommand, parityCommand, runsCommand } from './commands/parity.ts';
+import { importCommand, recordCommand } from './commands/record.ts';
 import { replayCommand } from './commands/replay.ts';
-import { importCommand } from './commands/import.ts';
+import { runCommand } from './commands/run.ts';
+import { schemaCommand } from './commands/schema.ts';
+import { smokeCommand } from './commands/smoke.ts';
 import { watchCommand } from './commands/watch.ts';
-import { loadCommand } from './commands/load.ts';
-import { ingestCommand } from './commands/ingest.ts';
+import { EXIT, exitCodeOf, exitCodeOfOutcome } from './exit-codes.ts';
+import { commandHelp, globalHelp } from './help.ts';
+import { parseCLI } from './parse.ts';
+import type { CommandName, CommandOptions } from './table.ts';
 
-export const EXIT = { ok: 0, gateFailed: 1, badInput: 2, internal: 70, interrupted: 130 } as const;
+export { EXIT } from './exit-codes.ts';
 
-async function dispatch(cli: ParsedCLI, ctx: CommandContext): Promise<number> {
-  switch (cli.command) {
-    case 'help':
-      ctx.stdout.write(USAGE + '\n');
-      return EXIT.ok;
-    case 'version': {
-      const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
-      ctx.stdout.write(`gauntlet ${pkg.version}\n`);
-      return EXIT.ok;
-    }
-    case 'run':
-      return runCommand(cli, ctx);
-    case 'load':
-      return loadCommand(cli, ctx);
-    case 'ingest':
-      return ingestCommand(cli, ctx);
-    case 'smoke':
-      return smokeCommand(cli, ctx);
-    case 'parity':
-      return parityCommand(cli, ctx);
-    case 'gate':
-      return gateCommand(cli, ctx);
-    case 'report':
-      return reportCommand(cli, ctx);
-    case 'baseline':
-      return baselineCommand(cli, ctx);
-    case 'analyze':
-      return analyzeCommand(cli, ctx);
-    case 'runs':
-      return runsCommand(cli, ctx);
-    case 'schema':
-      return schemaCommand(cli, ctx);
-    case 'daemon':
-      return daemonCommand(cli, ctx);
-    case 'record':
-      return recordCommand(cli, ctx);
-    case 'mirror':
-      return mirrorCommand(cli, ctx);
-    case 'replay':
-      return replayCommand(cli, ctx);
-    case 'import':
-      return importCommand(cli, ctx);
-    case 'watch':
-      return watchCommand(cli, ctx);
-  }
+type Handler<C extends CommandName> = (options: CommandOptions<C>, positionals: string[], out: Output) => Promise<Outcome>;
+
+/** One handler per command of the table: a command without one does not compile. */
+const HANDLERS: { [C in CommandName]: Handler<C> } = {
+  run: runCommand,
+  smoke: smokeCommand,
+  parity: parityCommand,
+  analyze: analyzeCommand,
+  watch: watchCommand,
+  gate: gateCommand,
+  report: reportCommand,
+  baseline: baselineCommand,
+  runs: runsCommand,
+  schema: schemaCommand,
+  record: recordCommand,
+  mirror: mirrorCommand,
+  replay: replayCommand,
+  import: importCommand,
+  load: loadCommand,
+  ingest: ingestCommand,
+  daemon: daemonCommand,
+};
+
+function dispatch<C extends CommandName>(cli: { command: C; options: CommandOptions<C>; positionals: string[] }, out: Output): Promise<Outcome> {
+  const handler: Handler<C> = HANDLERS[cli.command];
+  return handler(cli.options, cli.positionals, out);
 }
 
 /** The only place errors become exit codes. */
-export async function main(argv: readonly string[], io: Pick<CommandContext, 'stdout' | 'stderr'> = process): Promise<number> {
+export async function main(argv: readonly string[], io: Pick<Output, 'stdout' | 'stderr'> = process): Promise<number> {
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
     const cli = parseCLI(argv);
-    return await dispatch(cli, { ...io, signal: controller.signal });
+    if (cli.command === 'help') {
+      io.stdout.write((cli.topic ? commandHelp(cli.topic) : globalHelp()) + '\n');
+      return EXIT.ok;
+    }
+    if (cli.command === 'version') {
+      const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
+      io.stdout.write(`gauntlet ${pkg.version}\n`);
+      return EXIT.ok;
+    }
+    return exitCodeOfOutcome(await dispatch(cli, { ...io, signal: controller.signal }));
   } catch (err) {
-    if (err instanceof GauntletError) {
-      io.stderr.write(`gauntlet: ${err.describe()}\n`);
-      if (err.code === 'GAUNTLET_INTERRUPTED') return EXIT.interrupted;
-      return INPUT_ERROR_CODES.has(err.code) ? EXIT.badInput : EXIT.internal;
-    }
-    if (controller.signal.aborted) {
-      io.stderr.write('gauntlet: interrupted\n');
-      return EXIT.interrupted;
-    }
-    io.stderr.write(`gauntlet: internal error: ${(err as Error).stack ?? String(err)}\n`);
-    return EXIT.internal;
+    if (err instanceof GauntletError) io.stderr.write(`gauntlet: ${err.describe()}\n`);
+    else if (controller.signal.aborted) io.stderr.write('gauntlet: interrupted\n');
+    else io.stderr.write(`gauntlet: internal error: ${(err as Error).stack ?? String(err)}\n`);
+    return exitCodeOf(err, controller.signal.aborted);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -11,7 +11,7 @@ export interface LoadedCases {
 export async function loadParityCases(loaded: LoadedConfig, files?: string[]): Promise<LoadedCases[]> {
   const list = files?.length ? files.map((f) => resolveFrom(process.cwd(), f)) : loaded.config.parity.cases.map((f) => resolveFrom(loaded.baseDir, f));
   if (list.length === 0) {
-    throw new GauntletError('GAUNTLET_USAGE', 'no parity case files given', { hint: 'pass case files (gauntlet parity CASES.yaml) or list them under parity.cases in the config' });
+    throw new GauntletError('GAUNTLET_NOTHING_TO_RUN', 'no parity case files given', { hint: 'pass case files (gauntlet parity CASES.yaml) or list them under parity.cases in the config' });
   }
   const out: LoadedCases[] = [];
   for (const file of list) {

@@ -33,7 +33,7 @@ export interface SmokePlan {
 export async function loadSmokeSuites(loaded: LoadedConfig, files?: readonly string[]): Promise<SmokePlan> {
   const list = files?.length ? files.map((f) => resolveFrom(process.cwd(), f)) : loaded.config.smoke.suites.map((f) => resolveFrom(loaded.baseDir, f));
   if (list.length === 0) {
-    throw new GauntletError('GAUNTLET_USAGE', 'no smoke suites given', { hint: 'pass suite files (gauntlet smoke harness/smoke/validatord.yaml) or list them under smoke.suites in the config' });
+    throw new GauntletError('GAUNTLET_NOTHING_TO_RUN', 'no smoke suites given', { hint: 'pass suite files (gauntlet smoke harness/smoke/validatord.yaml) or list them under smoke.suites in the config' });
   }
   const plan: SmokePlan = { suites: [], skipped: [] };
   const owner = new Map<string, string>();

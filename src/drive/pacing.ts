@@ -22,7 +22,7 @@ export function describePacing(p: Pacing): string {
 /** From CLI options; at most one of them. Default: as recorded, like GoReplay. */
 export function pacingFromOptions(o: { speed?: number | undefined; rate?: number | undefined; fast?: boolean | undefined }): Pacing {
   const given = [o.speed !== undefined && '--speed', o.rate !== undefined && '--rate', o.fast && '--fast'].filter(Boolean);
-  if (given.length > 1) throw new GauntletError('GAUNTLET_USAGE', `choose one pacing: ${given.join(', ')} were all given`);
+  if (given.length > 1) throw new GauntletError('GAUNTLET_CONFIG_INVALID', `choose one pacing: ${given.join(', ')} were all given`);
   if (o.rate !== undefined) return { mode: 'rate', perSecond: o.rate };
   if (o.fast) return { mode: 'fast' };
   return { mode: 'recorded', speed: o.speed ?? 1 };

@@ -13,7 +13,7 @@ export type Correction = 'holm' | 'bh';
  */
 export function adjustPValues(p: readonly number[], method: Correction): number[] {
   for (const [i, v] of p.entries()) {
-    if (!(v >= 0 && v <= 1)) throw new GauntletError('GAUNTLET_INPUT_INVALID', `p-value #${i} is ${v}, not in [0, 1]`);
+    if (!(v >= 0 && v <= 1)) throw new GauntletError('GAUNTLET_INTERNAL', `p-value #${i} is ${v}, not in [0, 1]`);
   }
   const n = p.length;
   // Stable orders, as R's order(): equal p-values keep their input order.

@@ -50,7 +50,7 @@ export function hodgesLehmann(x: ArrayLike<number>, y: ArrayLike<number>, confLe
 export function hodgesLehmannSorted(xs: Float64Array, ys: Float64Array, confLevel = 0.98, opts: HodgesLehmannOptions = {}, stats = rankStatsSorted(xs, ys)): HodgesLehmannResult {
   const alternative = opts.alternative ?? 'two-sided';
   if (xs.length < 1 || ys.length < 1 || !(confLevel > 0 && confLevel < 1)) {
-    throw new GauntletError('GAUNTLET_INPUT_INVALID', `Hodges-Lehmann needs a sample on each side and 0 < confLevel < 1 (got ${xs.length}, ${ys.length}, ${confLevel})`);
+    throw new GauntletError('GAUNTLET_INTERNAL', `Hodges-Lehmann needs a sample on each side and 0 < confLevel < 1 (got ${xs.length}, ${ys.length}, ${confLevel})`);
   }
   if (usesExact(stats, opts.method)) return exactInterval(xs, ys, confLevel, alternative);
   if (opts.rootFinding === 'uniroot') return unirootInterval(xs, ys, confLevel, alternative, opts.correct ?? true, opts.tolRoot ?? 1e-4);

@@ -77,6 +77,6 @@ export function continuity(dz: number, alternative: Alternative): number {
 
 function requireNonEmpty(nx: number, ny: number): void {
   if (nx < 1 || ny < 1) {
-    throw new GauntletError('GAUNTLET_INPUT_INVALID', `Mann-Whitney needs at least one sample on each side (got ${nx} and ${ny})`);
+    throw new GauntletError('GAUNTLET_INTERNAL', `Mann-Whitney needs at least one sample on each side (got ${nx} and ${ny})`);
   }
 }

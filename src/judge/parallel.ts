@@ -106,7 +106,7 @@ class JudgePool {
       return await next;
     } catch (err) {
       JudgePool.shared = undefined;
-      throw new GauntletError('GAUNTLET_USAGE', `judge workers failed to start: ${(err as Error).message}`, { hint: 'GAUNTLET_JUDGE_WORKERS=1 judges on the calling thread' });
+      throw new GauntletError('GAUNTLET_INTERNAL', `judge workers failed to start: ${(err as Error).message}`, { hint: 'GAUNTLET_JUDGE_WORKERS=1 judges on the calling thread' });
     }
   }
 

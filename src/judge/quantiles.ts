@@ -8,7 +8,7 @@ import { GauntletError } from '../util/errors.ts';
  */
 export function quantile(sorted: ArrayLike<number>, p: number): number {
   if (!(p >= -100 * Number.EPSILON && p <= 1 + 100 * Number.EPSILON)) {
-    throw new GauntletError('GAUNTLET_INPUT_INVALID', `quantile probability ${p} is outside [0, 1]`);
+    throw new GauntletError('GAUNTLET_INTERNAL', `quantile probability ${p} is outside [0, 1]`);
   }
   const n = sorted.length;
   if (n === 0) return NaN;

@@ -28,7 +28,7 @@ function distribution(m: number, n: number): Distribution {
   const hit = cache.get(key);
   if (hit) return hit;
   if (m * n > EXACT_MAX_PAIRS) {
-    throw new GauntletError('GAUNTLET_INPUT_INVALID', `exact Mann-Whitney distribution for ${m} × ${n} samples is too large to tabulate`, {
+    throw new GauntletError('GAUNTLET_INTERNAL', `exact Mann-Whitney distribution for ${m} × ${n} samples is too large to tabulate`, {
       hint: "use method 'normal' (or 'auto', which picks it for samples of 50 or more)",
     });
   }

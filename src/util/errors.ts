@@ -1,6 +1,6 @@
 /**
  * Errors with stable codes and the facts a user needs. Library code throws these; only the CLI
- * entry turns them into exit codes (see src/cli/exit.ts).
+ * entry turns them into exit codes (see src/cli/exit-codes.ts).
  */
 export type ErrorCode =
   | 'GAUNTLET_USAGE'
@@ -14,7 +14,9 @@ export type ErrorCode =
   | 'GAUNTLET_STORE'
   | 'GAUNTLET_OTLP_INVALID'
   | 'GAUNTLET_DAEMON_START'
-  | 'GAUNTLET_INTERRUPTED';
+  | 'GAUNTLET_NOTHING_TO_RUN'
+  | 'GAUNTLET_INTERRUPTED'
+  | 'GAUNTLET_INTERNAL';
 
 export interface ErrorFacts {
   file?: string;
@@ -62,4 +64,5 @@ export const INPUT_ERROR_CODES: ReadonlySet<ErrorCode> = new Set([
   'GAUNTLET_RECORDING_VERSION',
   'GAUNTLET_RUN_NOT_FOUND',
   'GAUNTLET_OTLP_INVALID',
+  'GAUNTLET_NOTHING_TO_RUN',
 ]);

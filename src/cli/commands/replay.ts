@@ -1,163 +1,26 @@
-import { buildParityReport, waitForRunToSettle, type AggregatedFinding, type ParityReport } from '../../analyze/index.ts';
-import { loadConfig, type LoadedConfig } from '../../config/index.ts';
-import { describePacing, pacingFromOptions } from '../../drive/pacing.ts';
-import { planReplay, runReplayPhase, type LiveCounts, type ReplayDriveResult, type ReplayPlan } from '../../drive/replay.ts';
-import { openSession, type Session } from '../../app/session.ts';
-import { describeSkipped, parsePositive, readRecording, type RecordedExchange } from '../../record/index.ts';
-import { writeFileAtomic } from '../../util/atomic-write.ts';
-import { GauntletError } from '../../util/errors.ts';
-import type { ParsedCLI } from '../parse.ts';
-import type { CommandContext } from './parity.ts';
+import type { Outcome, Output } from '../../app/output.ts';
+import { runReplay } from '../../app/replay.ts';
+import type { CommandOptions } from '../table.ts';
 
-/** Paced replays are throttled by their schedule; the in-flight cap is only a safety bound. */
-const PACED_CONCURRENCY = 256;
-
-async function loadRecordings(cli: ParsedCLI, loaded: LoadedConfig, limit: number, ctx: CommandContext): Promise<{ service: string; exchanges: RecordedExchange[] }> {
-  let service = typeof cli.options.service === 'string' ? cli.options.service : undefined;
-  const exchanges: RecordedExchange[] = [];
-  for (const file of cli.positionals) {
-    const r = await readRecording(file, { skipInvalid: cli.options['skip-invalid'] === true, limit: limit - exchanges.length });
-    const skipped = describeSkipped(r.stats);
-    if (skipped) ctx.stderr.write(`warning: ${skipped}\n`);
-    if (typeof cli.options.service !== 'string') {
-      if (service !== undefined && service !== r.header.service) {
-        throw new GauntletError('GAUNTLET_INPUT_INVALID', `recording is of service "${r.header.service}" but an earlier one is of "${service}"`, { file, line: 1, path: 'service', hint: 'replay one service per run, or force it with --service' });
-      }
-      service = r.header.service;
-    }
-    if (!(service! in loaded.config.stack.services)) {
-      throw new GauntletError('GAUNTLET_INPUT_INVALID', `service "${service}" is not in the stack (have: ${Object.keys(loaded.config.stack.services).join(', ')})`, {
-        file,
-        line: 1,
-        path: 'service',
-        hint: `add it under stack.services${loaded.file ? ` in ${loaded.file}` : ' (pass --config)'} or pick one with --service`,
-      });
-    }
-    exchanges.push(...r.exchanges);
-  }
-  return { service: service!, exchanges };
-}
-
-function renderFinding(f: AggregatedFinding, report: ParityReport): string[] {
-  const svc = report.services.find((s) => s.service === f.service);
-  const cases = f.cases.length > 6 ? `${f.cases.slice(0, 6).join(', ')}, … ${f.cases.length - 6} more` : f.cases.join(', ');
-  const out = [`  [${f.kind}/${f.class}] ${f.service} ${f.method} ${f.route} ${f.path || '(body)'}  ×${f.count} (entries ${cases})`];
-  if (f.example.left !== undefined || f.example.right !== undefined) {
-    out.push(`    ${(svc?.primary ?? 'primary') + ':'} ${f.example.left ?? '(absent)'}`);
-    out.push(`    ${(svc?.candidate ?? 'candidate') + ':'} ${f.example.right ?? '(absent)'}`);
-  }
-  if (f.example.detail) out.push(`    detail: ${f.example.detail}`);
-  out.push(`    cause:  ${f.cause}`, `    fix:    ${f.hint}`);
-  return out;
-}
-
-/** A replay has hundreds of entries, so the table is per route, not per case. */
-export function renderReplay(report: ParityReport, plan: ReplayPlan, drive: ReplayDriveResult, header: string): string {
-  const out = [header];
-  const skipped = Object.entries(plan.skippedUnsafe);
-  if (skipped.length) {
-    const n = skipped.reduce((a, [, c]) => a + c, 0);
-    out.push(`skipped ${n} unsafe-method entr${n === 1 ? 'y' : 'ies'}: ${skipped.map(([k, c]) => `${k} ×${c}`).join(', ')} — mark routes safe under replay.safeRoutes or pass --allow-unsafe`);
-  }
-  if (plan.overLimit) out.push(`not sent: ${plan.overLimit} entries beyond the count bound (--limit / replay.maxExchanges)`);
-  if (drive.notSent) out.push(`not sent: ${drive.notSent} entries beyond the time bound (--max-duration / replay.maxDurationMs) or interrupted`);
-  for (const svc of report.services) {
-    out.push(`${svc.service}: ${svc.primary} (primary) vs ${svc.candidate} (candidate) · run ${report.runId}`);
-    const routes = new Map<string, { pairs: number; status: number; identical: number }>();
-    for (const c of report.cases.filter((x) => x.service === svc.service)) {
-      const key = `${c.method} ${c.route}`;
-      const r = routes.get(key) ?? { pairs: 0, status: 0, identical: 0 };
-      r.pairs++;
-      if (c.statusMatch) r.status++;
-      if (c.bodyMatch) r.identical++;
-      routes.set(key, r);
-    }
-    const rows = [...routes].sort((a, b) => a[0].localeCompare(b[0]));
-    const width = Math.max(7, ...rows.map(([k]) => k.length));
-    out.push(`  ${'request'.padEnd(width)}  pairs  status=  identical  diverge`);
-    for (const [k, r] of rows) out.push(`  ${k.padEnd(width)}  ${String(r.pairs).padStart(5)}  ${String(r.status).padStart(7)}  ${String(r.identical).padStart(9)}  ${String(r.pairs - r.identical).padStart(7)}`);
-  }
-  if (report.findings.length) {
-    out.push('', `Findings (${report.findings.length})`);
-    for (const f of report.findings) out.push(...renderFinding(f, report), '');
-  }
-  const t = report.telemetry;
-  out.push(`telemetry: ${t.clientSpans} client spans, ${t.serverSpans} server spans, ${t.joined}/${t.clientSpans} exchanges joined to a server span`);
-  for (const svc of report.services) out.push(`${svc.service}: ${svc.summary} · ${svc.identical}/${svc.cases} identical`);
-  return out.join('\n') + '\n';
-}
-
-function progress(ctx: CommandContext): ((live: LiveCounts) => void) | undefined {
-  if (!ctx.stderr.isTTY) return undefined;
-  let last = 0;
-  return (l) => {
-    const now = performance.now();
-    if (now - last < 100 && l.done !== l.total) return;
-    last = now;
-    ctx.stderr.write(`\r\u001b[K  replay: ${l.done}/${l.total} pairs · ${l.match} match · ${l.diverge} differ`);
-    if (l.done === l.total) ctx.stderr.write('\r\u001b[K');
-  };
-}
-
-/**
- * "Spans emitted == spans stored", checked rather than assumed: the collector's counts (the
- * harness's spans and the runtimes' together) and the harness's own, with a warning when any span
- * did not make it into the store.
- */
-function describeDelivery(session: Session, ctx: CommandContext): string {
-  const c = session.receiver.stats();
-  const failed = session.telemetry.spansFailed();
-  if (failed > 0 || c.spansFailed > 0 || c.spansStored !== c.spansAccepted) {
-    ctx.stderr.write(`warning: telemetry incomplete — ${failed} harness spans undelivered, ${c.spansAccepted - c.spansStored} accepted spans not stored\n`);
-  }
-  return `collector: ${c.spansAccepted} spans accepted, ${c.spansStored} stored, ${c.spansFailed} failed · harness: ${session.telemetry.spansEnded()} spans ended, ${failed} undelivered\n`;
-}
-
-/** `gauntlet replay RECORDING…`: send recorded requests to every runtime, judge from the store like parity. */
-export async function replayCommand(cli: ParsedCLI, ctx: CommandContext): Promise<number> {
-  const loaded = await loadConfig(cli.options.config as string | undefined);
-  const cfg = loaded.config;
-  const pacing = pacingFromOptions({
-    speed: parsePositive('speed', cli.options.speed, { max: 10_000 }),
-    rate: parsePositive('rate', cli.options.rate, { max: 1_000_000 }),
-    fast: cli.options.fast === true,
-  });
-  const concurrency = parsePositive('concurrency', cli.options.concurrency, { integer: true, max: 1024 }) ?? (pacing.mode === 'fast' ? cfg.probe.concurrency : PACED_CONCURRENCY);
-  const limit = Math.min(parsePositive('limit', cli.options.limit, { integer: true }) ?? Infinity, cfg.replay.maxExchanges);
-  const maxDurationSec = parsePositive('max-duration', cli.options['max-duration']);
-  const maxDurationMs = maxDurationSec !== undefined ? maxDurationSec * 1000 : cfg.replay.maxDurationMs;
-  const { service, exchanges } = await loadRecordings(cli, loaded, limit, ctx);
-  const plan = planReplay(exchanges, { routes: cfg.stack.services[service]!.routes, safeRoutes: cfg.replay.safeRoutes, allowUnsafe: cli.options['allow-unsafe'] === true, limit });
-
-  const session = await openSession(loaded, { services: new Set([service]), ...(typeof cli.options.store === 'string' ? { storePath: cli.options.store } : {}) });
-  let report: ParityReport;
-  let drive: ReplayDriveResult;
-  let delivery: string;
-  try {
-    const onProgress = progress(ctx);
-    drive = await runReplayPhase(session, cfg, {
-      service,
-      plan,
-      pacing,
-      concurrency,
-      maxDurationMs,
-      recordings: cli.positionals,
-      signal: ctx.signal,
-      ...(onProgress ? { onProgress } : {}),
-    });
-    if (ctx.signal.aborted) throw new GauntletError('GAUNTLET_INTERRUPTED', 'interrupted');
-    await session.telemetry.flush();
-    await waitForRunToSettle(session.store, session.runId);
-    // Judged from the store alone — the same call `gauntlet analyze --run` makes.
-    report = buildParityReport(session.runId, await session.store.spansForRun(session.runId));
-    delivery = describeDelivery(session, ctx);
-  } finally {
-    await session.close();
-  }
-  if (typeof cli.options.json === 'string') await writeFileAtomic(cli.options.json, JSON.stringify(report, null, 2) + '\n');
-  const header = `replay ${cli.positionals.join(', ')}: ${exchanges.length} entries · ${drive.pairs} replayed ${describePacing(pacing)} in ${(drive.elapsedMs / 1000).toFixed(2)} s${pacing.mode === 'fast' ? '' : ` (max lag ${drive.maxLagMs} ms)`}`;
-  if (cli.options.quiet) ctx.stdout.write(`${header}\n${report.services.map((s) => s.summary).join('\n')}\n`);
-  else ctx.stdout.write(renderReplay(report, plan, drive, header));
-  ctx.stdout.write(delivery);
-  return cli.options['fail-on-divergence'] && report.findings.length > 0 ? 1 : 0;
+export function replayCommand(o: CommandOptions<'replay'>, recordings: string[], out: Output): Promise<Outcome> {
+  return runReplay(
+    {
+      config: o.config,
+      store: o.store,
+      recordings,
+      service: o.service,
+      speed: o.speed,
+      rate: o.rate,
+      fast: o.fast,
+      concurrency: o.concurrency,
+      allowUnsafe: o['allow-unsafe'],
+      limit: o.limit,
+      maxDurationSec: o['max-duration'],
+      skipInvalid: o['skip-invalid'],
+      json: o.json,
+      failOnDivergence: o['fail-on-divergence'],
+      quiet: o.quiet,
+    },
+    out,
+  );
 }

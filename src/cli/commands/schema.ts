@@ -1,19 +1,7 @@
-import { z } from 'zod';
-import { SCHEMAS } from '../../config/index.ts';
-import { writeFileAtomic } from '../../util/atomic-write.ts';
-import { GauntletError } from '../../util/errors.ts';
-import type { ParsedCLI } from '../parse.ts';
-import type { CommandContext } from './parity.ts';
+import type { Outcome, Output } from '../../app/output.ts';
+import { printSchema } from '../../app/schema.ts';
+import type { CommandOptions } from '../table.ts';
 
-export function jsonSchemaOf(name: keyof typeof SCHEMAS): unknown {
-  return z.toJSONSchema(SCHEMAS[name], { io: 'input', unrepresentable: 'any' });
-}
-
-export async function schemaCommand(cli: ParsedCLI, ctx: CommandContext): Promise<number> {
-  const name = cli.positionals[0] ?? 'config';
-  if (!(name in SCHEMAS)) throw new GauntletError('GAUNTLET_USAGE', `unknown format "${name}"`, { hint: `one of: ${Object.keys(SCHEMAS).join(', ')}` });
-  const text = JSON.stringify(jsonSchemaOf(name as keyof typeof SCHEMAS), null, 2) + '\n';
-  if (typeof cli.options.out === 'string') await writeFileAtomic(cli.options.out, text);
-  else ctx.stdout.write(text);
-  return 0;
+export function schemaCommand(o: CommandOptions<'schema'>, positionals: string[], out: Output): Promise<Outcome> {
+  return printSchema({ name: positionals[0] ?? 'config', out: o.out }, out);
 }

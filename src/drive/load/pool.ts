@@ -58,7 +58,7 @@ export class WorkerPool {
       await Promise.all(ready);
     } catch (err) {
       await pool.stop();
-      throw new GauntletError('GAUNTLET_USAGE', `load workers failed to start: ${(err as Error).message}`, { hint: 'run with --workers 1 to rule out resource limits' });
+      throw new GauntletError('GAUNTLET_INTERNAL', `load workers failed to start: ${(err as Error).message}`, { hint: 'run with --workers 1 to rule out resource limits' });
     }
     workers.forEach((w) => {
       w.on('message', (m: WorkerMessage) => pool.onMessage(m));

@@ -1,11 +1,10 @@
-import { analyzePrometheus, METRIC_PROFILES, type PrometheusAnalysis } from '../../analyze/prometheus.ts';
-import { createPromClient, parsePromDuration } from '../../analyze/prometheus-query.ts';
-import { loadConfig } from '../../config/index.ts';
-import { pickStyle, type TerminalStyle } from '../../report/terminal.ts';
-import { writeFileAtomic } from '../../util/atomic-write.ts';
-import { GauntletError } from '../../util/errors.ts';
-import type { ParsedCLI } from '../parse.ts';
-import type { CommandContext } from './parity.ts';
+/** `analyze --source prometheus`: judge the runtimes' latency histograms and error rates from any Prometheus-compatible backend. */
+import { analyzePrometheus, METRIC_PROFILES, type PrometheusAnalysis } from '../analyze/prometheus.ts';
+import { createPromClient, parsePromDuration } from '../analyze/prometheus-query.ts';
+import { pickStyle, type TerminalStyle } from '../report/terminal.ts';
+import { writeFileAtomic } from '../util/atomic-write.ts';
+import { GauntletError } from '../util/errors.ts';
+import { loadSources, type Outcome, type Output, type Sources } from './output.ts';
 
 const fmtMs = (v: number) => (Number.isFinite(v) ? (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)) : '-');
 const fmtN = (v: number) => (Math.abs(v - Math.round(v)) < 0.05 ? String(Math.round(v)) : v.toFixed(1));
@@ -36,45 +35,53 @@ export function renderPrometheusAnalysis(a: PrometheusAnalysis, st: TerminalStyl
   return out.join('\n') + '\n';
 }
 
-function parseEnd(text: string): number {
-  const seconds = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Date.parse(text) / 1000;
-  if (!Number.isFinite(seconds)) throw new GauntletError('GAUNTLET_USAGE', `--end must be RFC 3339 (2026-11-27T15:00:00Z) or Unix seconds, got "${text}"`);
-  return seconds;
+export interface PrometheusAnalysisInput extends Sources {
+  url: string;
+  /** A Prometheus duration, e.g. 5m. */
+  window: string;
+  /** Unix seconds; absent: now. */
+  end?: number | undefined;
+  /** Metric profile name: http, spanmetrics or gauntlet. */
+  metric: string;
+  /** Absent: every service of the config. */
+  service?: string | undefined;
+  primary?: string | undefined;
+  candidate?: string | undefined;
+  /** A file, or `-` for stdout instead of the table. */
+  json?: string | undefined;
+  failOnDivergence: boolean;
+  quiet: boolean;
 }
 
-/** `gauntlet analyze --source prometheus --url URL [--window 5m] [--service S] [--metric http|spanmetrics|gauntlet]` */
-export async function analyzePrometheusCommand(cli: ParsedCLI, ctx: CommandContext): Promise<number> {
-  const o = cli.options;
-  const loaded = await loadConfig(o.config as string | undefined);
-  const window = typeof o.window === 'string' ? o.window : '5m';
-  parsePromDuration(window, '--window');
-  const profileName = typeof o.metric === 'string' ? o.metric : 'http';
-  const profile = METRIC_PROFILES[profileName];
-  if (!profile) throw new GauntletError('GAUNTLET_USAGE', `--metric must be one of ${Object.keys(METRIC_PROFILES).join(', ')}, got "${profileName}"`);
-  const names = typeof o.service === 'string' ? [o.service] : Object.keys(loaded.config.stack.services);
+export async function analyzeFromPrometheus(input: PrometheusAnalysisInput, out: Output): Promise<Outcome> {
+  const loaded = await loadSources(input);
+  parsePromDuration(input.window, '--window');
+  const profile = METRIC_PROFILES[input.metric];
+  if (!profile) throw new GauntletError('GAUNTLET_CONFIG_INVALID', `metric profile must be one of ${Object.keys(METRIC_PROFILES).join(', ')}, got "${input.metric}"`, { path: '--metric' });
+  const names = input.service !== undefined ? [input.service] : Object.keys(loaded.config.stack.services);
   const services = names.map((service) => {
     const svc = loaded.config.stack.services[service];
-    const primary = (o.primary as string | undefined) ?? svc?.primary;
-    const candidate = (o.candidate as string | undefined) ?? svc?.candidate;
+    const primary = input.primary ?? svc?.primary;
+    const candidate = input.candidate ?? svc?.candidate;
     if (!primary || !candidate) {
-      throw new GauntletError('GAUNTLET_USAGE', `service "${service}" is not in the config, so its runtimes are unknown`, { hint: 'pass --primary NAME --candidate NAME (the runtime label values), or add the service to the config' });
+      throw new GauntletError('GAUNTLET_CONFIG_INVALID', `service "${service}" is not in the config, so its runtimes are unknown`, { hint: 'pass --primary NAME --candidate NAME (the runtime label values), or add the service to the config' });
     }
     return { service, primary, candidate };
   });
   const analysis = await analyzePrometheus({
-    client: createPromClient(o.url as string),
+    client: createPromClient(input.url),
     profile,
     services,
-    window,
-    end: typeof o.end === 'string' ? parseEnd(o.end) : Date.now() / 1000,
+    window: input.window,
+    end: input.end ?? Date.now() / 1000,
     rules: loaded.config.gate,
   });
   const json = JSON.stringify(analysis, null, 2) + '\n';
-  if (o.json === '-') ctx.stdout.write(json);
+  if (input.json === '-') out.stdout.write(json);
   else {
-    if (typeof o.json === 'string') await writeFileAtomic(o.json, json);
-    if (!o.quiet) ctx.stdout.write(renderPrometheusAnalysis(analysis, pickStyle(ctx.stdout)));
+    if (input.json !== undefined) await writeFileAtomic(input.json, json);
+    if (!input.quiet) out.stdout.write(renderPrometheusAnalysis(analysis, pickStyle(out.stdout)));
   }
   const failing = analysis.services.some((s) => s.routes.some((r) => r.latency.verdict === 'slower' || r.errors.status === 'fail'));
-  return o['fail-on-divergence'] && failing ? 1 : 0;
+  return input.failOnDivergence && failing ? 'failed' : 'ok';
 }

@@ -1,0 +1,327 @@
+/**
+ * Every command, its positionals and its options: what parseCLI parses, what the commands receive
+ * typed, and what `gauntlet --help` / `gauntlet <command> --help` print. Cross-option rules that a
+ * single option cannot express live in each command's `check`.
+ */
+import { PHASES } from '../config/index.ts';
+import { opt, usageError, type Option, type OptionTable, type OptionsOf } from './options.ts';
+
+/** Values before required options are enforced: what `check` sees (it may fill some in). */
+export type UncheckedOptionsOf<T extends OptionTable> = { -readonly [K in keyof T]: (T[K] extends Option<infer V, boolean> ? V : never) | undefined };
+
+export interface CommandSpec<T extends OptionTable = OptionTable> {
+  /** One line in `gauntlet --help`. */
+  readonly summary: string;
+  /** Positionals as shown in the usage line, e.g. `[SUITES.yaml ...]`. */
+  readonly args?: string;
+  /** Usage lines when the command has more than one form (default: derived from args and required options). */
+  readonly forms?: readonly string[];
+  /** A paragraph for `gauntlet <command> --help`. */
+  readonly description?: string;
+  readonly options: T;
+  readonly examples?: readonly string[];
+  /** What exit 1 means for this command, when it can exit 1. */
+  readonly exit1?: string;
+  /** Rules across options and positionals; may fill in values (e.g. a positional run id). Throws usage errors. */
+  check?(o: UncheckedOptionsOf<T>, positionals: string[]): void;
+}
+
+function defineCommand<const T extends OptionTable>(spec: CommandSpec<T>): CommandSpec<T> {
+  return spec;
+}
+
+const common = {
+  config: opt.string({ short: 'c', placeholder: 'FILE', description: 'gauntlet.config.{ts,yaml,json}', defaultText: 'found in the current directory, else the embedded default' }),
+  store: opt.string({ placeholder: 'PATH', description: 'span store', defaultText: 'store.path of the config, .gauntlet/store.duckdb' }),
+  help: opt.boolean({ short: 'h', description: "show this command's help" }),
+  quiet: opt.boolean({ short: 'q', description: 'print only the summary line' }),
+} as const;
+const help = common.help;
+const config = common.config;
+
+const RUNS_HINT = 'list stored runs with `gauntlet runs`';
+const runId = (description: string) => opt.string({ placeholder: 'ID', description, hint: RUNS_HINT });
+const requiredRunId = (description: string) => opt.string({ placeholder: 'ID', description, hint: RUNS_HINT, required: true });
+const repeat = opt.int({ max: 999_999, description: 'send every parity case N times (ABBA-interleaved pairs; latency needs samples)', defaultText: 'parity.repeat of the config' });
+const failOnDivergence = opt.boolean({ description: 'exit 1 when any divergence is found' });
+const file = (description: string) => opt.string({ placeholder: 'FILE', description });
+const requiredFile = (description: string) => opt.string({ placeholder: 'FILE', description, required: true });
+const gateOutputs = {
+  json: file('write the parity report as JSON'),
+  'gate-json': file('write the gate result as JSON'),
+  junit: file('write the gate as JUnit XML'),
+  markdown: file('write a Markdown summary (e.g. for a PR comment)'),
+  html: file('write a self-contained HTML report'),
+} as const;
+const judgement = {
+  baseline: file('compare against a saved baseline (latency distributions + divergences)'),
+  ledger: file('known-divergence ledger'),
+} as const;
+const pushgateway = opt.string({ placeholder: 'URL', description: "push the run's metrics to a Prometheus Pushgateway (after writing its reports)" });
+
+export const COMMANDS = {
+  run: defineCommand({
+    summary: 'the whole gauntlet on the configured stack (npm start): smoke → parity (+ latency repeats) → replay → load → analysis → gate → reports; exit 1 if the gate fails',
+    description:
+      `Starts the configured stack and runs the phases in order — ${PHASES.join(', ')} — under one run id, judges everything from the span store, ` +
+      'writes the reports (report.json, gate.json, junit.xml, summary.md, report.html, smoke.json) under --reports-dir/RUN and prints the production assessment. ' +
+      'Phases come from run.phases of the config; --phase keeps only some, --skip drops some. Re-judge later with `gauntlet gate --run ID`.',
+    options: {
+      ...common,
+      phase: opt.listOf(PHASES, { item: 'phase', placeholder: 'P,Q', description: 'run only these phases', defaultText: 'run.phases of the config' }),
+      skip: opt.listOf(PHASES, { item: 'phase', placeholder: 'P,Q', description: 'skip these phases' }),
+      repeat,
+      ...gateOutputs,
+      ...judgement,
+      'reports-dir': opt.string({ placeholder: 'DIR', description: 'where each run writes its reports (in DIR/RUN)', defaultText: 'reports.dir of the config' }),
+      pushgateway,
+    },
+    examples: ['gauntlet run', 'gauntlet run --phase smoke,parity --repeat 30', 'gauntlet run --skip load --baseline baseline.json --html report.html'],
+    exit1: 'the gate failed',
+  }),
+  smoke: defineCommand({
+    summary: 'smoke chain: each check against every runtime, response + trace assertions judged from the store; exit 1 if any check fails',
+    args: '[SUITES.yaml ...]',
+    description: 'Suites default to smoke.suites of the config. With --run ID, re-judges a stored smoke run from the store alone.',
+    options: { ...common, json: file('write the result as JSON'), junit: file('write the result as JUnit XML'), run: runId('re-judge this stored smoke run instead of running one') },
+    examples: ['gauntlet smoke harness/smoke/validatord.yaml --junit smoke.xml', 'gauntlet smoke --run r-20261127-150000-abc123'],
+    exit1: 'a check failed',
+  }),
+  parity: defineCommand({
+    summary: 'send parity cases to both runtimes, judge from telemetry',
+    args: '[CASES.yaml ...]',
+    description: 'Case files default to parity.cases of the config. The verdict is computed from the span store, exactly as `gauntlet analyze --run ID` would.',
+    options: { ...common, json: file('write the parity report as JSON'), 'fail-on-divergence': failOnDivergence, repeat },
+    examples: ['gauntlet parity harness/cases/validatord.yaml --repeat 20 --json parity.json'],
+    exit1: 'a divergence was found and --fail-on-divergence was given',
+  }),
+  analyze: defineCommand({
+    summary: 're-judge a stored run in a fresh process, or judge latency/error rates from a Prometheus-compatible backend',
+    forms: [
+      'gauntlet analyze --run ID [--json FILE]',
+      'gauntlet analyze --source prometheus --url URL [--window 5m] [--end TIME] [--service S] [--metric http|spanmetrics|gauntlet] [--json FILE|-]',
+    ],
+    description:
+      'From the store: the parity report of a stored run. From Prometheus (Mimir, Thanos, VictoriaMetrics…): the runtimes’ latency histograms and error rates, judged like a run.',
+    options: {
+      ...common,
+      run: runId('the stored run to judge'),
+      json: opt.string({ placeholder: 'FILE', description: 'write the analysis as JSON (- for stdout, prometheus source)' }),
+      'fail-on-divergence': failOnDivergence,
+      source: opt.enum(['store', 'prometheus'] as const, { default: 'store', description: 'where the telemetry comes from' }),
+      url: opt.string({ placeholder: 'URL', description: 'base URL of a Prometheus-compatible query API (source prometheus)' }),
+      window: opt.duration({ default: '5m', description: 'the range the histograms are read over (source prometheus)' }),
+      end: opt.time({ description: 'end of the window: RFC 3339 or Unix seconds (source prometheus)', defaultText: 'now' }),
+      service: opt.string({ placeholder: 'S', description: 'only this service', defaultText: 'every service of the config' }),
+      metric: opt.enum(['http', 'spanmetrics', 'gauntlet'] as const, { default: 'http', description: 'which metric family holds the latency histograms' }),
+      primary: opt.string({ placeholder: 'NAME', description: 'runtime label value of the primary', defaultText: 'from the config' }),
+      candidate: opt.string({ placeholder: 'NAME', description: 'runtime label value of the candidate', defaultText: 'from the config' }),
+    },
+    examples: ['gauntlet analyze --run r-20261127-150000-abc123', 'gauntlet analyze --source prometheus --url http://127.0.0.1:9090 --window 15m --service validatord'],
+    exit1: 'a divergence (or a slower route / failing error rate) was found and --fail-on-divergence was given',
+    check(o) {
+      if (o.source === 'prometheus' && !o.url) throw usageError('analyze --source prometheus needs --url URL', 'the base URL of a Prometheus-compatible query API, e.g. http://127.0.0.1:9090');
+      if (o.source !== 'prometheus' && !o.run) throw usageError('analyze needs --run ID', 'list stored runs with `gauntlet runs`, or judge live metrics with --source prometheus --url URL');
+    },
+  }),
+  watch: defineCommand({
+    summary: 'probe daemon: parity cases every interval, judged cycles as metrics on /metrics (+ /healthz); SIGINT/SIGTERM stop it cleanly',
+    args: '[CASES.yaml ...]',
+    options: {
+      ...common,
+      interval: opt.duration({ description: 'time between the starts of two cycles', defaultText: 'watch.interval of the config (15s)' }),
+      listen: opt.string({ placeholder: 'HOST:PORT', description: '/metrics and /healthz address', defaultText: 'watch.listen of the config (127.0.0.1:9464)' }),
+      'max-cycles': opt.int({ max: 999_999_999, description: 'stop after N cycles', defaultText: 'run until interrupted' }),
+      repeat: opt.int({ max: 999_999, description: 'send every case N times per cycle', defaultText: 'watch.repeat of the config' }),
+      spanmetrics: opt.boolean({ description: 'also serve traces_span_metrics_* computed from each cycle' }),
+    },
+    examples: ['gauntlet watch --interval 30s --listen 127.0.0.1:9464'],
+  }),
+  gate: defineCommand({
+    summary: 'the CI verdict of a stored run: ledger labels, latency, error rate, thresholds, baseline',
+    description: 'Re-judges a stored run (its pairs, smoke checks and load phase) exactly as `gauntlet run` judged it, with the given ledger and baseline.',
+    options: { ...common, run: requiredRunId('the stored run to judge'), ...judgement, ...gateOutputs, pushgateway },
+    examples: ['gauntlet gate --run r-20261127-150000-abc123 --baseline baseline.json --junit gate.xml'],
+    exit1: 'the gate failed',
+  }),
+  report: defineCommand({
+    summary: 'a self-contained HTML report of a stored run (no network needed to view)',
+    forms: ['gauntlet report --run ID --html FILE [--ledger FILE] [--baseline FILE]', 'gauntlet report ID --html FILE'],
+    options: {
+      ...common,
+      run: requiredRunId('the stored run (or give it as the only positional)'),
+      ...judgement,
+      html: requiredFile('where to write the report'),
+    },
+    examples: ['gauntlet report r-20261127-150000-abc123 --html report.html'],
+    check(o, positionals) {
+      // `gauntlet report RUN --html FILE` and `gauntlet report --run RUN --html FILE` are the same.
+      if (!o.run && positionals.length === 1) o.run = positionals[0];
+      if (!o.run || !o.html || positionals.length > (o.run === positionals[0] ? 1 : 0)) throw usageError('usage: gauntlet report --run ID --html FILE', RUNS_HINT);
+    },
+  }),
+  baseline: defineCommand({
+    summary: 'save a compact baseline (latency histograms + divergences)',
+    args: 'save',
+    options: { ...common, run: requiredRunId('the stored run to save'), out: requiredFile('where to write the baseline') },
+    examples: ['gauntlet baseline save --run r-20261127-150000-abc123 --out baseline.json'],
+    check(o, positionals) {
+      if (!o.run) throw usageError('baseline needs --run ID', RUNS_HINT);
+      if (positionals[0] !== 'save' || !o.out) throw usageError('usage: gauntlet baseline save --run ID --out FILE');
+    },
+  }),
+  runs: defineCommand({ summary: 'list runs in the span store', options: { ...common } }),
+  schema: defineCommand({
+    summary: 'print the JSON Schema of a file format',
+    args: '[config|cases]',
+    options: { help, out: file('write the schema to FILE instead of stdout') },
+    examples: ['gauntlet schema cases --out cases.schema.json'],
+    check(_o, positionals) {
+      if (positionals.length > 1) throw usageError('schema takes at most one format name');
+    },
+  }),
+  record: defineCommand({
+    summary: 'recording reverse proxy: forward, redact, append NDJSON',
+    description: 'SIGINT/SIGTERM stop it: in-flight exchanges finish and the file is renamed into place.',
+    options: {
+      config,
+      help,
+      listen: opt.string({ placeholder: 'HOST:PORT', description: 'where clients connect (loopback unless --allow-remote)', required: true }),
+      upstream: opt.string({ placeholder: 'URL', description: 'the service to forward to', required: true }),
+      out: requiredFile('the recording (NDJSON); rotates at --max-bytes'),
+      service: opt.string({ placeholder: 'NAME', description: 'whose traffic this is', defaultText: 'the config’s only service' }),
+      'max-bytes': opt.byteSize({ description: 'rotate the recording file at this size' }),
+      'max-total-bytes': opt.byteSize({ description: 'stop recording (keep forwarding) past this total' }),
+      'max-body-bytes': opt.byteSize({ description: 'refuse request bodies larger than this' }),
+      'allow-remote': opt.boolean({ description: 'listen on a non-loopback address' }),
+    },
+    examples: ['gauntlet record --listen 127.0.0.1:8080 --upstream http://127.0.0.1:3100 --out traffic.ndjson --max-bytes 10MiB'],
+    check(o) {
+      if (!o.listen || !o.upstream || !o.out) {
+        throw usageError('record needs --listen HOST:PORT, --upstream URL and --out FILE', 'e.g. gauntlet record --listen 127.0.0.1:8080 --upstream http://127.0.0.1:3100 --out traffic.ndjson');
+      }
+    },
+  }),
+  mirror: defineCommand({
+    summary:
+      'live shadow traffic: answer clients from the primary, copy each request to the candidate off the hot path (bounded queue, drops counted), compare, spans to the store + /metrics; SIGINT/SIGTERM drain, flush, exit 130',
+    forms: [
+      'gauntlet mirror --listen 127.0.0.1:PORT [--primary URL --candidate URL [--secondary URL]] [--service NAME]',
+      '                [--queue N] [--concurrency N] [--timeout-ms N] [--sample R] [--unsafe] [--metrics-listen HOST:PORT]',
+    ],
+    description: 'Without --primary/--candidate it mirrors a service of the config. Settings default to mirror: in the config.',
+    options: {
+      ...common,
+      listen: opt.string({ placeholder: 'HOST:PORT', description: 'where clients connect', defaultText: 'mirror.listen of the config' }),
+      primary: opt.string({ placeholder: 'URL', description: 'the runtime that answers clients' }),
+      candidate: opt.string({ placeholder: 'URL', description: 'the runtime that gets the copies' }),
+      secondary: opt.string({ placeholder: 'URL', description: 'a second instance of the primary (A/A noise calibration)' }),
+      service: opt.string({ placeholder: 'NAME', description: 'the service mirrored (routes and noise rules from the config)', defaultText: 'mirror.service or the config’s only service' }),
+      queue: opt.int({ max: 1_000_000, description: 'copies waiting at most; more are dropped and counted' }),
+      concurrency: opt.int({ max: 1024, description: 'copies in flight at most' }),
+      'timeout-ms': opt.int({ max: 600_000, description: 'per-copy timeout in ms' }),
+      'max-body-bytes': opt.byteSize({ description: 'bodies larger than this are not copied' }),
+      unsafe: opt.boolean({ description: 'also copy unsafe methods (POST, PUT, …) — only against disposable runtimes' }),
+      sample: opt.number({ max: 1, placeholder: 'R', description: 'fraction of requests copied (0 < R ≤ 1)' }),
+      'metrics-listen': opt.string({ placeholder: 'HOST:PORT', description: '/metrics address', defaultText: 'mirror.metricsListen of the config' }),
+      'allow-remote': opt.boolean({ description: 'listen on a non-loopback address' }),
+      'gate-json': file('write the final gate result as JSON'),
+    },
+    examples: ['gauntlet mirror --listen 127.0.0.1:8480 --primary http://127.0.0.1:3100 --candidate http://127.0.0.1:4110'],
+  }),
+  replay: defineCommand({
+    summary: 'send recorded requests to every runtime, judge from telemetry',
+    args: 'RECORDING...',
+    forms: ['gauntlet replay RECORDING... [--speed X | --rate N | --fast] [--concurrency N] [--allow-unsafe] [--limit N] [--json FILE]'],
+    description: 'Paced as recorded by default (like GoReplay); unsafe methods are skipped unless their route is in replay.safeRoutes or --allow-unsafe is given.',
+    options: {
+      ...common,
+      json: file('write the parity report as JSON'),
+      'fail-on-divergence': failOnDivergence,
+      service: opt.string({ placeholder: 'NAME', description: 'replay against this service', defaultText: 'the service named in the recording' }),
+      speed: opt.number({ max: 10_000, description: 'recorded pacing, X times as fast' }),
+      rate: opt.number({ max: 1_000_000, placeholder: 'N', description: 'N requests per second' }),
+      fast: opt.boolean({ description: 'as fast as the concurrency allows' }),
+      concurrency: opt.int({ max: 1024, description: 'requests in flight at most', defaultText: 'probe.concurrency (--fast) or 256' }),
+      'allow-unsafe': opt.boolean({ description: 'also replay unsafe methods on every route' }),
+      limit: opt.int({ description: 'replay at most N entries', defaultText: 'replay.maxExchanges' }),
+      'max-duration': opt.number({ placeholder: 'SECONDS', description: 'stop sending after this many seconds', defaultText: 'replay.maxDurationMs' }),
+      'skip-invalid': opt.boolean({ description: 'skip malformed recording lines instead of stopping' }),
+    },
+    examples: ['gauntlet replay traffic.ndjson --speed 2', 'gauntlet replay traffic.ndjson --fast --concurrency 8 --json replay.json'],
+    exit1: 'a divergence was found and --fail-on-divergence was given',
+    check(o, positionals) {
+      if (positionals.length === 0) throw usageError('replay needs a recording file', 'gauntlet replay traffic.ndjson');
+      const pacings = [o.speed !== undefined && '--speed', o.rate !== undefined && '--rate', o.fast && '--fast'].filter(Boolean);
+      if (pacings.length > 1) throw usageError(`choose one pacing: ${pacings.join(', ')} were all given`);
+    },
+  }),
+  import: defineCommand({
+    summary: 'convert a HAR 1.2 export to a recording (redacted)',
+    args: 'har FILE',
+    options: {
+      config,
+      help,
+      out: requiredFile('the recording to write'),
+      service: opt.string({ placeholder: 'NAME', description: 'whose traffic this is', defaultText: 'the config’s only service' }),
+      host: opt.string({ placeholder: 'HOST', description: 'keep only entries for this host' }),
+      'skip-invalid': opt.boolean({ description: 'skip malformed entries instead of stopping' }),
+    },
+    examples: ['gauntlet import har session.har --out traffic.ndjson --host shop.example.com'],
+    check(o, positionals) {
+      if (positionals[0] !== 'har' || positionals.length !== 2 || !o.out) throw usageError('usage: gauntlet import har FILE --out FILE', 'HAR 1.2 exports from browser devtools, mitmproxy or Charles');
+    },
+  }),
+  load: defineCommand({
+    summary: 'k6-model load on both runtimes of a service in ABBA blocks: rate, latency (from the intended start), errors, thresholds, latency verdict per route',
+    forms: ['gauntlet load SCENARIOS.yaml [--json FILE] [--workers N]', 'gauntlet load --run ID [--json FILE]'],
+    description: 'With --run ID, re-judges a stored load run (engine or imported k6) from the store.',
+    options: {
+      ...common,
+      json: file('write the load report as JSON'),
+      run: runId('re-judge this stored load run'),
+      workers: opt.int({ max: 99, description: 'load-generating worker threads', defaultText: 'from the CPU count' }),
+    },
+    examples: ['gauntlet load load/vectord.scenarios.yaml', 'gauntlet load --run r-20261127-150000-abc123 --json load.json'],
+    exit1: 'a threshold was crossed, or a route is slower and the gate treats latency as critical',
+    check(o, positionals) {
+      if (o.run ? positionals.length > 0 : positionals.length !== 1) throw usageError('usage: gauntlet load SCENARIOS.yaml, or gauntlet load --run ID', 'e.g. gauntlet load load/vectord.scenarios.yaml');
+    },
+  }),
+  ingest: defineCommand({
+    summary: 'import k6 --out json NDJSON or an end-of-test summary JSON as a load run',
+    args: 'k6 FILE...',
+    options: {
+      ...common,
+      json: file('write the load report as JSON'),
+      service: opt.string({ placeholder: 'NAME', description: 'the service the load was sent to' }),
+      runtimes: opt.list({ length: 2, placeholder: 'A,B', description: 'the two runtimes compared' }),
+    },
+    examples: ['gauntlet ingest k6 k6-out.ndjson --service vectord --runtimes rust,go'],
+    exit1: 'a threshold was crossed',
+    check(_o, positionals) {
+      if (positionals[0] !== 'k6' || positionals.length < 2) throw usageError('usage: gauntlet ingest k6 FILE... (k6 --out json NDJSON, or --summary-export / handleSummary JSON)');
+    },
+  }),
+  daemon: defineCommand({
+    summary: 'run a reference twin in the foreground',
+    args: 'validatord',
+    options: {
+      help,
+      flavour: opt.enum(['rust', 'go'] as const, { description: 'which wire format the twin speaks', required: true }),
+      host: opt.string({ placeholder: 'HOST', description: 'listen address', defaultText: '127.0.0.1' }),
+      port: opt.int({ min: 0, max: 65_535, description: 'listen port (0 picks a free one)', defaultText: '0' }),
+      'otlp-endpoint': opt.string({ placeholder: 'URL', description: 'send its spans to this OTLP/HTTP endpoint' }),
+    },
+    examples: ['gauntlet daemon validatord --flavour go --port 4110'],
+    check(o, positionals) {
+      if (positionals[0] !== 'validatord') throw usageError('daemon needs a service: validatord');
+      if (!o.flavour) throw usageError('--flavour must be rust or go');
+    },
+  }),
+} as const;
+
+export type CommandName = keyof typeof COMMANDS;
+export type CommandOptions<C extends CommandName> = OptionsOf<(typeof COMMANDS)[C]['options']>;
+export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
+export const COMMON_OPTIONS: OptionTable = common;
