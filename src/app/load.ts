@@ -8,7 +8,7 @@ import { judgeOptionsOf, loadFails, loadRules } from '../gate/index.ts';
 import { progressLine, renderLoadReport } from '../report/load-render.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { GauntletError } from '../util/errors.ts';
-import { prepareLoad, runLoadPhase } from './load-phase.ts';
+import { liveLoadMetrics, prepareLoad, runLoadPhase } from './load-phase.ts';
 import { loadSources, storePathOf, type Outcome, type Output, type Sources } from './output.ts';
 import { openSession } from './session.ts';
 
@@ -60,7 +60,8 @@ export async function runLoad(input: LoadInput, out: Output): Promise<Outcome> {
   const file = resolve(process.cwd(), input.scenarios);
   const prepared = await prepareLoad(base, file);
   const cfg = prepared.loaded.config;
-  const session = await openSession(prepared.loaded, { services: new Set([prepared.plan.service]), ...(input.store !== undefined ? { storePath: input.store } : {}) });
+  const session = await openSession(prepared.loaded, { services: new Set([prepared.plan.service]), lifecycle: { command: 'load', phases: ['load'] }, ...(input.store !== undefined ? { storePath: input.store } : {}) });
+  const live = liveLoadMetrics(cfg.metrics.pushgateway, cfg.metrics);
   let report: LoadReport;
   try {
     const onProgress = loadProgress(out);
@@ -68,8 +69,10 @@ export async function runLoad(input: LoadInput, out: Output): Promise<Outcome> {
       signal: out.signal,
       ...(input.workers !== undefined ? { workers: input.workers } : {}),
       ...(onProgress ? { onProgress } : {}),
+      ...(live ? { live } : {}),
     });
     if (onProgress) out.stderr.write('\r\u001b[K');
+    await session.finish(interrupted ? 'interrupted' : 'complete');
     if (interrupted) throw new GauntletError('GAUNTLET_INTERRUPTED', 'interrupted');
     await session.telemetry.flush();
     // Judged from the store alone — the same call `gauntlet load --run` makes.

@@ -10,7 +10,7 @@
  */
 import type { SpanStore } from '../collect/index.ts';
 import type { LoadedConfig, NoiseRules } from '../config/index.ts';
-import { judgeRun, type JudgedRun } from '../gate/index.ts';
+import { judgeRun, judgeWholeRun, type JudgedRun } from '../gate/index.ts';
 import { pairResult, recordJudgement, type CounterSnapshot } from '../report/metrics-judgement.ts';
 import { PAIR_RESULTS, type GauntletMetrics, type PairResult } from '../telemetry/metrics.ts';
 
@@ -41,11 +41,16 @@ export class LiveRunJudgement {
 
   constructor(private readonly opts: LiveJudgementOptions) {}
 
-  /** Judge everything stored for the run so far; publish the growth; announce new divergences. */
-  async judge(): Promise<JudgedRun> {
+  /**
+   * Judge everything stored for the run so far; publish the growth; announce new divergences.
+   * `final`: the run has ended — judged as a stored run (`judgeWholeRun`, as `gate --run` does),
+   * lifecycle records included.
+   */
+  async judge(opts: { final?: boolean } = {}): Promise<JudgedRun> {
     const started = performance.now();
     const spans = await this.opts.store.spansForRun(this.opts.runId);
-    const judged = await judgeRun(this.opts.runId, spans, this.opts.loaded, this.opts.noise ? { noise: this.opts.noise } : {});
+    const noise = this.opts.noise ? { noise: this.opts.noise } : {};
+    const judged = opts.final ? await judgeWholeRun(this.opts.runId, spans, this.opts.loaded, noise) : await judgeRun(this.opts.runId, spans, this.opts.loaded, noise);
     this.published = recordJudgement(this.opts.metrics, judged.report, judged.gate, { ...(this.published ? { since: this.published } : {}), noise: true });
     for (const f of judged.gate.findings) {
       const key = `${f.service}\u0000${f.method}\u0000${f.route}\u0000${f.kind}\u0000${f.class}\u0000${f.path}`;

@@ -88,7 +88,7 @@ export async function runMirror(opts: RunMirrorOptions): Promise<RunMirrorResult
   // Refuse a non-loopback bind before anything is started.
   assertLoopbackListen(opts.listen.host, opts.allowRemote, 'the mirror');
   assertLoopbackListen(parseListen(opts.metricsListen).host, opts.allowRemote, 'the mirror (metrics endpoint)');
-  const session: Session = await openSession(loaded, { services: new Set([service]), ...(opts.storePath ? { storePath: opts.storePath } : {}) });
+  const session: Session = await openSession(loaded, { services: new Set([service]), lifecycle: { command: 'mirror', phases: ['mirror'] }, ...(opts.storePath ? { storePath: opts.storePath } : {}) });
   const { runId } = session;
   let proxy: ProxyProcess | undefined;
   let server: MetricsServer | undefined;
@@ -171,11 +171,13 @@ export async function runMirror(opts: RunMirrorOptions): Promise<RunMirrorResult
     await e.close(settings.drainMs);
     runSpan.setAttribute(A.ATTR_GAUNTLET_RUN_PAIRS, e.snapshot().outcomes.mirrored);
     runSpan.end();
+    // A daemon stopped by a signal has finished; one whose client path died has not.
+    await session.finish(death ? 'failed' : 'complete');
     // Bounded: with the collector gone, what is left waits in the spool and is reported.
     await session.telemetry.flush(2_000);
     await waitForRunToSettle(session.store, runId, { maxMs: 3_000 });
     // The final verdict: the whole stored run, judged exactly as `gauntlet gate --run` judges it.
-    const judged = await judgement.judge();
+    const judged = await judgement.judge({ final: true });
     const stats = statsNow();
     if (death) throw new Error(`the mirror proxy process died (${death}); run ${runId} holds what was mirrored until then`);
     return { runId, url: p.url, metricsUrl: server.url, stats, judged, spansUndelivered: session.telemetry.spansFailed() };

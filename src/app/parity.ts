@@ -42,6 +42,7 @@ async function executeParityRun(
   const caseFiles = await loadParityCases(loaded, [...input.caseFiles]);
   const session = await openSession(loaded, {
     services: new Set(caseFiles.map((c) => c.cases.service)),
+    lifecycle: { command: 'parity', phases: ['parity'] },
     ...(input.store !== undefined ? { storePath: input.store } : {}),
   });
   try {
@@ -54,6 +55,7 @@ async function executeParityRun(
     // Interrupted: stop sending, but still flush and judge what was sent — a partial report marked
     // incomplete is worth more than none, and the caller exits 130.
     const interrupted = out.signal.aborted;
+    await session.finish(interrupted ? 'interrupted' : 'complete');
     await session.telemetry.flush(interrupted ? 2_000 : undefined);
     await waitForRunToSettle(session.store, session.runId);
     const stats = session.receiver.stats();

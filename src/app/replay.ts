@@ -140,7 +140,7 @@ export async function runReplay(input: ReplayInput, out: Output): Promise<Outcom
   const { service, exchanges } = await loadRecordings(input, loaded, limit, out);
   const plan = planReplay(exchanges, { routes: cfg.stack.services[service]!.routes, safeRoutes: cfg.replay.safeRoutes, allowUnsafe: input.allowUnsafe, limit });
 
-  const session = await openSession(loaded, { services: new Set([service]), ...(input.store !== undefined ? { storePath: input.store } : {}) });
+  const session = await openSession(loaded, { services: new Set([service]), lifecycle: { command: 'replay', phases: ['replay'] }, ...(input.store !== undefined ? { storePath: input.store } : {}) });
   let report: ParityReport;
   let drive: ReplayDriveResult;
   let delivery: string;
@@ -156,6 +156,7 @@ export async function runReplay(input: ReplayInput, out: Output): Promise<Outcom
       signal: out.signal,
       ...(onProgress ? { onProgress } : {}),
     });
+    await session.finish(out.signal.aborted ? 'interrupted' : 'complete');
     if (out.signal.aborted) throw new GauntletError('GAUNTLET_INTERRUPTED', 'interrupted');
     await session.telemetry.flush();
     await waitForRunToSettle(session.store, session.runId);

@@ -47,4 +47,5 @@ export function printJudged(judged: JudgedRun, quiet: boolean, out: Output, writ
   if (html) out.stdout.write(`html report: ${resolve(html)}\n`);
 }
 
-export const gateOutcome = (judged: JudgedRun) => (judged.gate.verdict === 'fail' ? 'failed' : 'ok') as 'failed' | 'ok';
+/** The gate fails on a failing verdict, and on any run that did not finish: an incomplete run never passes CI. */
+export const gateOutcome = (judged: JudgedRun) => (judged.gate.verdict === 'fail' || judged.gate.incompleteParts.length > 0 ? 'failed' : 'ok') as 'failed' | 'ok';

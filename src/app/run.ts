@@ -24,7 +24,7 @@ import { pickStyle, renderGate, renderParity, type TerminalStyle } from '../repo
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { GauntletError } from '../util/errors.ts';
 import { loadProgress } from './load.ts';
-import { prepareLoad, runLoadPhase, type LoadInput } from './load-phase.ts';
+import { liveLoadMetrics, prepareLoad, runLoadPhase, type LoadInput } from './load-phase.ts';
 import { given, loadSources, type Outcome, type Output, type Sources } from './output.ts';
 import { gateOutcome, writeGateOutputs, type ReportFiles } from './reports.ts';
 import { openSession } from './session.ts';
@@ -138,7 +138,7 @@ export async function runGauntlet(input: RunInput, out: Output): Promise<Outcome
   if (services.size === 0) throw new GauntletError('GAUNTLET_NOTHING_TO_RUN', 'nothing to run: no phase has anything configured', { hint: 'configure smoke.suites, parity.cases, run.replay.recordings or run.load.scenarios' });
 
   const metrics = createBatchMetrics(input.pushgateway, cfg.metrics);
-  const session = await openSession(loaded, { services, ...(input.store !== undefined ? { storePath: input.store } : {}) });
+  const session = await openSession(loaded, { services, lifecycle: { command: 'run', phases }, ...(input.store !== undefined ? { storePath: input.store } : {}) });
   const timings: Array<[string, number]> = [];
   const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const t = performance.now();
@@ -180,11 +180,14 @@ export async function runGauntlet(input: RunInput, out: Output): Promise<Outcome
     let loadRan = false;
     if (load && !out.signal.aborted) {
       const onProgress = loadProgress(out);
-      await timed('load', () => runLoadPhase(session, load, { signal: out.signal, ...(onProgress ? { onProgress } : {}) }));
+      const live = liveLoadMetrics(input.pushgateway ?? cfg.metrics.pushgateway, cfg.metrics);
+      await timed('load', () => runLoadPhase(session, load, { signal: out.signal, ...(onProgress ? { onProgress } : {}), ...(live ? { live } : {}) }));
       if (onProgress) out.stderr.write('\r\u001b[K');
       loadRan = true;
     }
     interrupted = out.signal.aborted;
+    // The run's end is on record before it is read back: a run killed before this line is incomplete.
+    await session.finish(interrupted ? 'interrupted' : 'complete');
     spans = await timed('telemetry', async () => {
       await session.telemetry.flush(interrupted ? 2_000 : undefined);
       await waitForRunToSettle(session.store, session.runId);

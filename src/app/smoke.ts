@@ -59,7 +59,7 @@ export async function runSmoke(input: SmokeInput, out: Output): Promise<Outcome>
   if (plan.suites.length === 0) {
     throw new GauntletError('GAUNTLET_NOTHING_TO_RUN', 'nothing to run: no suite is for a service in the stack', { hint: 'add the services under stack.services, or pass suites for the services you have' });
   }
-  const session = await openSession(loaded, { services: new Set(plan.suites.map((s) => s.suite.service)), storePath: storePathOf(loaded, input.store) });
+  const session = await openSession(loaded, { services: new Set(plan.suites.map((s) => s.suite.service)), lifecycle: { command: 'smoke', phases: ['smoke'] }, storePath: storePathOf(loaded, input.store) });
   let spans;
   const skipped = [...plan.skipped];
   try {
@@ -67,6 +67,7 @@ export async function runSmoke(input: SmokeInput, out: Output): Promise<Outcome>
     const phase = await runSmokePhase(session, plan.suites, loaded, { signal: out.signal, ...(progress ? { onCheck: progress } : {}) });
     out.stdout.write(renderSkipped(phase.skipped, st));
     skipped.push(...phase.skipped);
+    await session.finish(out.signal.aborted ? 'interrupted' : 'complete');
     if (out.signal.aborted) throw new GauntletError('GAUNTLET_INTERRUPTED', 'interrupted');
     await session.telemetry.flush();
     await waitForRunToSettle(session.store, session.runId);

@@ -7,7 +7,7 @@
 import { judgeSmoke, withoutSmokeTraces, type SmokeResult } from '../analyze/trace-assert-smoke.ts';
 import type { StoredSpan } from '../collect/index.ts';
 import { runNotFound, withEachStore } from '../collect/store-files.ts';
-import type { LoadedConfig } from '../config/index.ts';
+import type { LoadedConfig, NoiseRules } from '../config/index.ts';
 import { findRunSpan, loadReportFromStore, runLifecycle } from '../analyze/index.ts';
 import type { LoadReport } from '../collect/load/index.ts';
 import { ATTR_GAUNTLET_DRIVER } from '../contract/attributes.ts';
@@ -53,7 +53,7 @@ export async function judgeWholeRun(
   runId: string,
   spans: readonly StoredSpan[],
   loaded: LoadedConfig,
-  opts: { ledger?: string; baseline?: string; load?: LoadReport } = {},
+  opts: { ledger?: string; baseline?: string; load?: LoadReport; noise?: NoiseRules } = {},
 ): Promise<JudgedStoredRun> {
   const smoke = spans.some((s) => s.attributes[ATTR_GAUNTLET_DRIVER] === 'smoke') ? judgeSmoke(runId, spans) : undefined;
   // Smoke and load have judgements of their own (trace assertions; histograms and thresholds):
@@ -61,6 +61,7 @@ export async function judgeWholeRun(
   const judged = await judgeRun(runId, smoke ? withoutSmokeTraces(spans) : spans, loaded, {
     ...(opts.ledger ? { ledger: opts.ledger } : {}),
     ...(opts.baseline ? { baseline: opts.baseline } : {}),
+    ...(opts.noise ? { noise: opts.noise } : {}),
   });
   const extra = [...(smoke ? smokeRules(smoke) : []), ...(opts.load ? loadRules(opts.load, loaded.config.gate) : [])];
   const lifecycle = runLifecycle(spans, runId);
