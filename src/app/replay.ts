@@ -2,7 +2,8 @@
 import { buildParityReport, waitForRunToSettle, type AggregatedFinding, type ParityReport } from '../analyze/index.ts';
 import type { LoadedConfig } from '../config/index.ts';
 import { describePacing, pacingFromOptions } from '../drive/pacing.ts';
-import { planReplay, runReplayPhase, type LiveCounts, type ReplayDriveResult, type ReplayPlan } from '../drive/replay.ts';
+import { runReplayPhase, type LiveCounts, type ReplayDriveResult, type ReplayPlan } from '../drive/replay.ts';
+import { openReplay } from './replay-input.ts';
 import { describeSkipped, readRecording, type RecordedExchange } from '../record/index.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { GauntletError } from '../util/errors.ts';
@@ -27,32 +28,6 @@ export interface ReplayInput extends Sources {
   json?: string | undefined;
   failOnDivergence: boolean;
   quiet: boolean;
-}
-
-async function loadRecordings(input: ReplayInput, loaded: LoadedConfig, limit: number, out: Output): Promise<{ service: string; exchanges: RecordedExchange[] }> {
-  let service = input.service;
-  const exchanges: RecordedExchange[] = [];
-  for (const file of input.recordings) {
-    const r = await readRecording(file, { skipInvalid: input.skipInvalid, limit: limit - exchanges.length });
-    const skipped = describeSkipped(r.stats);
-    if (skipped) out.stderr.write(`warning: ${skipped}\n`);
-    if (input.service === undefined) {
-      if (service !== undefined && service !== r.header.service) {
-        throw new GauntletError('GAUNTLET_INPUT_INVALID', `recording is of service "${r.header.service}" but an earlier one is of "${service}"`, { file, line: 1, path: 'service', hint: 'replay one service per run, or force it with --service' });
-      }
-      service = r.header.service;
-    }
-    if (!(service! in loaded.config.stack.services)) {
-      throw new GauntletError('GAUNTLET_INPUT_INVALID', `service "${service}" is not in the stack (have: ${Object.keys(loaded.config.stack.services).join(', ')})`, {
-        file,
-        line: 1,
-        path: 'service',
-        hint: `add it under stack.services${loaded.file ? ` in ${loaded.file}` : ' (pass --config)'} or pick one with --service`,
-      });
-    }
-    exchanges.push(...r.exchanges);
-  }
-  return { service: service!, exchanges };
 }
 
 function renderFinding(f: AggregatedFinding, report: ParityReport): string[] {
@@ -111,7 +86,7 @@ function progress(out: Output): ((live: LiveCounts) => void) | undefined {
     const now = performance.now();
     if (now - last < 100 && l.done !== l.total) return;
     last = now;
-    out.stderr.write(`\r\u001b[K  replay: ${l.done}/${l.total} pairs · ${l.match} match · ${l.diverge} differ`);
+    out.stderr.write(`\r\u001b[K  replay: ${l.done}${l.total !== undefined ? `/${l.total}` : ''} pairs · ${l.match} match · ${l.diverge} differ`);
     if (l.done === l.total) out.stderr.write('\r\u001b[K');
   };
 }
@@ -137,8 +112,14 @@ export async function runReplay(input: ReplayInput, out: Output): Promise<Outcom
   const concurrency = input.concurrency ?? (pacing.mode === 'fast' ? cfg.probe.concurrency : PACED_CONCURRENCY);
   const limit = Math.min(input.limit ?? Infinity, cfg.replay.maxExchanges);
   const maxDurationMs = input.maxDurationSec !== undefined ? input.maxDurationSec * 1000 : cfg.replay.maxDurationMs;
-  const { service, exchanges } = await loadRecordings(input, loaded, limit, out);
-  const plan = planReplay(exchanges, { routes: cfg.stack.services[service]!.routes, safeRoutes: cfg.replay.safeRoutes, allowUnsafe: input.allowUnsafe, limit });
+  const opened = await openReplay(input.recordings, loaded, {
+    service: input.service,
+    skipInvalid: input.skipInvalid,
+    limit,
+    allowUnsafe: input.allowUnsafe,
+    hint: `add it under stack.services${loaded.file ? ` in ${loaded.file}` : ' (pass --config)'} or pick one with --service`,
+  });
+  const { service, plan } = opened;
 
   const session = await openSession(loaded, { services: new Set([service]), lifecycle: { command: 'replay', phases: ['replay'] }, ...(input.store !== undefined ? { storePath: input.store } : {}) });
   let report: ParityReport;
@@ -164,10 +145,12 @@ export async function runReplay(input: ReplayInput, out: Output): Promise<Outcom
     report = buildParityReport(session.runId, await session.store.spansForRun(session.runId));
     delivery = describeDelivery(session, out);
   } finally {
+    await opened.close();
     await session.close();
   }
+  for (const w of opened.skippedWarnings()) out.stderr.write(`warning: ${w}\n`);
   if (input.json !== undefined) await writeFileAtomic(input.json, JSON.stringify(report, null, 2) + '\n');
-  const header = `replay ${input.recordings.join(', ')}: ${exchanges.length} entries · ${drive.pairs} replayed ${describePacing(pacing)} in ${(drive.elapsedMs / 1000).toFixed(2)} s${pacing.mode === 'fast' ? '' : ` (max lag ${drive.maxLagMs} ms)`}`;
+  const header = `replay ${input.recordings.join(', ')}: ${plan.planned} entries · ${drive.pairs} replayed ${describePacing(pacing)} in ${(drive.elapsedMs / 1000).toFixed(2)} s${pacing.mode === 'fast' ? '' : ` (max lag ${drive.maxLagMs} ms)`}`;
   if (input.quiet) out.stdout.write(`${header}\n${report.services.map((s) => s.summary).join('\n')}\n`);
   else out.stdout.write(renderReplay(report, plan, drive, header));
   out.stdout.write(delivery);

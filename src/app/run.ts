@@ -12,10 +12,10 @@ import { ATTR_GAUNTLET_DRIVER } from '../contract/index.ts';
 import { loadParityCases, loadSmokeSuites, resolveFrom, type LoadedCases, type LoadedConfig, type Phase, type SmokePlan } from '../config/index.ts';
 import { runParityPhase } from '../drive/index.ts';
 import { pacingFromOptions } from '../drive/pacing.ts';
-import { planReplay, runReplayPhase, type ReplayPlan } from '../drive/replay.ts';
+import { runReplayPhase, type ReplayPlan } from '../drive/replay.ts';
+import { openReplay, type OpenedReplay } from './replay-input.ts';
 import { runSmokePhase } from '../drive/smoke/index.ts';
 import { assessmentLine, judgeOptionsOf, judgeWholeRun } from '../gate/index.ts';
-import { describeSkipped, readRecording, type RecordedExchange } from '../record/index.ts';
 import { renderLoadSummary } from '../report/load-terminal.ts';
 import { createBatchMetrics } from '../report/metrics-batch.ts';
 import { renderSmokeJUnit } from '../report/smoke-junit.ts';
@@ -51,39 +51,11 @@ export function selectPhases(configured: readonly Phase[], only: readonly Phase[
   return configured.filter((p) => (!only || only.includes(p)) && !drop.has(p));
 }
 
-interface ReplayInput {
-  service: string;
-  files: string[];
-  exchanges: RecordedExchange[];
-  plan: ReplayPlan;
-}
-
-async function loadReplayInput(loaded: LoadedConfig, out: Output): Promise<ReplayInput | undefined> {
+async function loadReplayInput(loaded: LoadedConfig): Promise<OpenedReplay | undefined> {
   const cfg = loaded.config;
   const files = cfg.run.replay.recordings.map((f) => resolveFrom(loaded.baseDir, f));
   if (files.length === 0) return undefined;
-  const exchanges: RecordedExchange[] = [];
-  let service: string | undefined;
-  for (const file of files) {
-    const r = await readRecording(file, { limit: cfg.run.replay.limit ?? cfg.replay.maxExchanges });
-    const skipped = describeSkipped(r.stats);
-    if (skipped) out.stderr.write(`warning: ${skipped}\n`);
-    if (service !== undefined && r.header.service !== service) {
-      throw new GauntletError('GAUNTLET_INPUT_INVALID', `recording is of service "${r.header.service}" but an earlier one is of "${service}"`, { file, line: 1, path: 'service' });
-    }
-    service = r.header.service;
-    if (!(service in cfg.stack.services)) {
-      throw new GauntletError('GAUNTLET_INPUT_INVALID', `service "${service}" is not in the stack`, { file, line: 1, path: 'service', hint: 'add it under stack.services or drop the recording from run.replay.recordings' });
-    }
-    exchanges.push(...r.exchanges);
-  }
-  const plan = planReplay(exchanges, {
-    routes: cfg.stack.services[service!]!.routes,
-    safeRoutes: cfg.replay.safeRoutes,
-    allowUnsafe: false,
-    limit: cfg.run.replay.limit ?? cfg.replay.maxExchanges,
-  });
-  return { service: service!, files, exchanges, plan };
+  return openReplay(files, loaded, { limit: cfg.run.replay.limit ?? cfg.replay.maxExchanges, allowUnsafe: false, hint: 'add it under stack.services or drop the recording from run.replay.recordings' });
 }
 
 /** The spans of the traces one driver produced (its CLIENT/pair/run spans and the runtimes' SERVER spans). */
@@ -126,7 +98,7 @@ export async function runGauntlet(input: RunInput, out: Output): Promise<Outcome
   // Every input is read and validated before anything is started: bad input costs nothing.
   const smokePlan: SmokePlan | undefined = phases.includes('smoke') && cfg.smoke.suites.length ? await loadSmokeSuites(loaded) : undefined;
   const caseFiles: LoadedCases[] = phases.includes('parity') && cfg.parity.cases.length ? await loadParityCases(loaded) : [];
-  const replay = phases.includes('replay') ? await loadReplayInput(loaded, out) : undefined;
+  const replay = phases.includes('replay') ? await loadReplayInput(loaded) : undefined;
   const notes: string[] = [];
   const load = phases.includes('load') ? await loadLoadInput(loaded, notes) : undefined;
   const services = new Set<string>([
@@ -138,7 +110,10 @@ export async function runGauntlet(input: RunInput, out: Output): Promise<Outcome
   if (services.size === 0) throw new GauntletError('GAUNTLET_NOTHING_TO_RUN', 'nothing to run: no phase has anything configured', { hint: 'configure smoke.suites, parity.cases, run.replay.recordings or run.load.scenarios' });
 
   const metrics = createBatchMetrics(input.pushgateway, cfg.metrics);
-  const session = await openSession(loaded, { services, lifecycle: { command: 'run', phases }, ...(input.store !== undefined ? { storePath: input.store } : {}) });
+  const session = await openSession(loaded, { services, lifecycle: { command: 'run', phases }, ...(input.store !== undefined ? { storePath: input.store } : {}) }).catch(async (err: unknown) => {
+    await replay?.close();
+    throw err;
+  });
   const timings: Array<[string, number]> = [];
   const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const t = performance.now();
@@ -202,8 +177,10 @@ export async function runGauntlet(input: RunInput, out: Output): Promise<Outcome
       loadJudgeMs = performance.now() - t;
     }
   } finally {
+    await replay?.close();
     await session.close();
   }
+  for (const w of replay?.skippedWarnings() ?? []) out.stderr.write(`warning: ${w}\n`);
   const runId = session.runId;
 
   // Judgement, from the stored spans only.

@@ -9,3 +9,5 @@ export { driveParity, buildCaseRequest, type ParityDriveOptions } from './parity
 export { planReplay, driveReplay, runReplayPhase, type ReplayEntry, type ReplayPlan, type ReplayDriveResult, type LiveCounts } from './replay.ts';
 export { pacingFromOptions, describePacing, type Pacing } from './pacing.ts';
 export { runSmokePhase, type SmokePhaseOptions } from './smoke/index.ts';
+export { streamReplay } from './replay.ts';
+export { mergeRecordings, REORDER_WINDOW } from './replay-stream.ts';

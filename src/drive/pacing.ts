@@ -48,6 +48,26 @@ export function scheduleOffsets(pacing: Pacing, timestampsMs: readonly number[])
 }
 
 /**
+ * The same schedule, one entry at a time (a streamed replay): entries arrive in timestamp order,
+ * so the first one seen is the earliest.
+ */
+export function scheduleFor(pacing: Pacing): (tsMs: number, index: number) => number {
+  switch (pacing.mode) {
+    case 'fast':
+      return () => 0;
+    case 'rate':
+      return (_, i) => (i * 1000) / pacing.perSecond;
+    case 'recorded': {
+      let first: number | undefined;
+      return (t) => {
+        first ??= t;
+        return Math.max(0, (t - first) / pacing.speed);
+      };
+    }
+  }
+}
+
+/**
  * Sleep until `performance.now()` reaches `target`. Timers fire late by up to a few ms and never
  * early, so the last stretch is re-checked rather than trusted.
  */

@@ -123,6 +123,7 @@ export async function openRecording(file: string, opts: ReadOptions = {}): Promi
         const parsed = parseExchangeLine(text);
         if (parsed.ok) {
           stats.exchanges++;
+          sourceFile.set(parsed.value, file);
           yield parsed.value;
         } else if (opts.skipInvalid) {
           stats.skipped++;
@@ -149,10 +150,7 @@ export const recordingOf = (x: RecordedExchange): string | undefined => sourceFi
 export async function readRecording(file: string, opts: ReadOptions = {}): Promise<{ header: RecordingHeader; exchanges: RecordedExchange[]; stats: ReadStats }> {
   const stream = await openRecording(file, opts);
   const exchanges: RecordedExchange[] = [];
-  for await (const x of stream.exchanges) {
-    sourceFile.set(x, file);
-    exchanges.push(x);
-  }
+  for await (const x of stream.exchanges) exchanges.push(x);
   return { header: stream.header, exchanges, stats: stream.stats };
 }
 
