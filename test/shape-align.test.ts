@@ -152,13 +152,14 @@ describe('array alignment (issue 12 items 3, 4)', () => {
   });
 
   it('myersPairs gives a longest common subsequence', () => {
-    const pairs = myersPairs(Int32Array.from([1, 2, 3, 4, 5]), Int32Array.from([2, 9, 4, 5, 6]), 20);
+    const on = (a: number[], b: number[], maxD: number) => myersPairs(a.length, b.length, (i, j) => a[i] === b[j], maxD);
+    const pairs = on([1, 2, 3, 4, 5], [2, 9, 4, 5, 6], 20);
     expect(pairs).toEqual([
       [1, 0],
       [3, 2],
       [4, 3],
     ]);
-    expect(myersPairs(Int32Array.from([1, 2, 3]), Int32Array.from([4, 5, 6]), 2)).toBeUndefined();
+    expect(on([1, 2, 3], [4, 5, 6], 2)).toBeUndefined();
   });
 });
 

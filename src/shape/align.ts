@@ -1,14 +1,14 @@
 import { LosslessNumber } from 'lossless-json';
 import { deepEqual, isObject, quote } from './json.ts';
 import { foldName } from './names.ts';
-import type { JsonValue } from './types.ts';
+import type { JsonObject, JsonValue } from './types.ts';
 
 /**
  * Array alignment for the diff: which elements of two arrays are "the same element" (perhaps
  * re-encoded), which moved, and which exist on one side only. Indices are absolute in the arrays.
  */
 export interface Alignment {
-  /** Elements paired in order (a common subsequence, plus pairs made inside a changed stretch). */
+  /** Elements to diff: paired in order (a common subsequence, plus pairs made inside a changed stretch); exactly equal ones are left out. */
   pairs: Array<[number, number]>;
   /** Equal elements (modulo encoding) found at positions the order does not explain. */
   moved: Array<[number, number]>;
@@ -54,6 +54,50 @@ export function looseKey(value: JsonValue): string {
   return `{${entries.sort().join(',')}}`;
 }
 
+/** Elements differ / are equal as they stand / are equal modulo encoding (looseKey equal). */
+export const enum Likeness {
+  Different = 0,
+  Exact = 1,
+  Loose = 2,
+}
+
+/** looseKey(a) === looseKey(b), and whether they are even exactly equal, decided in place with an early exit. */
+export function compareLoosely(a: JsonValue, b: JsonValue): Likeness {
+  if (a === b) return Likeness.Exact;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return Likeness.Different;
+  if (a instanceof LosslessNumber) {
+    if (!(b instanceof LosslessNumber)) return Likeness.Different;
+    return a.value === b.value ? Likeness.Exact : looseKey(a) === looseKey(b) ? Likeness.Loose : Likeness.Different;
+  }
+  let out = Likeness.Exact;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return Likeness.Different;
+    for (let i = 0; i < a.length; i++) {
+      const c = compareLoosely(a[i] as JsonValue, b[i] as JsonValue);
+      if (c === Likeness.Different) return c;
+      if (c === Likeness.Loose) out = c;
+    }
+    return out;
+  }
+  if (Array.isArray(b) || b instanceof LosslessNumber) return Likeness.Different;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return Likeness.Different;
+  for (const k of keys) {
+    // Keys differ in spelling: fall back to the folded form (rare, so building the key is fine).
+    if (!Object.hasOwn(b, k)) return sameFoldedKeys(a, b) && looseKey(a) === looseKey(b) ? Likeness.Loose : Likeness.Different;
+    const c = compareLoosely(a[k] as JsonValue, b[k] as JsonValue);
+    if (c === Likeness.Different) return c;
+    if (c === Likeness.Loose) out = c;
+  }
+  return out;
+}
+
+function sameFoldedKeys(a: JsonObject, b: JsonObject): boolean {
+  const folded = new Set(Object.keys(b).map(foldName));
+  for (const k of Object.keys(a)) if (!folded.has(foldName(k))) return false;
+  return true;
+}
+
 /** Interns keys as small integers so the diff loop compares numbers, not strings. */
 function intern(left: readonly string[], right: readonly string[]): [Int32Array, Int32Array] {
   const ids = new Map<string, number>();
@@ -66,12 +110,12 @@ function intern(left: readonly string[], right: readonly string[]): [Int32Array,
 }
 
 /**
- * The pairs of a shortest edit script between `a` and `b` (Myers 1986, forward greedy with a
- * trace for backtracking), or undefined when more than `maxD` edits are needed.
+ * The pairs of a shortest edit script between sequences of length `n` and `m` whose elements are
+ * compared by `eq` (Myers 1986, forward greedy with a trace for backtracking), or undefined when more
+ * than `maxD` edits are needed. Comparing in place (no key per element) keeps the mostly-equal case
+ * about as cheap as one deepEqual per element: failed comparisons usually stop at the first field.
  */
-export function myersPairs(a: Int32Array, b: Int32Array, maxD: number): Array<[number, number]> | undefined {
-  const n = a.length;
-  const m = b.length;
+export function myersPairs(n: number, m: number, eq: (i: number, j: number) => boolean, maxD: number): Array<[number, number]> | undefined {
   const off = maxD + 1;
   const v = new Int32Array(2 * maxD + 3);
   const trace: Int32Array[] = [];
@@ -80,7 +124,7 @@ export function myersPairs(a: Int32Array, b: Int32Array, maxD: number): Array<[n
     for (let k = -d; k <= d; k += 2) {
       let x = k === -d || (k !== d && (v[off + k - 1] as number) < (v[off + k + 1] as number)) ? (v[off + k + 1] as number) : (v[off + k - 1] as number) + 1;
       let y = x - k;
-      while (x < n && y < m && a[x] === b[y]) {
+      while (x < n && y < m && eq(x, y)) {
         x++;
         y++;
       }
@@ -111,7 +155,8 @@ function backtrack(trace: Int32Array[], dEnd: number, n: number, m: number): Arr
 }
 
 /** Occurrence-order multiset pairing kept where it is increasing: a common subsequence in linear time. */
-function greedyPairs(a: Int32Array, b: Int32Array): Array<[number, number]> {
+function greedyPairs(l: readonly JsonValue[], r: readonly JsonValue[], from: number, toL: number, toR: number): Array<[number, number]> {
+  const [a, b] = intern(l.slice(from, toL).map(looseKey), r.slice(from, toR).map(looseKey));
   const positions = new Map<number, number[]>();
   for (let j = 0; j < b.length; j++) {
     const list = positions.get(b[j] as number);
@@ -174,13 +219,53 @@ function pairBySimilarity(l: readonly JsonValue[], r: readonly JsonValue[], ls: 
  * fields; what stays unpaired but has an equal element on the other side moved.
  */
 export function alignOrdered(l: readonly JsonValue[], r: readonly JsonValue[], from: number, toL: number, toR: number): Alignment {
-  const lk = l.slice(from, toL).map(looseKey);
-  const rk = r.slice(from, toR).map(looseKey);
-  const [a, b] = intern(lk, rk);
-  const maxD = Math.min(MAX_EDITS, a.length + b.length, Math.floor(MAX_WORK / Math.max(1, a.length + b.length)));
-  let anchors = myersPairs(a, b, maxD);
-  const approximate = anchors === undefined;
-  anchors ??= greedyPairs(a, b);
+  const n = toL - from;
+  const m = toR - from;
+  const cap = Math.min(MAX_EDITS, n + m, Math.floor(MAX_WORK / Math.max(1, n + m)));
+  // Exactly equal anchors need no walking afterwards: remember them while Myers compares anyway.
+  const exactWith = new Int32Array(n).fill(-1);
+  const compare = (i: number, j: number) => {
+    const c = compareLoosely(l[i + from] as JsonValue, r[j + from] as JsonValue);
+    if (c === Likeness.Exact) exactWith[i] = j;
+    return c;
+  };
+  let eq = (i: number, j: number) => compare(i, j) !== Likeness.Different;
+  let maxD = cap;
+  let inPlaceOptimal = false;
+  if (n === m) {
+    // Same length: one positional pass first. Changing d elements in place is a 2d-edit script, so
+    // Myers only has to look for a shorter one; the main diagonal is then free (already compared).
+    const at = new Uint8Array(n);
+    let changed = 0;
+    for (let i = 0; i < n; i++) if ((at[i] = compare(i, i)) === Likeness.Different) changed++;
+    if (changed === 0) return { pairs: inPlace(at, from, (c) => c === Likeness.Loose), moved: [], onlyLeft: [], onlyRight: [] };
+    eq = (i, j) => (i === j ? at[i] !== Likeness.Different : compare(i, j) !== Likeness.Different);
+    inPlaceOptimal = 2 * changed - 1 <= cap;
+    maxD = Math.min(cap, 2 * changed - 1);
+    const anchors = myersPairs(n, m, eq, maxD);
+    if (!anchors && inPlaceOptimal) return { pairs: inPlace(at, from, (c) => c !== Likeness.Exact), moved: [], onlyLeft: [], onlyRight: [] };
+    return finish(l, r, from, n, m, anchors, exactWith);
+  }
+  return finish(l, r, from, n, m, myersPairs(n, m, eq, maxD), exactWith);
+}
+
+function inPlace(at: Uint8Array, from: number, walk: (c: Likeness) => boolean): Array<[number, number]> {
+  const pairs: Array<[number, number]> = [];
+  for (let i = 0; i < at.length; i++) if (walk(at[i] as Likeness)) pairs.push([i + from, i + from]);
+  return pairs;
+}
+
+function finish(
+  l: readonly JsonValue[],
+  r: readonly JsonValue[],
+  from: number,
+  n: number,
+  m: number,
+  exact: Array<[number, number]> | undefined,
+  exactWith: Int32Array,
+): Alignment {
+  const approximate = exact === undefined;
+  const anchors = exact ?? greedyPairs(l, r, from, from + n, from + m);
   // Moves first: an element that only changed position must not be paired with a neighbour.
   const anchoredL = new Set<number>();
   const anchoredR = new Set<number>();
@@ -188,18 +273,19 @@ export function alignOrdered(l: readonly JsonValue[], r: readonly JsonValue[], f
     anchoredL.add(i);
     anchoredR.add(j);
   }
-  const freeL = range(0, a.length, from).filter((i) => !anchoredL.has(i - from));
-  const freeR = range(0, b.length, from).filter((j) => !anchoredR.has(j - from));
-  const moved = extractMoved(freeL, freeR, (i) => lk[i - from] as string, (j) => rk[j - from] as string);
+  const freeL = range(0, n, from).filter((i) => !anchoredL.has(i - from));
+  const freeR = range(0, m, from).filter((j) => !anchoredR.has(j - from));
+  // Keys only for the few elements left over, not for every element of a long list.
+  const moved = extractMoved(freeL, freeR, (i) => looseKey(l[i] as JsonValue), (j) => looseKey(r[j] as JsonValue));
   const stillL = new Set(freeL);
   const stillR = new Set(freeR);
   const pairs: Array<[number, number]> = [];
   const stretches: Array<[number[], number[]]> = [];
   let pi = 0;
   let pj = 0;
-  for (const [i, j] of [...anchors, [a.length, b.length] as [number, number]]) {
+  for (const [i, j] of [...anchors, [n, m] as [number, number]]) {
     stretches.push([range(pi, i, from).filter((x) => stillL.has(x)), range(pj, j, from).filter((y) => stillR.has(y))]);
-    if (i < a.length) pairs.push([i + from, j + from]);
+    if (i < n && exactWith[i] !== j) pairs.push([i + from, j + from]);
     pi = i + 1;
     pj = j + 1;
   }
