@@ -28,6 +28,8 @@ export class NoiseModel {
   private readonly ignore: Array<{ service: string; route: string; path: (p: string) => boolean; reason: string }>;
   /** (route key) → generalised paths that changed between two identical requests to the primary. */
   private readonly calibrated = new Map<string, Set<string>>();
+  /** (route key) → array paths whose order changed between two identical requests to the primary. */
+  private readonly unstableOrder = new Map<string, Set<string>>();
   /** (route key) → (class + path) → pairs in which the secondary differed from the primary. */
   private readonly aaCounts = new Map<string, Map<string, number>>();
   private readonly aaPairs = new Map<string, number>();
@@ -36,10 +38,12 @@ export class NoiseModel {
     this.ignore = rules.ignore.map((r) => ({ service: r.service, route: r.route, path: compileGlobs([r.path]) ?? (() => true), reason: r.reason }));
   }
 
-  diffOptions(p: { service: string; route: string }): DiffOptions {
+  diffOptions(p: { service: string; method?: string; route: string }): DiffOptions {
     const unordered = this.rules.unordered.filter((u) => matches(u.service, p.service) && matches(u.route, p.route)).flatMap((u) => u.paths);
+    const unstable = p.method === undefined ? undefined : this.unstableOrder.get(routeKey({ service: p.service, method: p.method, route: p.route }));
     return {
       ...(unordered.length ? { unorderedPaths: unordered } : {}),
+      ...(unstable?.size ? { unstableOrderPaths: [...unstable] } : {}),
       ...(this.rules.numericTolerance ? { numericTolerance: this.rules.numericTolerance } : {}),
     };
   }
@@ -52,7 +56,12 @@ export class NoiseModel {
       const opts = this.diffOptions(p);
       if (p.calibration) {
         const set = this.calibrated.get(key) ?? new Set<string>();
-        for (const f of comparePair(p.primary, p.calibration, opts)) if (!NEVER_NOISE.has(f.kind)) set.add(generalisePath(f.path));
+        for (const f of comparePair(p.primary, p.calibration, opts)) {
+          if (NEVER_NOISE.has(f.kind)) continue;
+          set.add(generalisePath(f.path));
+          // Map iteration order leaking into a list: the diff words its array-order findings as unstable.
+          if (f.class === 'array-order') this.unstableOrder.set(key, (this.unstableOrder.get(key) ?? new Set()).add(generalisePath(f.path)));
+        }
         this.calibrated.set(key, set);
       }
       const secondary = p.secondaries[0];
@@ -93,7 +102,9 @@ export class NoiseModel {
       const format = sameVolatileFormat(f.left, f.right);
       if (format) return `volatile ${format} (compared by format)`;
     }
-    if (calibrated?.has(generalisePath(f.path))) return 'calibration: changes between two identical requests to the primary';
+    if (calibrated?.has(generalisePath(f.path))) {
+      return f.class === 'array-order' ? 'calibration: array order unstable between identical requests to the primary' : 'calibration: changes between two identical requests to the primary';
+    }
     return undefined;
   }
 
