@@ -30,6 +30,16 @@ describe('comparePair: status divergences (issue 12 items 5, 6, 7, 14)', () => {
     expect(f?.detail).toContain('go: {"id":7,"qty":1000,"note":null}');
   });
 
+  it.each([
+    [404, /^lookup differs: a accepted the request \(200\) where b did not find/],
+    [403, /^authorization differs/],
+    [405, /^method handling differs/],
+    [429, /^the outcome differs/],
+  ])('a %i against a 200 says what differs, from the code', (code, cause) => {
+    const [f] = comparePair(exchange('a', 200, '{}'), exchange('b', code, '{}'));
+    expect(f?.cause).toMatch(cause);
+  });
+
   it('a media-type difference between an error page and a result is not a separate finding either', () => {
     const fs = comparePair(exchange('a', 200, '{"id":1}'), exchange('b', 404, 'not found\n', 'text/plain; charset=utf-8'));
     expect(classes(fs)).toEqual(['status/status ']);

@@ -54,6 +54,20 @@ function bodySnippet(x: ObservedExchange): string {
   return x.bodyTruncated && !out.endsWith('…') ? `${out}…` : out;
 }
 
+/** What a 4xx against a 2xx says, by the refusing side's code; the last entry is the catch-all. */
+const REFUSALS: ReadonlyArray<{ codes: readonly number[]; what: string; verb: string; hint: string }> = [
+  {
+    codes: [400, 422, 413, 415],
+    what: 'validation differs',
+    verb: 'rejected',
+    hint: "replay the request against both and compare the two implementations' input validation (accepted number forms such as 1e3 or 10.0 for integers, unknown fields, limits)",
+  },
+  { codes: [404, 410], what: 'lookup differs', verb: 'did not find the resource for', hint: 'compare the data each side reads and how ids/paths are parsed and routed' },
+  { codes: [401, 403], what: 'authorization differs', verb: 'refused', hint: "compare the two implementations' authentication and permission checks for this route" },
+  { codes: [405], what: 'method handling differs', verb: 'refused the method of', hint: 'compare the methods each side registers for this route' },
+  { codes: [], what: 'the outcome differs', verb: 'refused', hint: "replay the request against both and compare the two implementations' handlers for this route" },
+];
+
 /**
  * The status finding. Its cause follows the evidence: a 2xx against a 4xx means the two validate the
  * request differently, whatever the bodies say; naming an error-mapping API is only offered for a
@@ -69,8 +83,9 @@ function statusFinding(left: ObservedExchange, right: ObservedExchange, opts: Di
   const rustGo = dialectOf(opts.runtimes) === 'rust-go';
   if ((lc === 2 && rc === 4) || (lc === 4 && rc === 2)) {
     const [ok, no] = lc === 2 ? [left, right] : [right, left];
-    f.cause = `validation differs: ${ok.runtime} accepted the request (${ok.status}) where ${no.runtime} rejected it (${no.status})`;
-    f.hint = "replay the request against both and compare the two implementations' input validation (accepted number forms such as 1e3 or 10.0 for integers, unknown fields, limits)";
+    const refusal = REFUSALS.find((x) => x.codes.includes(no.status as number)) ?? REFUSALS[REFUSALS.length - 1]!;
+    f.cause = `${refusal.what}: ${ok.runtime} accepted the request (${ok.status}) where ${no.runtime} ${refusal.verb} it (${no.status})`;
+    f.hint = refusal.hint;
   } else if (lc === 5 || rc === 5) {
     const failed = lc === 5 ? left : right;
     f.cause = `${failed.runtime} failed with a server error (${failed.status}) where ${(failed === left ? right : left).runtime} answered ${failed === left ? r : l}`;
