@@ -206,13 +206,22 @@ const CASES: Case[] = [
     detail: /length 3 vs 2/,
   },
   {
-    name: 'length difference still diffs common indices',
+    // Arrays are aligned, not diffed index by index: {id:5} shares no field with {id:2} or {id:3}.
+    name: 'length difference names the missing and extra elements',
     rust: '{"items":[{"id":1},{"id":2},{"id":3}]}',
     go: '{"items":[{"id":1},{"id":5}]}',
+    expect: [['array-shape', '/items']],
+    detail: /length 3 vs 2; missing \/items\/1 \{"id":2\}, \/items\/2 \{"id":3\}; extra \/items\/1 \{"id":5\}/,
+  },
+  {
+    name: 'a record that changed next to an inserted one is still diffed as that record',
+    rust: '{"items":[{"id":1,"qty":1},{"id":2,"qty":2}]}',
+    go: '{"items":[{"id":1,"qty":1},{"id":9,"qty":9},{"id":2,"qty":2.5}]}',
     expect: [
       ['array-shape', '/items'],
-      ['value-change', '/items/1/id'],
+      ['number-repr', '/items/1/qty'],
     ],
+    detail: /length 2 vs 3; extra \/items\/1 \{"id":9,"qty":9\}/,
   },
   {
     name: 'element type change',
@@ -257,10 +266,12 @@ const CASES: Case[] = [
     expect: [['value-change', '/status']],
   },
   {
-    name: 'zero vs a fraction is a value change, not truncation',
+    // One difference, one class (issue 12 item 9): integer vs fraction lexeme is the class.
+    name: 'zero vs a fraction is a representation difference whose values differ too',
     rust: '{"score":0}',
     go: '{"score":0.3}',
-    expect: [['value-change', '/score']],
+    expect: [['number-repr', '/score']],
+    explains: /values differ beyond truncation/,
   },
   {
     name: 'float32 widening',
@@ -424,11 +435,15 @@ describe('diffJson classification (Rust serde vs Go encoding/json)', () => {
     expect(flip(backward?.detail)).toEqual(forward?.detail?.split(', ').sort());
   });
 
-  it('unordered arrays of different length report the length and the changed element', () => {
+  it('unordered arrays of different length report the length and which elements are missing/extra', () => {
     const found = diff('{"ids":[3,1,2]}', '{"ids":[2,3,5,7]}', { unorderedPaths: ['ids'] });
-    expect(classesAndPaths(found)).toEqual([
-      ['array-shape', '/ids'],
-      ['value-change', '/ids/1'],
+    // Multiset matching never pairs arbitrary leftovers (1 with 5) as a value change.
+    expect(classesAndPaths(found)).toEqual([['array-shape', '/ids']]);
+    expect(found[0]?.detail).toBe('length 3 vs 4; missing /ids/1 1; extra /ids/2 5, /ids/3 7');
+    expect(found[0]?.sub?.map((d) => [d.class, d.path])).toEqual([
+      ['missing-element', '/ids/1'],
+      ['extra-element', '/ids/2'],
+      ['extra-element', '/ids/3'],
     ]);
   });
 

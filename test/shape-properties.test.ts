@@ -99,8 +99,12 @@ function foldPath(path: string): string {
 
 const SWAP: Record<string, string> = { 'missing-field': 'extra-field', 'extra-field': 'missing-field' };
 
+/**
+ * Array indices are generalised as the report does: once arrays are aligned, a paired element is
+ * reported under the left side's index, which differs by direction when elements shifted.
+ */
 function summary(ds: Difference[], swap: boolean): string[] {
-  return ds.map((d) => `${foldPath(d.path)} ${swap ? (SWAP[d.class] ?? d.class) : d.class}`).sort();
+  return ds.map((d) => `${foldPath(d.path).replace(/\/\d+(?=\/|$)/g, '/*')} ${swap ? (SWAP[d.class] ?? d.class) : d.class}`).sort();
 }
 
 function shuffleKeys(value: JsonValue, rnd: () => number): JsonValue {
@@ -116,7 +120,8 @@ function shuffleKeys(value: JsonValue, rnd: () => number): JsonValue {
 function withoutSnippets(ds: Difference[]): unknown[] {
   return ds.map(({ left: _l, right: _r, sub, detail, ...rest }) => ({
     ...rest,
-    detail: rest.class === 'enum-encoding' ? undefined : detail,
+    // These details quote element snippets, which keep the service's key order.
+    detail: rest.class === 'enum-encoding' || rest.class === 'array-shape' || rest.class === 'array-order' ? undefined : detail,
     sub: sub && withoutSnippets(sub),
   }));
 }

@@ -32,6 +32,8 @@ export class NoiseModel {
   private readonly ignore: Array<{ service: string; route: string; path: (p: string) => boolean; reason: string }>;
   /** (route key) → generalised path → classes of the value differences between two identical requests to the primary. */
   private readonly calibrated = new Map<string, Map<string, Set<string>>>();
+  /** (route key) → array paths whose order changed between two identical requests to the primary. */
+  private readonly unstableOrder = new Map<string, Set<string>>();
   /** (route key) → (class + path) → pairs in which the secondary differed from the primary. */
   private readonly aaCounts = new Map<string, Map<string, number>>();
   private readonly aaPairs = new Map<string, number>();
@@ -44,11 +46,13 @@ export class NoiseModel {
    * numericTolerance is deliberately not handed to the diff: a difference within tolerance must
    * come back as a finding so `filterPair` can report it as noise with its reason.
    */
-  diffOptions(p: { service: string; route: string }): PairOptions {
+  diffOptions(p: { service: string; method?: string; route: string }): PairOptions {
     const unordered = this.rules.unordered.filter((u) => matches(u.service, p.service) && matches(u.route, p.route)).flatMap((u) => u.paths);
+    const unstable = p.method === undefined ? undefined : this.unstableOrder.get(routeKey({ service: p.service, method: p.method, route: p.route }));
     return {
       ...(unordered.length ? { unorderedPaths: unordered } : {}),
       headers: this.rules.headers,
+      ...(unstable?.size ? { unstableOrderPaths: [...unstable] } : {}),
     };
   }
 
@@ -61,6 +65,8 @@ export class NoiseModel {
       if (p.calibration) {
         const paths = this.calibrated.get(key) ?? new Map<string, Set<string>>();
         for (const f of comparePair(p.primary, p.calibration, opts)) {
+          // Map iteration order leaking into a list: the diff words its array-order findings as unstable.
+          if (f.class === 'array-order') this.unstableOrder.set(key, (this.unstableOrder.get(key) ?? new Set()).add(generalisePath(f.path)));
           if (f.kind !== 'value' && f.kind !== 'header') continue;
           const path = generalisePath(f.path);
           const classes = paths.get(path) ?? new Set<string>();

@@ -233,7 +233,8 @@ export function buildParityReport(runId: string, spans: readonly StoredSpan[], o
 
     for (const f of findings) {
       const path = generalisePath(f.path);
-      const key = [p.service, p.method, p.route, f.kind, f.class, path].join('\u0000');
+      // A status finding's identity includes its status pair: 422→400 and 404→200 are two findings.
+      const key = [p.service, p.method, p.route, f.kind, f.class, path, f.identity ?? ''].join('\u0000');
       const existing = agg.get(key);
       if (existing) {
         existing.count++;
@@ -243,7 +244,7 @@ export function buildParityReport(runId: string, spans: readonly StoredSpan[], o
         if (p.startNs > existing.lastNs) existing.lastNs = p.startNs;
       } else {
         agg.set(key, {
-          id: findingId([p.service, p.method, p.route, f.class, path]),
+          id: findingId([p.service, p.method, p.route, f.class, path, ...(f.identity ? [f.identity] : [])]),
           service: p.service,
           method: p.method,
           route: p.route,
@@ -286,7 +287,15 @@ export function buildParityReport(runId: string, spans: readonly StoredSpan[], o
   }
   const findings = [...agg.values()]
     .map(({ firstNs, lastNs, ...f }) => ({ ...f, details: [...f.details].sort(), firstSeen: iso(firstNs), lastSeen: iso(lastNs) }))
-    .sort((a, b) => a.service.localeCompare(b.service) || a.route.localeCompare(b.route) || a.path.localeCompare(b.path) || a.class.localeCompare(b.class));
+    .sort(
+      (a, b) =>
+        a.service.localeCompare(b.service) ||
+        a.route.localeCompare(b.route) ||
+        a.path.localeCompare(b.path) ||
+        a.class.localeCompare(b.class) ||
+        (a.example.left ?? '').localeCompare(b.example.left ?? '') ||
+        (a.example.right ?? '').localeCompare(b.example.right ?? ''),
+    );
   const clientSpans = exchanges.length;
   const incomplete = incompletenessOf(spans);
   const noiseEntries = [...noiseAgg.values()].sort(

@@ -1,4 +1,5 @@
 import { compareDifferences, diffJson } from './diff.ts';
+import { dialectOf } from './explain.ts';
 import { cutAt } from './json.ts';
 import { parseBody } from './parse.ts';
 import { resolveMaxDifferences, type DiffOptions, type Difference } from './types.ts';
@@ -27,13 +28,15 @@ export function compareBodies(left: Body, right: Body, opts: DiffOptions = {}): 
   const out: Difference[] = [];
   const lt = mediaTypeOf(left.contentType);
   const rt = mediaTypeOf(right.contentType);
-  if (lt !== rt) out.push(contentTypeDifference(left.contentType, right.contentType, lt, rt));
+  const neutral = dialectOf(opts.runtimes) === 'neutral';
+  if (lt !== rt) out.push(neutral ? neutralContentType(left.contentType, right.contentType, lt, rt) : contentTypeDifference(left.contentType, right.contentType, lt, rt));
   const lp = parseBody(left.text);
   const rp = parseBody(right.text);
   if (lp.ok && rp.ok) out.push(...diffJson(lp.value, rp.value, opts));
   else if (left.text !== right.text) {
     const jsonDeclared = isJsonMediaType(lt) || isJsonMediaType(rt);
-    out.push(textDifference(left.text, right.text, lp.ok, rp.ok, jsonDeclared));
+    const d = textDifference(left.text, right.text, lp.ok, rp.ok, jsonDeclared);
+    out.push(neutral ? neutralText(d, left.text, right.text, lp.ok, rp.ok) : d);
   }
   out.sort(compareDifferences);
   const max = resolveMaxDifferences(opts);
@@ -55,6 +58,30 @@ function contentTypeDifference(l: string | undefined, r: string | undefined, lt?
   } else {
     d.cause = `the runtimes declare different media types (${lt} vs ${rt}): e.g. application/problem+json from one error handler, application/json from the other`;
     d.hint = 'use the same media type on both sides for this route (Go `w.Header().Set`, axum `TypedHeader`/`([(CONTENT_TYPE, …)], body)`)';
+  }
+  return d;
+}
+
+/** The media-type finding for runtimes not declared Rust and Go: no net/http or axum story. */
+function neutralContentType(l: string | undefined, r: string | undefined, lt?: string, rt?: string): Difference {
+  const d = contentTypeDifference(l, r, lt, rt);
+  d.cause = lt === undefined || rt === undefined
+    ? 'one side sends no Content-Type: an empty body, or a handler that never sets the header'
+    : `the runtimes declare different media types (${lt} vs ${rt}) for the same response`;
+  d.hint = "set the same Content-Type in both implementations' handlers for this route";
+  return d;
+}
+
+function neutralText(d: Difference, l: string, r: string, lJson: boolean, rJson: boolean): Difference {
+  if (lJson !== rJson) {
+    d.cause = `only the ${lJson ? 'left' : 'right'} body is JSON: the other is plain text (a framework or proxy error page)`;
+    d.hint = 'return the same error envelope from both implementations';
+  } else if (l.trimEnd() === r.trimEnd()) {
+    d.cause = 'bodies differ only in trailing whitespace: one implementation appends a newline';
+    d.hint = 'write the body the same way in both, or ignore trailing whitespace for this route';
+  } else if (!d.cause.startsWith('the content type says JSON')) {
+    d.cause = 'the text bodies differ: different messages or formatting between the implementations';
+    d.hint = "compare the two implementations' handlers that produce this text; volatile parts (ids, times) belong in an ignore rule";
   }
   return d;
 }

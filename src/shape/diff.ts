@@ -1,6 +1,7 @@
 import { LosslessNumber } from 'lossless-json';
+import { alignOrdered, alignUnordered, type Alignment } from './align.ts';
 import { matchEnum, type EnumMatch } from './enum.ts';
-import { explain, type Reason } from './explain.ts';
+import { dialectOf, explain, type Dialect, type Reason } from './explain.ts';
 import { canonicalJson, deepEqual, hasOwn, snippet } from './json.ts';
 import { foldName, pairKeys } from './names.ts';
 import { compareNumbers, type Tolerance } from './numbers.ts';
@@ -21,6 +22,10 @@ interface Context {
   unordered: PathMatcher | undefined;
   tolerance: Tolerance | undefined;
   max: number;
+  /** Array paths calibration saw reordered between identical requests to one runtime. */
+  unstableOrder: PathMatcher | undefined;
+  /** Which ecosystem's vocabulary causes and hints may use. */
+  dialect: Dialect;
   /** The context for enum payload sub-diffs (itself, for a sub-context). */
   sub?: Context;
 }
@@ -34,6 +39,7 @@ interface Finding {
   reason?: Reason;
   detail?: string;
   match?: EnumMatch;
+  sub?: Difference[];
 }
 
 /**
@@ -56,6 +62,8 @@ export function diffJson(left: JsonValue, right: JsonValue, opts: DiffOptions = 
     unordered: compileGlobs(opts.unorderedPaths),
     tolerance: tol && (tol.abs !== undefined || tol.rel !== undefined) ? { abs: tol.abs ?? 0, rel: tol.rel ?? 0 } : undefined,
     max: resolveMaxDifferences(opts),
+    unstableOrder: compileGlobs(opts.unstableOrderPaths),
+    dialect: dialectOf(opts.runtimes),
   };
   ctx.sub = { ...ctx, max: Math.min(ctx.max, SUB_LIMIT) };
   ctx.sub.sub = ctx.sub;
@@ -68,7 +76,7 @@ function run(left: JsonValue, right: JsonValue, base: string, ctx: Context): Dif
   const found = walker.found;
   found.sort(compareFindings);
   if (found.length > ctx.max) found.length = ctx.max;
-  return found.map(materialise);
+  return found.map((f) => materialise(f, ctx.dialect));
 }
 
 const CLASS_RANK = new Map(DIFF_CLASSES.map((c, i) => [c, i]));
@@ -81,8 +89,8 @@ export function compareDifferences(a: Difference, b: Difference): number {
   return compareFindings({ path: a.path, cls: a.class }, { path: b.path, cls: b.class });
 }
 
-function materialise(f: Finding): Difference {
-  const why = f.match ?? explain(f.reason ?? ({ class: f.cls } as Reason), f.left, f.right);
+function materialise(f: Finding, dialect: Dialect): Difference {
+  const why = f.match ?? explain(f.reason ?? ({ class: f.cls } as Reason), f.left, f.right, dialect);
   const detail = f.match?.detail ?? f.detail;
   // Assigned one by one (not spread) for speed; the insertion order is the reading order.
   const d = { kind: KIND_OF_CLASS[f.cls], class: f.cls, path: f.path } as Difference;
@@ -91,7 +99,8 @@ function materialise(f: Finding): Difference {
   if (detail !== undefined) d.detail = detail;
   d.cause = why.cause;
   d.hint = why.hint;
-  if (f.match && f.match.sub.length > 0) d.sub = f.match.sub;
+  const sub = f.match?.sub ?? f.sub;
+  if (sub && sub.length > 0) d.sub = sub;
   return d;
 }
 
@@ -132,7 +141,7 @@ class Walker {
   }
 
   private tryEnum(l: JsonValue, r: JsonValue, path: string): boolean {
-    const match = matchEnum(l, r, path, (lp, rp, base) => run(lp, rp, base, this.ctx.sub ?? this.ctx));
+    const match = matchEnum(l, r, path, (lp, rp, base) => run(lp, rp, base, this.ctx.sub ?? this.ctx), this.ctx.dialect);
     if (!match) return false;
     this.add({ cls: 'enum-encoding', path, left: l, right: r, match });
     return true;
@@ -177,33 +186,45 @@ class Walker {
 
   private arrays(l: JsonValue[], r: JsonValue[], path: string): void {
     if (this.ctx.unordered?.(path)) return this.unorderedArrays(l, r, path);
+    // The agreeing case stays a plain element-by-element walk: trim the equal prefix and suffix.
     const n = Math.min(l.length, r.length);
-    if (l.length !== r.length) {
-      this.addArrayShape(l, r, path, elementKinds(l), elementKinds(r));
-      this.walkElements(l, r, path, 0, n);
-      return;
-    }
     let first = 0;
     while (first < n && deepEqual(l[first] as JsonValue, r[first] as JsonValue)) first++;
-    if (first === n) return;
-    if (n - first > 1 && sameMultiset(l, r, first)) {
-      return this.add({ cls: 'array-order', path, left: l, right: r, detail: `same ${n} elements, different order` });
+    if (first === l.length && first === r.length) return;
+    let tail = 0;
+    while (tail < n - first && deepEqual(l[l.length - 1 - tail] as JsonValue, r[r.length - 1 - tail] as JsonValue)) tail++;
+    const toL = l.length - tail;
+    const toR = r.length - tail;
+    if (l.length === r.length && toL - first > 1 && sameMultiset(l, r, first, toL)) {
+      return this.addOrder(l, r, path, `same ${n} elements, different order`);
     }
     const before = this.found.length;
-    this.walkElements(l, r, path, first, n);
-    // Same length: an element-type summary only helps when elements really changed type. Elements
-    // that are one enum in two encodings change JSON type too, but enum-encoding already says so.
+    const a = alignOrdered(l, r, first, toL, toR);
+    this.walkPairs(l, r, path, a.pairs);
+    this.walkPairs(l, r, path, a.moved);
+    if (a.moved.length > 0) this.addOrder(l, r, path, `${a.moved.length} element${a.moved.length === 1 ? '' : 's'} in a different position`);
+    // Element types only summarise when elements really changed type. Elements that are one enum in
+    // two encodings change JSON type too, but enum-encoding already says so.
     const lk = elementKinds(l);
     const rk = elementKinds(r);
-    if (lk !== rk && this.retypedElement(path, before)) this.addArrayShape(l, r, path, lk, rk);
+    if (a.onlyLeft.length > 0 || a.onlyRight.length > 0) this.addArrayShape(l, r, path, lk, rk, a);
+    else if (lk !== rk && this.retypedElement(path, before)) this.addArrayShape(l, r, path, lk, rk);
   }
 
-  private walkElements(l: JsonValue[], r: JsonValue[], path: string, from: number, to: number): void {
-    for (let i = from; i < to; i++) {
+  /** Paired elements are reported under the left (primary) index: there is no common one. */
+  private walkPairs(l: JsonValue[], r: JsonValue[], path: string, pairs: ReadonlyArray<[number, number]>): void {
+    for (const [i, j] of pairs) {
       const lv = l[i] as JsonValue;
-      const rv = r[i] as JsonValue;
+      const rv = r[j] as JsonValue;
       if (!sameLeaf(lv, rv)) this.walk(lv, rv, childPath(path, i));
     }
+  }
+
+  /** One finding for an order difference; moved elements are diffed like any other pair. */
+  private addOrder(l: JsonValue[], r: JsonValue[], path: string, what: string): void {
+    const unstable = this.ctx.unstableOrder?.(path) === true;
+    const detail = unstable ? `${what}; unstable between identical requests (calibration)` : what;
+    this.add({ cls: 'array-order', path, left: l, right: r, detail, reason: { class: 'array-order', unstable } });
   }
 
   private retypedElement(path: string, since: number): boolean {
@@ -215,46 +236,40 @@ class Walker {
     return false;
   }
 
-  private addArrayShape(l: JsonValue[], r: JsonValue[], path: string, lk: string, rk: string): void {
+  private addArrayShape(l: JsonValue[], r: JsonValue[], path: string, lk: string, rk: string, a?: Alignment): void {
     const elements: [string, string] | undefined = lk !== rk && lk !== '' && rk !== '' ? [lk, rk] : undefined;
     const parts = l.length !== r.length ? [`length ${l.length} vs ${r.length}`] : [];
     if (elements) parts.push(`elements ${lk} vs ${rk}`);
+    const sub: Difference[] = [];
+    if (a) {
+      if (a.onlyLeft.length) parts.push(`missing ${listElements(l, path, a.onlyLeft)}`);
+      if (a.onlyRight.length) parts.push(`extra ${listElements(r, path, a.onlyRight)}`);
+      if (a.approximate) parts.push('approximate alignment (too many edits to align exactly)');
+      for (const i of a.onlyLeft.slice(0, SUB_LIMIT)) sub.push(elementDifference('missing-element', childPath(path, i), l[i] as JsonValue, this.ctx.dialect));
+      for (const j of a.onlyRight.slice(0, SUB_LIMIT)) sub.push(elementDifference('extra-element', childPath(path, j), r[j] as JsonValue, this.ctx.dialect));
+    }
+    const counts: [number, number] | undefined = a ? [a.onlyLeft.length, a.onlyRight.length] : undefined;
     this.add({
       cls: 'array-shape',
       path,
       left: l,
       right: r,
       detail: parts.join('; '),
-      reason: { class: 'array-shape', lengths: [l.length, r.length], ...(elements ? { elements } : {}) },
+      reason: { class: 'array-shape', lengths: [l.length, r.length], ...(elements ? { elements } : {}), ...(counts ? { members: counts } : {}) },
+      ...(sub.length ? { sub } : {}),
     });
   }
 
   /**
-   * Multiset compare: exact matches cancel out, leftovers are diffed pairwise in left order and
-   * reported under the left index (the primary's element), since there is no common index.
+   * Multiset compare (alignUnordered): exact matches cancel out; elements equal modulo encoding, or
+   * objects sharing most fields, are diffed under the left index (the primary's element, since there
+   * is no common index); the rest is reported as missing/extra elements.
    */
   private unorderedArrays(l: JsonValue[], r: JsonValue[], path: string): void {
-    const unmatchedLeft = new Map<string, number[]>();
-    for (let i = 0; i < l.length; i++) {
-      const key = canonicalJson(l[i] as JsonValue);
-      const list = unmatchedLeft.get(key);
-      if (list) list.push(i);
-      else unmatchedLeft.set(key, [i]);
-    }
-    const restRight: number[] = [];
-    for (let j = 0; j < r.length; j++) {
-      const list = unmatchedLeft.get(canonicalJson(r[j] as JsonValue));
-      if (list && list.length > 0) list.shift();
-      else restRight.push(j);
-    }
-    const restLeft = [...unmatchedLeft.values()].flat().sort((a, b) => a - b);
-    if (restLeft.length === 0 && restRight.length === 0) return;
-    if (l.length !== r.length) this.addArrayShape(l, r, path, elementKinds(l), elementKinds(r));
-    const n = Math.min(restLeft.length, restRight.length);
-    for (let k = 0; k < n; k++) {
-      const i = restLeft[k] as number;
-      this.walk(l[i] as JsonValue, r[restRight[k] as number] as JsonValue, childPath(path, i));
-    }
+    const a = alignUnordered(l, r, canonicalJson);
+    if (a.pairs.length === 0 && a.onlyLeft.length === 0 && a.onlyRight.length === 0) return;
+    this.walkPairs(l, r, path, a.pairs);
+    if (a.onlyLeft.length > 0 || a.onlyRight.length > 0) this.addArrayShape(l, r, path, elementKinds(l), elementKinds(r), a);
   }
 
   private numbers(l: LosslessNumber, r: LosslessNumber, path: string): void {
@@ -268,6 +283,24 @@ class Walker {
     const why = sameInstant(l, r) ? 'timestamp-format' : isRenamedWord(l, r) ? 'name-case' : 'value';
     this.add({ cls: 'value-change', path, left: l, right: r, reason: { class: 'value-change', why } });
   }
+}
+
+const LISTED = 5;
+
+/** '/items/4 "x", /items/9 "y" (+3 more)': the elements one side has, with short snippets. */
+function listElements(arr: JsonValue[], path: string, indices: readonly number[]): string {
+  const shown = indices.slice(0, LISTED).map((i) => `${childPath(path, i)} ${snippet(arr[i] as JsonValue, 40)}`);
+  return indices.length > LISTED ? `${shown.join(', ')} (+${indices.length - LISTED} more)` : shown.join(', ');
+}
+
+function elementDifference(cls: 'missing-element' | 'extra-element', path: string, value: JsonValue, dialect: Dialect): Difference {
+  const why = explain({ class: cls }, cls === 'missing-element' ? value : undefined, cls === 'extra-element' ? value : undefined, dialect);
+  const d = { kind: KIND_OF_CLASS[cls], class: cls, path } as Difference;
+  if (cls === 'missing-element') d.left = snippet(value);
+  else d.right = snippet(value);
+  d.cause = why.cause;
+  d.hint = why.hint;
+  return d;
 }
 
 /** Equal scalars, checked before a child path string is built for them. */
@@ -287,14 +320,14 @@ function elementKinds(arr: JsonValue[]): string {
   return [...kinds].sort().join('|');
 }
 
-function sameMultiset(l: JsonValue[], r: JsonValue[], from: number): boolean {
+function sameMultiset(l: JsonValue[], r: JsonValue[], from: number, to: number): boolean {
   // Cheap refutation first: the first mismatching left element must occur later on the right.
   const probe = l[from] as JsonValue;
   let found = false;
-  for (let j = from + 1; j < r.length && !found; j++) found = deepEqual(probe, r[j] as JsonValue);
+  for (let j = from + 1; j < to && !found; j++) found = deepEqual(probe, r[j] as JsonValue);
   if (!found) return false;
-  const a = l.slice(from).map(canonicalJson).sort();
-  const b = r.slice(from).map(canonicalJson).sort();
+  const a = l.slice(from, to).map(canonicalJson).sort();
+  const b = r.slice(from, to).map(canonicalJson).sort();
   return a.every((x, i) => x === b[i]);
 }
 

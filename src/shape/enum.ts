@@ -1,3 +1,4 @@
+import type { Dialect } from './explain.ts';
 import { isObject } from './json.ts';
 import { foldName, serdeRenameAllFor } from './names.ts';
 import { childPath } from './pointer.ts';
@@ -76,7 +77,7 @@ export type PayloadDiff = (left: JsonValue, right: JsonValue, base: string) => D
  * Same-style pairs are left to the ordinary diff: they are key-case or value findings, not an
  * encoding mismatch. Among candidates the one that explains the most (fewest sub-findings) wins.
  */
-export function matchEnum(left: JsonValue, right: JsonValue, path: string, diffPayload: PayloadDiff): EnumMatch | undefined {
+export function matchEnum(left: JsonValue, right: JsonValue, path: string, diffPayload: PayloadDiff, dialect: Dialect = 'rust-go'): EnumMatch | undefined {
   const ls = readEnum(left, path);
   if (ls.length === 0) return undefined;
   const rs = readEnum(right, path);
@@ -92,7 +93,8 @@ export function matchEnum(left: JsonValue, right: JsonValue, path: string, diffP
   }
   if (!best) return undefined;
   const { l, r, sub } = best;
-  return { left: l, right: r, sub, detail: describeMatch(l, r, sub), ...explainEnum(l, r, sub, path) };
+  const why = dialect === 'rust-go' ? explainEnum(l, r, sub, path) : explainEnumNeutral(l, r);
+  return { left: l, right: r, sub, detail: describeMatch(l, r, sub), ...why };
 }
 
 /** Tie-break between equally good readings that does not depend on the order keys arrived in. */
@@ -208,4 +210,12 @@ function rustFix(target: EnumReading, sub: Difference[], rustIsRight: boolean): 
     case 'unit':
       return `make it a unit variant${renameAll ? ` with #[serde(${renameAll.slice(2)})] on the enum` : ''} (serialises as a bare string)`;
   }
+}
+
+/** The same evidence without serde/Go vocabulary, for runtimes not declared Rust and Go. */
+function explainEnumNeutral(l: EnumReading, r: EnumReading): { cause: string; hint: string } {
+  return {
+    cause: `one variant written in two encodings: ${STYLE_LABEL[l.style]} ${form(l)} on the left, ${STYLE_LABEL[r.style]} ${form(r)} on the right`,
+    hint: "encode this variant the same way in both implementations (the tagged form each serialiser is configured to write)",
+  };
 }

@@ -1,3 +1,4 @@
+import { explainNeutral } from './explain-neutral.ts';
 import { isZeroValue } from './json.ts';
 import { caseStyleOf, serdeRenameAllFor } from './names.ts';
 import type { NumberReprWhy } from './numbers.ts';
@@ -16,13 +17,35 @@ export interface Explanation {
 /** Why a finding was raised, as far as the walker could tell; explain() turns it into prose. */
 export type Reason =
   | { class: 'key-case'; pairs: Array<[string, string]> }
-  | { class: 'null-vs-missing' | 'null-vs-empty' | 'missing-field' | 'extra-field' | 'type-change' }
-  | { class: 'array-shape'; lengths: [number, number]; elements?: [string, string] }
+  | { class: 'null-vs-missing' | 'null-vs-empty' | 'missing-field' | 'extra-field' | 'type-change' | 'missing-element' | 'extra-element' }
+  /** `members`: how many elements only the left / only the right has, when the arrays were aligned. */
+  | { class: 'array-shape'; lengths: [number, number]; elements?: [string, string]; members?: [number, number] }
   | { class: 'number-repr'; why: NumberReprWhy }
   | { class: 'value-change'; why: 'float32' | 'value' | 'timestamp-format' | 'name-case' }
-  | { class: 'array-order' };
+  | { class: 'array-order'; unstable?: boolean };
 
-export function explain(reason: Reason, left: JsonValue | undefined, right: JsonValue | undefined): Explanation {
+/**
+ * The vocabulary causes may use. serde, encoding/json and axum are named only when the declared
+ * runtimes are Rust and Go: blaming `omitempty` on an nginx/lighttpd pair is a wrong cause.
+ */
+export type Dialect = 'rust-go' | 'neutral';
+
+function ecosystemOf(name: string): 'rust' | 'go' | undefined {
+  const tokens = name.toLowerCase().split(/[^a-z0-9]+/);
+  if (tokens.includes('rust') || tokens.includes('rs')) return 'rust';
+  if (tokens.includes('go') || tokens.includes('golang')) return 'go';
+  return undefined;
+}
+
+/** Rust/Go wording for a Rust/Go pair (by runtime name), or when nothing is declared (a library call). */
+export function dialectOf(runtimes: readonly [string, string] | undefined): Dialect {
+  if (!runtimes) return 'rust-go';
+  const pair = new Set(runtimes.map(ecosystemOf));
+  return pair.has('rust') && pair.has('go') ? 'rust-go' : 'neutral';
+}
+
+export function explain(reason: Reason, left: JsonValue | undefined, right: JsonValue | undefined, dialect: Dialect = 'rust-go'): Explanation {
+  if (dialect === 'neutral') return explainNeutral(reason, left, right);
   switch (reason.class) {
     case 'key-case':
       return explainKeyCase(reason.pairs);
@@ -44,12 +67,24 @@ export function explain(reason: Reason, left: JsonValue | undefined, right: Json
     case 'extra-field':
       return explainOneSided(reason.class, reason.class === 'missing-field' ? left : right);
     case 'array-shape':
-      return explainArrayShape(reason.lengths, reason.elements);
+      return explainArrayShape(reason.lengths, reason.elements, reason.members);
+    case 'missing-element':
+    case 'extra-element':
+      return {
+        cause: `this element exists only on the ${reason.class === 'missing-element' ? 'left' : 'right'}: the Rust and Go handlers select different elements (filter, limit, dedup or data source)`,
+        hint: 'compare how the Rust and Go handlers build this list (query, filters, bounds) for the same request',
+      };
     case 'number-repr':
       return explainNumberRepr(reason.why);
     case 'value-change':
       return explainValueChange(reason.why, left, right);
     case 'array-order':
+      if (reason.unstable) {
+        return {
+          cause: 'the order changes between identical requests to the same runtime: a list built by iterating a map (Go randomises map iteration; Rust HashMap iteration is seeded per process)',
+          hint: 'sort the keys before building the list (`sort.Strings(keys)` in Go, a BTreeMap or `sort` in Rust), or list the path in unorderedPaths if order is not part of the contract',
+        };
+      }
       return {
         cause: 'same elements in a different order: HashMap/HashSet iteration in Rust or Go map iteration (randomised) leaking into a list, or a query without ORDER BY',
         hint: 'sort before serialising on both sides (BTreeMap/`sort_by` in Rust, `sort.Slice` in Go), or list the path in unorderedPaths if order is not part of the contract',
@@ -122,9 +157,17 @@ function explainTypeChange(left: JsonValue | undefined, right: JsonValue | undef
     }
   }
   if (pair.has('null')) {
+    const present = (lk === 'null' ? right : left) as JsonValue;
+    // Only a zero value on the other side is evidence of Option::None vs a Go zero value.
+    if (isZeroValue(present)) {
+      return {
+        cause: `null on one side, the ${KIND_NAMES[kindOf(present)]} zero value ${zeroText(present)} on the other: Rust \`Option::None\` vs a Go zero value, or a nil Go pointer vs a Rust default`,
+        hint: 'use a pointer with omitempty in Go (`*T`) to express absence, or a non-Option field with `#[serde(default)]` in Rust, so both agree',
+      };
+    }
     return {
-      cause: `null on one side, a ${KIND_NAMES[lk === 'null' ? rk : lk]} on the other: Rust \`Option::None\` vs a Go zero value, or a nil Go pointer vs a Rust default`,
-      hint: 'use a pointer with omitempty in Go (`*T`) to express absence, or a non-Option field with `#[serde(default)]` in Rust, so both agree',
+      cause: `null on one side, a non-zero ${KIND_NAMES[kindOf(present)]} on the other: the value is unset in one implementation and set in the other (a lookup, default or error path that differs)`,
+      hint: 'compare how the Rust and Go handlers fill this field for this request',
     };
   }
   if (pair.has('object') && pair.has('array')) {
@@ -160,11 +203,24 @@ function explainOneSided(cls: 'missing-field' | 'extra-field', present: JsonValu
   };
 }
 
-function explainArrayShape(lengths: [number, number], elements?: [string, string]): Explanation {
+function zeroText(v: JsonValue): string {
+  if (v === '') return '""';
+  if (Array.isArray(v)) return '[]';
+  if (typeof v === 'object' && v !== null && kindOf(v) === 'object') return '{}';
+  return kindOf(v) === 'number' ? '0' : String(v);
+}
+
+function explainArrayShape(lengths: [number, number], elements?: [string, string], members?: [number, number]): Explanation {
   if (elements && lengths[0] === lengths[1]) {
     return {
       cause: `element types differ (${elements[0]} vs ${elements[1]}): e.g. \`Vec<u64>\` vs \`[]string\`, or nullable elements on one side (\`[]*T\` with nil vs \`Vec<T>\`)`,
       hint: 'align the element type of the Rust Vec and the Go slice',
+    };
+  }
+  if (members && lengths[0] === lengths[1]) {
+    return {
+      cause: `same length, different members (${members[0]} only on the left, ${members[1]} only on the right): filtering, sorting before a limit, or the data source differs`,
+      hint: 'compare how the Rust and Go handlers select and limit the elements of this list',
     };
   }
   if (lengths[0] === 0 || lengths[1] === 0) {
@@ -193,8 +249,13 @@ function explainNumberRepr(why: NumberReprWhy): Explanation {
       };
     case 'truncated':
       return {
-        cause: 'integer vs fraction that agree when truncated: whole seconds/millis on one side (`as_secs()`, `t.Unix()`) and fractional ones on the other (`as_secs_f64()`, `float64(t.UnixNano())/1e9`)',
+        cause: 'integer vs fraction that agree to within one unit (truncated or rounded): whole seconds/millis on one side (`as_secs()`, `t.Unix()`) and fractional ones on the other (`as_secs_f64()`, `float64(t.UnixNano())/1e9`)',
         hint: 'agree on unit and type for the field (e.g. integer seconds via `Duration::as_secs` and `t.Unix()`), or set numericTolerance if sub-unit precision is noise',
+      };
+    case 'integer-vs-fraction':
+      return {
+        cause: 'an integer on one side and a fraction on the other, and the values differ beyond truncation: an integer type on one side (rounding or truncating) and a float on the other, or a different computation',
+        hint: 'agree on the field type (integer or float) in the Rust and Go models; the representation difference is the divergence whatever the values',
       };
     case 'lexeme':
       return {

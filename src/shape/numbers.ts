@@ -5,7 +5,7 @@ export type NumberVerdict =
   | { same: false; class: 'number-repr'; why: NumberReprWhy }
   | { same: false; class: 'value-change'; why: 'float32' | 'value' };
 
-export type NumberReprWhy = 'trailing-zero' | 'exponent' | 'lexeme' | 'truncated';
+export type NumberReprWhy = 'trailing-zero' | 'exponent' | 'lexeme' | 'truncated' | 'integer-vs-fraction';
 
 export interface Tolerance {
   abs: number;
@@ -28,7 +28,14 @@ export function compareNumbers(a: string, b: string, tolerance: Tolerance | unde
   const x = Number(a);
   const y = Number(b);
   if (tolerance && withinTolerance(x, y, tolerance)) return SAME;
-  if (agreeWhenTruncated(a, b)) return { same: false, class: 'number-repr', why: 'truncated' };
+  // One difference, one class: an integer lexeme against a fraction is a representation difference
+  // whatever the values. Judged on the value, `1795790620` vs `1795790620.067` would flip between
+  // number-repr and a volatile value-change depending on whether a second boundary fell between
+  // the two requests.
+  if (INTEGER.test(a) !== INTEGER.test(b)) {
+    const oneUnit = Math.min(Math.abs(x), Math.abs(y)) >= 1 && Math.abs(x - y) < 1;
+    return { same: false, class: 'number-repr', why: oneUnit || agreeWhenTruncated(a, b) ? 'truncated' : 'integer-vs-fraction' };
+  }
   if (Number.isFinite(x) && Number.isFinite(y) && x !== y && Math.fround(x) === Math.fround(y)) {
     return { same: false, class: 'value-change', why: 'float32' };
   }

@@ -34,6 +34,8 @@ export type DiffClass =
   | 'number-repr'
   | 'value-change'
   | 'array-order'
+  | 'missing-element'
+  | 'extra-element'
   | 'content-type'
   | 'text-change';
 
@@ -50,6 +52,8 @@ export const DIFF_CLASSES: readonly DiffClass[] = [
   'number-repr',
   'value-change',
   'array-order',
+  'missing-element',
+  'extra-element',
   'content-type',
   'text-change',
 ];
@@ -68,6 +72,9 @@ export const KIND_OF_CLASS: Readonly<Record<DiffClass, DiffKind>> = {
   'number-repr': 'value',
   'value-change': 'value',
   'array-order': 'value',
+  // Only ever inside an array-shape finding's `sub`: which elements one side lacks.
+  'missing-element': 'shape',
+  'extra-element': 'shape',
   'content-type': 'body',
   'text-change': 'body',
 };
@@ -93,6 +100,16 @@ export interface DiffOptions {
   /** JSON Pointer globs ('*' one segment, '**' any number) whose arrays compare as multisets. */
   unorderedPaths?: readonly string[];
   numericTolerance?: { abs?: number; rel?: number };
+  /**
+   * JSON Pointer globs of arrays whose order changed between two identical requests to one runtime
+   * (repeat calibration): an array-order finding there says the order is unstable, not just different.
+   */
+  unstableOrderPaths?: readonly string[];
+  /**
+   * The declared runtimes, left then right (e.g. ['rust', 'go']). Causes and hints speak serde /
+   * encoding/json only when these are Rust and Go; other pairs get neutral wording. Absent: Rust/Go.
+   */
+  runtimes?: readonly [string, string];
   /** Stop after this many findings (default 1000); the kept ones are the first in output order. */
   maxDifferences?: number;
 }
