@@ -14,8 +14,9 @@ function exchange(runtime: string, body: string): ObservedExchange {
 
 /**
  * Issue 12 item 3: a list built by iterating a Go map changes order between identical requests. It
- * is its own class (array-order), and when repeat calibration sees the primary reorder it, both the
- * finding and the noise reason say the order is unstable — never a sub-detail of another finding.
+ * is its own class (array-order) and a divergence — a client that relies on the order breaks — so
+ * calibration does not hide it: when calibration sees the primary reorder it, the finding says the
+ * order is unstable between identical requests. An `unordered` rule accepts it as noise.
  */
 describe('array order instability seen by calibration', () => {
   const pair = (primary: string, calibration: string, candidate: string): ObservedPair => ({
@@ -23,7 +24,7 @@ describe('array order instability seen by calibration', () => {
     primary: exchange('go', primary), calibration: exchange('go', calibration), candidate: exchange('rust', candidate), secondaries: [],
   });
 
-  it('the diff words array-order as unstable, and calibration reports it as noise with that reason', () => {
+  it('the diff words array-order as unstable; calibration keeps it as a finding, an unordered rule makes it noise', () => {
     const model = new NoiseModel(NoiseSchema.parse({}));
     const p = pair('{"keys":["b","a","c"]}', '{"keys":["c","b","a"]}', '{"keys":["a","b","c"]}');
     model.learn([p]);
@@ -31,9 +32,14 @@ describe('array order instability seen by calibration', () => {
     expect(raw.map((f) => `${f.class} ${f.path}`)).toEqual(['array-order /keys']);
     expect(raw[0]?.detail).toMatch(/unstable between identical requests/);
     expect(raw[0]?.cause).toMatch(/changes between identical requests/);
-    const { kept, suppressed } = model.filterPair(p, raw);
-    expect(kept).toEqual([]);
-    expect(suppressed.map((s) => `${s.finding.class}: ${s.reason}`)).toEqual(['array-order: calibration: array order unstable between identical requests to the primary']);
+    const { kept } = model.filterPair(p, raw);
+    expect(kept.map((f) => `${f.class} ${f.path}`)).toEqual(['array-order /keys']);
+    expect(kept[0]?.detail).toMatch(/unstable between identical requests/);
+
+    const accepting = new NoiseModel(NoiseSchema.parse({ unordered: [{ route: '/v1/keys', paths: ['/keys'] }] }));
+    accepting.learn([p]);
+    const accepted = accepting.filterPair(p, comparePair(p.primary!, p.candidate!, accepting.diffOptions(p)));
+    expect(accepted.kept).toEqual([]);
   });
 
   it('without instability on the primary, a different order stays an array-order finding', () => {

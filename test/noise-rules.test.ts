@@ -76,7 +76,8 @@ describe('calibration hides only value-level differences (issue 12 item 1)', () 
     // [case, primary, calibration, candidate, kept classes]
     ['same class, same representation: hidden', { at: 1795790620067 }, { at: 1795790620999 }, { at: 1795790621500 }, []],
     ['epoch-ms number vs RFC 3339 string: kept', { at: 1795790620067 }, { at: 1795790620999 }, { at: '2026-11-27T14:43:40.067Z' }, ['type-change']],
-    ['integer vs fraction: kept', { n: 17 }, { n: 18 }, { n: 18.5 }, ['value-change']],
+    // One difference, one class (item 9): an integer against a fraction is number-repr, whatever the values.
+    ['integer vs fraction: kept', { n: 17 }, { n: 18 }, { n: 18.5 }, ['number-repr']],
     ['RFC 3339 string vs plain digits string: kept', { at: '2026-11-27T14:43:40Z' }, { at: '2026-11-27T14:43:41Z' }, { at: '1795790620' }, ['value-change']],
     ['counter vs counter with another prefix: kept', { id: 'req-000001' }, { id: 'req-000002' }, { id: 'rsp-000003' }, ['value-change']],
     ['plain strings that change on their own: hidden', { who: 'worker-a' }, { who: 'worker-b' }, { who: 'worker-c' }, []],
