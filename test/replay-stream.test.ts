@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,34 +6,8 @@ import type { ParityReport } from '../src/analyze/index.ts';
 import { mergeRecordings } from '../src/drive/index.ts';
 import { openRecording } from '../src/record/index.ts';
 import { writeBigRecording } from './support/big-recording.ts';
-import { BIN } from './support/cli.ts';
+import { runMeasured } from './support/measure.ts';
 import { startServer, type TestServer } from './support/servers.ts';
-
-/** Run the CLI, sampling its peak resident set (VmHWM) from /proc while it runs. */
-function runMeasured(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string; peakMb: number; ms: number }> {
-  return new Promise((resolve) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    let peakKb = 0;
-    const sample = () => {
-      try {
-        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) peakKb = Math.max(peakKb, Number(m[1]));
-      } catch {
-        // exited between samples
-      }
-    };
-    const timer = setInterval(sample, 50);
-    child.on('exit', (code) => {
-      clearInterval(timer);
-      resolve({ code, stdout, stderr, peakMb: peakKb / 1024, ms: performance.now() - started });
-    });
-  });
-}
 
 /**
  * Replay streams its recordings: a 1,000,000-entry file (≈ 200 MB) is replayed with --limit and
