@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildParityReport, waitForRunToSettle } from '../src/analyze/index.ts';
-import { loadConfig } from '../src/config/index.ts';
+import { readConfig } from '../src/config/index.ts';
 import { planReplay, runReplayPhase } from '../src/drive/replay.ts';
 import { openSession } from '../src/app/session.ts';
 import type { RecordedExchange } from '../src/record/format.ts';
@@ -45,7 +45,7 @@ export async function runReplayBench(pairs = 10_000): Promise<Record<string, num
   const dir = await mkdtemp(join(tmpdir(), 'gauntlet-replay-bench-'));
   const { exchanges } = await readRecording(SHIPPED);
   const many: RecordedExchange[] = Array.from({ length: pairs }, (_, i) => ({ ...exchanges[i % exchanges.length]!, seq: i + 1 }));
-  const loaded = await loadConfig(undefined, dir);
+  const loaded = await readConfig(undefined, dir);
   const plan = planReplay(many, { routes: ['/v1/orders/{id}'], safeRoutes: [], allowUnsafe: true, limit: pairs });
   const session = await openSession(loaded, { services: new Set(['validatord']), storePath: join(dir, 'store.duckdb') });
   try {

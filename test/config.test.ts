@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigSchema, loadCaseFile, loadConfig } from '../src/config/index.ts';
+import { ConfigSchema, readCaseFile, readConfig } from '../src/config/index.ts';
 import { GauntletError } from '../src/util/errors.ts';
 import { jsonSchemaOf } from '../src/app/schema.ts';
 import { runCli, REPO_ROOT } from './support/cli.ts';
@@ -18,7 +18,7 @@ afterAll(async () => {
 async function expectConfigError(text: string, name: string, expected: { path: string; line?: number; message: RegExp }) {
   const file = join(dir, name);
   await writeFile(file, text);
-  const err = await loadConfig(file).then(
+  const err = await readConfig(file).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -47,7 +47,7 @@ describe('config validation names file, line and JSON path', () => {
   it('reports YAML syntax errors with a line', async () => {
     const file = join(dir, 'syntax.yaml');
     await writeFile(file, 'stack:\n  services: [\n');
-    await expect(loadConfig(file)).rejects.toMatchObject({ code: 'GAUNTLET_CONFIG_INVALID', facts: { file } });
+    await expect(readConfig(file)).rejects.toMatchObject({ code: 'GAUNTLET_CONFIG_INVALID', facts: { file } });
   });
 
   it('accepts a TypeScript config through defineConfig, validated by the same schema', async () => {
@@ -56,17 +56,17 @@ describe('config validation names file, line and JSON path', () => {
       file,
       `import { defineConfig } from '${join(REPO_ROOT, 'src/config/index.ts')}';\nexport default defineConfig({ stack: { services: { validatord: { primary: 'rust', candidate: 'go', runtimes: { rust: { url: 'http://127.0.0.1:3100' }, go: { url: 'http://127.0.0.1:4110' } } } } } });\n`,
     );
-    const loaded = await loadConfig(file);
+    const loaded = await readConfig(file);
     expect(loaded.config.stack.services.validatord!.runtimes.go!.url).toBe('http://127.0.0.1:4110');
     expect(loaded.config.probe.timeoutMs).toBe(10_000);
     const bad = join(dir, 'bad.config.ts');
     await writeFile(bad, `export default { stack: { services: { validatord: { primary: 'rust', candidate: 'go', runtimes: { rust: { url: 'nope' }, go: { url: 'http://127.0.0.1:4110' } } } } } };\n`);
-    await expect(loadConfig(bad)).rejects.toMatchObject({ code: 'GAUNTLET_CONFIG_INVALID', facts: { path: 'stack.services.validatord.runtimes.rust.url' } });
+    await expect(readConfig(bad)).rejects.toMatchObject({ code: 'GAUNTLET_CONFIG_INVALID', facts: { path: 'stack.services.validatord.runtimes.rust.url' } });
   });
 
   it('the default config targets the reference twins on ephemeral loopback ports', async () => {
     const empty = await mkdtemp(join(dir, 'empty-'));
-    const loaded = await loadConfig(undefined, empty);
+    const loaded = await readConfig(undefined, empty);
     expect(loaded.file).toBeUndefined();
     const svc = loaded.config.stack.services.validatord!;
     expect(svc.runtimes.rust!.reference).toEqual({ flavour: 'rust' });
@@ -77,14 +77,14 @@ describe('config validation names file, line and JSON path', () => {
   it('case files: duplicate ids and bad paths are named', async () => {
     const file = join(dir, 'dup.cases.yaml');
     await writeFile(file, 'service: validatord\ncases:\n  - id: a\n    request: { path: /x }\n  - id: a\n    request: { path: /y }\n');
-    const err = (await loadCaseFile(file).catch((e: unknown) => e)) as GauntletError;
+    const err = (await readCaseFile(file).catch((e: unknown) => e)) as GauntletError;
     expect(err.code).toBe('GAUNTLET_CASES_INVALID');
     expect(err.facts.path).toBe('cases[1].id');
     expect(err.facts.line).toBe(5);
     expect(err.message).toMatch(/duplicate/);
     const badPath = join(dir, 'path.cases.yaml');
     await writeFile(badPath, 'service: validatord\ncases:\n  - id: a\n    request:\n      path: nope\n');
-    const err2 = (await loadCaseFile(badPath).catch((e: unknown) => e)) as GauntletError;
+    const err2 = (await readCaseFile(badPath).catch((e: unknown) => e)) as GauntletError;
     expect(err2.facts).toMatchObject({ file: badPath, path: 'cases[0].request.path', line: 5 });
   });
 

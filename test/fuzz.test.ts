@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpanStore, startReceiver, type Receiver } from '../src/collect/index.ts';
-import { loadCaseFile, loadConfig } from '../src/config/index.ts';
+import { readCaseFile, readConfig } from '../src/config/index.ts';
 import { GauntletError } from '../src/util/errors.ts';
 import { importHar, readRecording } from '../src/record/index.ts';
 
@@ -105,7 +105,7 @@ describe('fuzz: the config and case loaders fail only with a coded, located erro
         const file = join(dir, `c${i++}.yaml`);
         await writeFile(file, text);
         try {
-          await loadConfig(file);
+          await readConfig(file);
         } catch (err) {
           expect(err).toBeInstanceOf(GauntletError);
           expect((err as GauntletError).code).toBe('GAUNTLET_CONFIG_INVALID');
@@ -123,7 +123,7 @@ describe('fuzz: the config and case loaders fail only with a coded, located erro
         const file = join(dir, `k${i++}.yaml`);
         await writeFile(file, text);
         try {
-          await loadCaseFile(file);
+          await readCaseFile(file);
         } catch (err) {
           expect(err).toBeInstanceOf(GauntletError);
           expect((err as GauntletError).code).toBe('GAUNTLET_CASES_INVALID');
@@ -137,9 +137,9 @@ describe('fuzz: the config and case loaders fail only with a coded, located erro
     const file = join(dir, 'evil.yaml');
     (globalThis as Record<string, unknown>).__gauntletPwned = false;
     await writeFile(file, 'stack: !!js/function "function () { globalThis.__gauntletPwned = true }"\n');
-    await expect(loadConfig(file)).rejects.toBeInstanceOf(GauntletError);
+    await expect(readConfig(file)).rejects.toBeInstanceOf(GauntletError);
     await writeFile(file, 'stack:\n  services:\n    svc:\n      primary: "${process.exit(1)}"\n      candidate: b\n      runtimes: { b: { url: "http://127.0.0.1:1" } }\n');
-    await expect(loadConfig(file)).rejects.toMatchObject({ code: 'GAUNTLET_CONFIG_INVALID' });
+    await expect(readConfig(file)).rejects.toMatchObject({ code: 'GAUNTLET_CONFIG_INVALID' });
     expect((globalThis as Record<string, unknown>).__gauntletPwned).toBe(false);
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { latencySeries, reconstructExchanges, waitForRunToSettle, buildParityReport } from '../src/analyze/index.ts';
 import { SpanStore, startReceiver } from '../src/collect/index.ts';
-import { ConfigSchema, loadCaseFile } from '../src/config/index.ts';
+import { ConfigSchema, readCaseFile } from '../src/config/index.ts';
 import { driveParity } from '../src/drive/parity.ts';
 import { newRunId } from '../src/drive/run-id.ts';
 import { startStack } from '../src/drive/stack.ts';
@@ -24,7 +24,7 @@ describe('A/A on a real reference twin', () => {
     const config = ConfigSchema.parse({
       stack: { services: { validatord: { primary: 'a', candidate: 'b', runtimes: { a: { reference: { flavour: 'rust' } }, b: { reference: { flavour: 'rust' } } } } } },
     });
-    const cases = (await loadCaseFile(join(REPO_ROOT, 'harness/parity/validatord.cases.yaml'))).cases;
+    const cases = (await readCaseFile(join(REPO_ROOT, 'harness/parity/validatord.cases.yaml'))).cases;
     const store = await SpanStore.open(join(dir, 'store.duckdb'));
     const receiver = await startReceiver({ store });
     const stack = await startStack(config, { otlpEndpoint: receiver.url });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCLI } from '../src/cli/parse.ts';
 import { LoadConfigSchema } from '../src/config/schema.ts';
-import { loadScenarioFile } from '../src/drive/load/index.ts';
+import { readScenarioFile } from '../src/drive/load/index.ts';
 import { GauntletError } from '../src/util/errors.ts';
 import { runCli } from './support/cli.ts';
 import { unusedPort } from './support/servers.ts';
@@ -56,7 +56,7 @@ describe('gauntlet load: bad input', () => {
     ['maxVUs below preAllocatedVUs', valid.replace('preAllocatedVUs: 1', 'preAllocatedVUs: 5\n    maxVUs: 2'), 'scenarios.search.maxVUs', /below preAllocatedVUs/, undefined],
   ])('%s → GAUNTLET_INPUT_INVALID at the scenario and field', async (_what, body, path, message, line) => {
     const f = await files(scenario(body));
-    const err = await loadScenarioFile(f.scenarios, LoadConfigSchema.parse({})).then(
+    const err = await readScenarioFile(f.scenarios, LoadConfigSchema.parse({})).then(
       () => undefined,
       (e: unknown) => e,
     );

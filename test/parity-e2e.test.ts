@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpanStore, type StoredSpan } from '../src/collect/index.ts';
 import type { ParityReport } from '../src/analyze/index.ts';
 import { runCli, type CliResult } from './support/cli.ts';
-import { loadConfig } from '../src/config/index.ts';
-import { loadParityCases } from '../src/config/index.ts';
+import { readConfig } from '../src/config/index.ts';
+import { readParityCases } from '../src/config/index.ts';
 import { openSession } from '../src/app/session.ts';
 import { runParityPhase } from '../src/drive/index.ts';
 import { waitForRunToSettle } from '../src/analyze/index.ts';
@@ -105,8 +105,8 @@ describe('validatord parity on the reference twins', () => {
 describe('the embedded receiver during a parity run (in process)', () => {
   it('stores exactly the spans it accepted, and the harness emitted', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'gauntlet-session-'));
-    const loaded = await loadConfig(undefined, dir);
-    const caseFiles = await loadParityCases(loaded);
+    const loaded = await readConfig(undefined, dir);
+    const caseFiles = await readParityCases(loaded);
     const session = await openSession(loaded, { services: new Set(['validatord']), storePath: join(dir, 'store.duckdb') });
     try {
       await runParityPhase(session, caseFiles, loaded, { repeat: 1 });

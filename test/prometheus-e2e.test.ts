@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildParityReport, latencySeries, pickComparable, reconstructExchanges } from '../src/analyze/index.ts';
 import type { PrometheusAnalysis } from '../src/analyze/prometheus.ts';
 import { SpanStore, type StoredSpan } from '../src/collect/index.ts';
-import { loadConfig } from '../src/config/index.ts';
+import { readConfig } from '../src/config/index.ts';
 import { HTTP_SERVER_DURATION_BUCKETS, spawnDaemon, type RunningDaemon } from '../src/daemons/index.ts';
 import { evaluateGate, LedgerMatcher } from '../src/gate/index.ts';
 import { quantile } from '../src/judge/index.ts';
@@ -219,7 +219,7 @@ describe.skipIf(missing.length > 0)('a real Prometheus fed by a real gauntlet ru
     const end = Math.min(inWindow.at(-1)!.last + 1.2, runs.at(-1)!.first - 0.05);
     const spans = inWindow.flatMap((r) => r.spans);
 
-    const loaded = await loadConfig(join(dir, 'watch.yaml'));
+    const loaded = await readConfig(join(dir, 'watch.yaml'));
     const report = buildParityReport('watch-window', spans);
     const series = latencySeries(reconstructExchanges(spans));
     const gate = await evaluateGate({ report, series, ledger: new LedgerMatcher(undefined), rules: loaded.config.gate });

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadConfig } from '../src/config/index.ts';
+import { readConfig } from '../src/config/index.ts';
 import { SmokeSuiteSchema } from '../src/config/smoke-schema.ts';
-import { loadSmokeSuites } from '../src/config/index.ts';
+import { readSmokeSuites } from '../src/config/index.ts';
 import { runCli, REPO_ROOT, type CliResult } from './support/cli.ts';
 import { startServer } from './support/servers.ts';
 
@@ -80,9 +80,9 @@ describe('gauntlet smoke', () => {
   });
 
   it('the embedded default covers both reference services', async () => {
-    const loaded = await loadConfig(undefined, dir);
+    const loaded = await readConfig(undefined, dir);
     expect(loaded.file).toBeUndefined();
-    const plan = await loadSmokeSuites(loaded);
+    const plan = await readSmokeSuites(loaded);
     expect(plan.suites.map((s) => s.file)).toEqual([VALIDATORD, VECTORD]);
     expect(plan.skipped).toEqual([]);
   });

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForRunToSettle } from '../src/analyze/index.ts';
 import { judgeSmoke, withoutSmokeTraces, type SmokeResult } from '../src/analyze/trace-assert-smoke.ts';
 import type { StoredSpan } from '../src/collect/index.ts';
-import { loadConfig } from '../src/config/index.ts';
+import { readConfig } from '../src/config/index.ts';
 import { openSession } from '../src/app/session.ts';
-import { loadSmokeSuites, type SmokePlan } from '../src/config/index.ts';
+import { readSmokeSuites, type SmokePlan } from '../src/config/index.ts';
 import { runSmokePhase } from '../src/drive/smoke/index.ts';
 import { renderSmokeJUnit } from '../src/report/smoke-junit.ts';
 import { renderSmoke } from '../src/report/smoke-terminal.ts';
@@ -78,8 +78,8 @@ describe('smoke phase against the validatord twins, judged from the store', () =
       join(dir, 'config.yaml'),
       ['stack:', '  services:', '    validatord:', '      primary: rust', '      candidate: go', '      runtimes:', '        rust: { reference: { flavour: rust } }', '        go: { reference: { flavour: go } }', `smoke: { suites: [probe.yaml, "${join(REPO_ROOT, 'harness/smoke/vectord.yaml')}"] }`].join('\n'),
     );
-    const loaded = await loadConfig(join(dir, 'config.yaml'));
-    plan = await loadSmokeSuites(loaded);
+    const loaded = await readConfig(join(dir, 'config.yaml'));
+    plan = await readSmokeSuites(loaded);
     const session = await openSession(loaded, { services: new Set(['validatord']), storePath: join(dir, 'store.duckdb') });
     try {
       await runSmokePhase(session, plan.suites, loaded);

@@ -3,8 +3,8 @@ import { runCli } from './support/cli.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, type LoadedConfig } from '../src/config/index.ts';
-import { loadParityCases } from '../src/config/index.ts';
+import { readConfig, type LoadedConfig } from '../src/config/index.ts';
+import { readParityCases } from '../src/config/index.ts';
 import { runWatch, type WatchOptions } from '../src/app/watch.ts';
 import { parseCLI } from '../src/cli/parse.ts';
 import { startServer, type TestServer } from './support/servers.ts';
@@ -37,7 +37,7 @@ describe('gauntlet watch', () => {
         'gate: { ledger: absent-ledger.yaml }',
       ].join('\n'),
     );
-    loaded = await loadConfig(join(dir, 'gauntlet.config.yaml'));
+    loaded = await readConfig(join(dir, 'gauntlet.config.yaml'));
   });
 
   afterAll(async () => {
@@ -49,7 +49,7 @@ describe('gauntlet watch', () => {
   async function options(over: Partial<WatchOptions>, lines: string[]): Promise<WatchOptions> {
     return {
       loaded,
-      caseFiles: await loadParityCases(loaded),
+      caseFiles: await readParityCases(loaded),
       intervalMs: 50,
       listen: '127.0.0.1:0',
       repeat: 2,

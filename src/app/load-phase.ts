@@ -6,7 +6,7 @@
  */
 import type { LoadedConfig } from '../config/index.ts';
 import { GauntletError } from '../util/errors.ts';
-import { assertLoopback, assertReachable, defaultWorkers, loadScenarioFile, runLoad, type LoadPlan, type LoadProgress, type LoadTarget } from '../drive/load/index.ts';
+import { assertLoopback, assertReachable, defaultWorkers, readScenarioFile, runLoad, type LoadPlan, type LoadProgress, type LoadTarget } from '../drive/load/index.ts';
 import type { Session } from './session.ts';
 import type { EncodablePoint } from '../collect/index.ts';
 import type { MetricsConfig } from '../config/index.ts';
@@ -82,7 +82,7 @@ function runtimesOf(loaded: LoadedConfig, plan: LoadPlan): [string, string] {
 
 /** Read and check a scenario file against the stack: bad input costs nothing. */
 export async function prepareLoad(base: LoadedConfig, file: string): Promise<LoadInput> {
-  const plan = await loadScenarioFile(file, base.config.load);
+  const plan = await readScenarioFile(file, base.config.load);
   assertService(base, plan.service, file);
   return { loaded: base, plan, runtimes: runtimesOf(base, plan) };
 }

@@ -3,7 +3,7 @@
  * the config's `mirror:` settings. It runs until the signal aborts, then drains (bounded), flushes
  * its spans to the store and reports `interrupted` with a summary.
  */
-import { loadConfig, type LoadedConfig, type MirrorConfig, type ServiceConfig } from '../config/index.ts';
+import { readConfig, type LoadedConfig, type MirrorConfig, type ServiceConfig } from '../config/index.ts';
 import { describeMirrorStats } from '../drive/mirror/index.ts';
 import { assessmentLine } from '../gate/index.ts';
 import { parseListen, parseUpstream } from '../record/index.ts';
@@ -82,7 +82,7 @@ function mirrorSettings(input: MirrorInput, base: MirrorConfig): MirrorConfig {
 }
 
 export async function serveMirror(input: MirrorInput, out: Output): Promise<Outcome> {
-  const base = await loadConfig(input.config);
+  const base = await readConfig(input.config);
   const listenRaw = input.listen ?? base.config.mirror.listen;
   if (!listenRaw) {
     throw new GauntletError('GAUNTLET_CONFIG_INVALID', 'mirror needs --listen HOST:PORT (or mirror.listen in the config)', {

@@ -2,7 +2,7 @@
  * What every use-case gets from its caller and gives back: where to print, when to stop, and an
  * outcome the CLI turns into an exit code (use-cases never pick exit codes themselves).
  */
-import { loadConfig, resolveFrom, type LoadedConfig } from '../config/index.ts';
+import { readConfig, resolveFrom, type LoadedConfig } from '../config/index.ts';
 
 export interface Output {
   stdout: NodeJS.WriteStream;
@@ -22,7 +22,7 @@ export interface Sources {
   store?: string | undefined;
 }
 
-export const loadSources = (s: Sources): Promise<LoadedConfig> => loadConfig(s.config);
+export const loadSources = (s: Sources): Promise<LoadedConfig> => readConfig(s.config);
 
 export function storePathOf(loaded: LoadedConfig, store: string | undefined): string {
   if (store !== undefined) return store;

@@ -1,7 +1,7 @@
 /** `parity`, `analyze --run` and `runs`: send cases and judge from the store; re-judge a stored run; list runs. */
 import { buildParityReport, waitForRunToSettle, type ParityReport } from '../analyze/index.ts';
 import { findRunSpans, withEachStore, type StoredSpan } from '../collect/index.ts';
-import { loadParityCases, type LoadedConfig } from '../config/index.ts';
+import { readParityCases, type LoadedConfig } from '../config/index.ts';
 import { runParityPhase } from '../drive/index.ts';
 import { pickStyle, renderParity } from '../report/terminal.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
@@ -39,7 +39,7 @@ async function executeParityRun(
   input: { caseFiles: readonly string[]; store?: string | undefined; repeat?: number | undefined },
   out: Output,
 ): Promise<{ runId: string; spans: StoredSpan[]; interrupted: boolean }> {
-  const caseFiles = await loadParityCases(loaded, [...input.caseFiles]);
+  const caseFiles = await readParityCases(loaded, [...input.caseFiles]);
   const session = await openSession(loaded, {
     services: new Set(caseFiles.map((c) => c.cases.service)),
     lifecycle: { command: 'parity', phases: ['parity'] },

@@ -9,7 +9,7 @@ import { withoutSmokeTraces } from '../analyze/trace-assert-smoke.ts';
 import type { StoredSpan } from '../collect/index.ts';
 import type { LoadReport } from '../collect/load/index.ts';
 import { ATTR_GAUNTLET_DRIVER } from '../contract/index.ts';
-import { loadParityCases, loadSmokeSuites, resolveFrom, type LoadedCases, type LoadedConfig, type Phase, type SmokePlan } from '../config/index.ts';
+import { readParityCases, readSmokeSuites, resolveFrom, type LoadedCases, type LoadedConfig, type Phase, type SmokePlan } from '../config/index.ts';
 import { runParityPhase } from '../drive/index.ts';
 import { pacingFromOptions } from '../drive/pacing.ts';
 import { runReplayPhase, type ReplayPlan } from '../drive/replay.ts';
@@ -96,8 +96,8 @@ export async function runGauntlet(input: RunInput, out: Output): Promise<Outcome
   const st = pickStyle(out.stdout);
 
   // Every input is read and validated before anything is started: bad input costs nothing.
-  const smokePlan: SmokePlan | undefined = phases.includes('smoke') && cfg.smoke.suites.length ? await loadSmokeSuites(loaded) : undefined;
-  const caseFiles: LoadedCases[] = phases.includes('parity') && cfg.parity.cases.length ? await loadParityCases(loaded) : [];
+  const smokePlan: SmokePlan | undefined = phases.includes('smoke') && cfg.smoke.suites.length ? await readSmokeSuites(loaded) : undefined;
+  const caseFiles: LoadedCases[] = phases.includes('parity') && cfg.parity.cases.length ? await readParityCases(loaded) : [];
   const replay = phases.includes('replay') ? await loadReplayInput(loaded) : undefined;
   const notes: string[] = [];
   const load = phases.includes('load') ? await loadLoadInput(loaded, notes) : undefined;

@@ -2,7 +2,7 @@
 import { waitForRunToSettle } from '../analyze/index.ts';
 import { judgeSmoke, type SmokeResult } from '../analyze/trace-assert-smoke.ts';
 import { SpanStore } from '../collect/index.ts';
-import { loadSmokeSuites, type LoadedConfig, type SkippedSuite } from '../config/index.ts';
+import { readSmokeSuites, type LoadedConfig, type SkippedSuite } from '../config/index.ts';
 import { runSmokePhase } from '../drive/smoke/index.ts';
 import { renderSmokeJUnit } from '../report/smoke-junit.ts';
 import { renderSkipped, renderSmoke } from '../report/smoke-terminal.ts';
@@ -53,7 +53,7 @@ async function rejudge(loaded: LoadedConfig, input: SmokeInput & { run: string }
 export async function runSmoke(input: SmokeInput, out: Output): Promise<Outcome> {
   const loaded = await loadSources(input);
   if (input.run !== undefined) return rejudge(loaded, { ...input, run: input.run }, out);
-  const plan = await loadSmokeSuites(loaded, input.suites);
+  const plan = await readSmokeSuites(loaded, input.suites);
   const st = pickStyle(out.stdout);
   out.stdout.write(renderSkipped(plan.skipped, st));
   if (plan.suites.length === 0) {

@@ -4,7 +4,7 @@
  * `ok` after closing the metrics server, the runtimes it started and the store.
  */
 import { parsePromDuration } from '../analyze/prometheus-query.ts';
-import { loadParityCases } from '../config/index.ts';
+import { readParityCases } from '../config/index.ts';
 import { parseListen } from '../telemetry/metrics-server.ts';
 import { loadSources, type Outcome, type Output, type Sources } from './output.ts';
 import { runWatch } from './watch.ts';
@@ -28,7 +28,7 @@ export async function watchParity(input: WatchInput, out: Output): Promise<Outco
   const intervalMs = parsePromDuration(interval, '--interval');
   const listen = input.listen ?? w.listen;
   parseListen(listen); // a typo fails before anything is started
-  const caseFiles = await loadParityCases(loaded, [...input.caseFiles]);
+  const caseFiles = await readParityCases(loaded, [...input.caseFiles]);
   const summary = await runWatch({
     loaded,
     caseFiles,

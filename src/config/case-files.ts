@@ -1,5 +1,5 @@
 import { GauntletError } from '../util/errors.ts';
-import { loadCaseFile, resolveFrom, type LoadedConfig } from './load.ts';
+import { readCaseFile, resolveFrom, type LoadedConfig } from './read.ts';
 import type { CaseFile } from './schema.ts';
 
 export interface LoadedCases {
@@ -8,14 +8,14 @@ export interface LoadedCases {
 }
 
 /** Read and validate every case file before anything is started, so bad input costs nothing. */
-export async function loadParityCases(loaded: LoadedConfig, files?: string[]): Promise<LoadedCases[]> {
+export async function readParityCases(loaded: LoadedConfig, files?: string[]): Promise<LoadedCases[]> {
   const list = files?.length ? files.map((f) => resolveFrom(process.cwd(), f)) : loaded.config.parity.cases.map((f) => resolveFrom(loaded.baseDir, f));
   if (list.length === 0) {
     throw new GauntletError('GAUNTLET_NOTHING_TO_RUN', 'no parity case files given', { hint: 'pass case files (gauntlet parity CASES.yaml) or list them under parity.cases in the config' });
   }
   const out: LoadedCases[] = [];
   for (const file of list) {
-    const cases = await loadCaseFile(file);
+    const cases = await readCaseFile(file);
     if (!(cases.service in loaded.config.stack.services)) {
       throw new GauntletError('GAUNTLET_CASES_INVALID', `service "${cases.service}" is not in the stack (have: ${Object.keys(loaded.config.stack.services).join(', ')})`, {
         file,

@@ -1,5 +1,5 @@
 export * from './schema.ts';
-export { defineConfig, loadConfig, loadCaseFile, loadDataFile, findConfigFile, resolveFrom, formatPath, type LoadedConfig } from './load.ts';
+export { defineConfig, readConfig, readCaseFile, readDataFile, findConfigFile, resolveFrom, formatPath, type LoadedConfig } from './read.ts';
 export { DEFAULT_CONFIG } from './defaults.ts';
 export * from './ledger-schema.ts';
 export * from './gate-schema.ts';
@@ -9,5 +9,5 @@ export * from './mirror-schema.ts';
 export { parseThreshold, evaluateThreshold as evaluateThresholdOnSamples, type Threshold, type Aggregation, type Operator, type ThresholdInputs } from './thresholds.ts';
 export { parseThresholdKey, type ThresholdKey } from './threshold-keys.ts';
 export { ScenarioFileSchema, parseDuration, EXECUTORS, type ScenarioFile, type Scenario, type Workload } from './scenario-schema.ts';
-export { loadSmokeSuites, type LoadedSuite, type SkippedSuite, type SmokePlan } from './smoke-suites.ts';
-export { loadParityCases, type LoadedCases } from './case-files.ts';
+export { readSmokeSuites, type LoadedSuite, type SkippedSuite, type SmokePlan } from './smoke-suites.ts';
+export { readParityCases, type LoadedCases } from './case-files.ts';

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { loadDataFile, resolveFrom, type LoadedConfig } from './load.ts';
+import { readDataFile, resolveFrom, type LoadedConfig } from './read.ts';
 import { SmokeSuiteSchema, type SmokeSuite } from './smoke-schema.ts';
 import { GauntletError } from '../util/errors.ts';
 
@@ -30,7 +30,7 @@ export interface SmokePlan {
  * file, line and JSON path). Suites for services the stack does not define are skipped with a
  * note: one default suite list can then serve stacks with and without, say, vectord.
  */
-export async function loadSmokeSuites(loaded: LoadedConfig, files?: readonly string[]): Promise<SmokePlan> {
+export async function readSmokeSuites(loaded: LoadedConfig, files?: readonly string[]): Promise<SmokePlan> {
   const list = files?.length ? files.map((f) => resolveFrom(process.cwd(), f)) : loaded.config.smoke.suites.map((f) => resolveFrom(loaded.baseDir, f));
   if (list.length === 0) {
     throw new GauntletError('GAUNTLET_NOTHING_TO_RUN', 'no smoke suites given', { hint: 'pass suite files (gauntlet smoke harness/smoke/validatord.yaml) or list them under smoke.suites in the config' });
@@ -38,7 +38,7 @@ export async function loadSmokeSuites(loaded: LoadedConfig, files?: readonly str
   const plan: SmokePlan = { suites: [], skipped: [] };
   const owner = new Map<string, string>();
   for (const file of list) {
-    const suite = await loadDataFile(file, SmokeSuiteSchema, 'GAUNTLET_INPUT_INVALID', 'smoke suite');
+    const suite = await readDataFile(file, SmokeSuiteSchema, 'GAUNTLET_INPUT_INVALID', 'smoke suite');
     const name = suite.name ?? suite.service;
     // Check ids are `<name>/<check>` in every report; two files claiming one name would collide.
     const prev = owner.get(name);

@@ -1,4 +1,4 @@
-import { BaselineSchema, loadDataFile, type Baseline } from '../config/index.ts';
+import { BaselineSchema, readDataFile, type Baseline } from '../config/index.ts';
 import type { AggregatedFinding, LatencySeries } from '../analyze/index.ts';
 import { exponentialIndex, type LatencySample } from '../judge/index.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
@@ -55,6 +55,6 @@ export async function saveBaseline(file: string, baseline: Baseline): Promise<vo
   await writeFileAtomic(file, JSON.stringify(baseline) + '\n');
 }
 
-export async function loadBaseline(file: string): Promise<Baseline> {
-  return loadDataFile(file, BaselineSchema, 'GAUNTLET_INPUT_INVALID', 'baseline');
+export async function readBaseline(file: string): Promise<Baseline> {
+  return readDataFile(file, BaselineSchema, 'GAUNTLET_INPUT_INVALID', 'baseline');
 }

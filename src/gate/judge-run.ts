@@ -3,9 +3,9 @@ import { buildParityReport, latencySeries, reconstructExchanges, type LatencySer
 import type { StoredSpan } from '../collect/index.ts';
 import { resolveFrom, type LoadedConfig, type NoiseRules } from '../config/index.ts';
 import { ATTR_GAUNTLET_DRIVER } from '../contract/attributes.ts';
-import { loadBaseline } from './baseline.ts';
+import { readBaseline } from './baseline.ts';
 import { evaluateGate, type GateResult } from './evaluate.ts';
-import { LedgerMatcher, loadLedger } from './ledger.ts';
+import { LedgerMatcher, readLedger } from './ledger.ts';
 
 export interface JudgedRun {
   report: ParityReport;
@@ -15,14 +15,14 @@ export interface JudgedRun {
 
 /** The ledger the config names; the default path may be absent (an empty ledger), an explicit one may not. */
 export async function ledgerFor(loaded: LoadedConfig, explicit?: string): Promise<LedgerMatcher> {
-  if (explicit) return new LedgerMatcher(await loadLedger(resolveFrom(process.cwd(), explicit)));
+  if (explicit) return new LedgerMatcher(await readLedger(resolveFrom(process.cwd(), explicit)));
   const path = resolveFrom(loaded.baseDir, loaded.config.gate.ledger);
   try {
     await access(path);
   } catch {
     return new LedgerMatcher(undefined);
   }
-  return new LedgerMatcher(await loadLedger(path));
+  return new LedgerMatcher(await readLedger(path));
 }
 
 /**
@@ -44,7 +44,7 @@ export async function judgeRun(
 ): Promise<JudgedRun> {
   const spans = withoutLoadTraces(allSpans);
   const ledger = await ledgerFor(loaded, opts.ledger);
-  const baseline = opts.baseline ? await loadBaseline(resolveFrom(process.cwd(), opts.baseline)) : undefined;
+  const baseline = opts.baseline ? await readBaseline(resolveFrom(process.cwd(), opts.baseline)) : undefined;
   const report = buildParityReport(runId, spans, opts.noise ? { noise: opts.noise } : {});
   const series = latencySeries(reconstructExchanges(spans));
   const gate = await evaluateGate({ report, series, ledger, rules: loaded.config.gate, ...(baseline ? { baseline } : {}) });

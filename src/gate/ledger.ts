@@ -1,5 +1,5 @@
 import { globToRegExp } from '../util/glob.ts';
-import { loadDataFile, LedgerSchema, type Ledger, type LedgerEntry } from '../config/index.ts';
+import { readDataFile, LedgerSchema, type Ledger, type LedgerEntry } from '../config/index.ts';
 import { compileGlobs } from '../shape/index.ts';
 
 export type LedgerLabel = 'new' | 'known' | 'regressed';
@@ -29,8 +29,8 @@ export interface FindingKey {
   path: string;
 }
 
-export async function loadLedger(file: string): Promise<Ledger> {
-  return loadDataFile(file, LedgerSchema, 'GAUNTLET_INPUT_INVALID', 'ledger');
+export async function readLedger(file: string): Promise<Ledger> {
+  return readDataFile(file, LedgerSchema, 'GAUNTLET_INPUT_INVALID', 'ledger');
 }
 
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { formatPath, loadDataFile } from '../config/index.ts';
+import { formatPath, readDataFile } from '../config/index.ts';
 import { GauntletError } from '../util/errors.ts';
 import { isHopByHop } from './capture.ts';
 import { encodeBody, makeHeader, type RecordedExchange } from './format.ts';
@@ -140,7 +140,7 @@ const HAR_HINT = 'export with "Save all as HAR" (devtools), `mitmdump --set hard
 /** Re-read through the YAML loader, which knows lines, to name where the problem is. */
 async function throwLineAccurate(file: string, schema: z.ZodType): Promise<void> {
   try {
-    await loadDataFile(file, schema, 'GAUNTLET_INPUT_INVALID', 'HAR file');
+    await readDataFile(file, schema, 'GAUNTLET_INPUT_INVALID', 'HAR file');
   } catch (err) {
     if (err instanceof GauntletError) throw new GauntletError(err.code, err.message, { ...err.facts, hint: HAR_HINT }, { cause: err });
     throw err;

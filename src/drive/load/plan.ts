@@ -4,7 +4,7 @@
  * and the error names the file, line, scenario and field.
  */
 import { defineVectordWorkload } from '../../daemons/index.ts';
-import { loadDataFile, type GauntletConfig } from '../../config/index.ts';
+import { readDataFile, type GauntletConfig } from '../../config/index.ts';
 import { parseThreshold } from '../../config/thresholds.ts';
 import { GauntletError } from '../../util/errors.ts';
 import { profileDuration, type Profile } from './schedule.ts';
@@ -21,8 +21,8 @@ export interface LoadPlan {
   scenarios: PlannedScenario[];
 }
 
-export async function loadScenarioFile(file: string, limits: GauntletConfig['load']): Promise<LoadPlan> {
-  const parsed = await loadDataFile(file, ScenarioFileSchema, 'GAUNTLET_INPUT_INVALID', 'scenario file');
+export async function readScenarioFile(file: string, limits: GauntletConfig['load']): Promise<LoadPlan> {
+  const parsed = await readDataFile(file, ScenarioFileSchema, 'GAUNTLET_INPUT_INVALID', 'scenario file');
   return planScenarios(parsed, file, limits);
 }
 

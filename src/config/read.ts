@@ -105,7 +105,7 @@ export async function findConfigFile(cwd: string): Promise<string | undefined> {
  * Load and validate a config. TS/JS configs are imported (they are the user's code by choice);
  * YAML/JSON are parsed as data only — no config value is ever evaluated.
  */
-export async function loadConfig(file?: string, cwd = process.cwd()): Promise<LoadedConfig> {
+export async function readConfig(file?: string, cwd = process.cwd()): Promise<LoadedConfig> {
   const path = file ? resolve(cwd, file) : await findConfigFile(cwd);
   if (!path) {
     // The built-in default points at files shipped in this package, so resolve them from here.
@@ -143,7 +143,7 @@ export function resolveFrom(baseDir: string, path: string): string {
  * Load any YAML/JSON data file against its schema: a missing file, a syntax error and a schema
  * violation each name the file, and the latter two the line and JSON path.
  */
-export async function loadDataFile<S extends z.ZodType>(file: string, schema: S, code: ErrorCode, what: string): Promise<z.infer<S>> {
+export async function readDataFile<S extends z.ZodType>(file: string, schema: S, code: ErrorCode, what: string): Promise<z.infer<S>> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -157,6 +157,6 @@ export async function loadDataFile<S extends z.ZodType>(file: string, schema: S,
 }
 
 /** Load a parity case file (YAML or JSON) with line-accurate errors. */
-export async function loadCaseFile(file: string): Promise<CaseFile> {
-  return loadDataFile(file, CaseFileSchema, 'GAUNTLET_CASES_INVALID', 'case file');
+export async function readCaseFile(file: string): Promise<CaseFile> {
+  return readDataFile(file, CaseFileSchema, 'GAUNTLET_CASES_INVALID', 'case file');
 }
