@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { StoredSpan } from '../collect/index.ts';
 import { NoiseSchema, type NoiseRules } from '../config/schema.ts';
 import { ATTR_GAUNTLET_RUN_INCOMPLETE, ATTR_GAUNTLET_RUN_NOISE, ATTR_GAUNTLET_RUN_PAIRS, ATTR_GAUNTLET_RUN_PAIRS_PLANNED } from '../contract/attributes.ts';
+import { runLifecycle } from './run-lifecycle.ts';
 import { comparePair, type FindingKind, type PairFinding } from './compare.ts';
 import { pairExchanges, reconstructExchanges, type ObservedExchange, type ObservedPair } from './exchanges.ts';
 import { generalisePath, NoiseModel, type Suppression } from './noise.ts';
@@ -89,6 +90,8 @@ export interface ParityReport {
   telemetry: { clientSpans: number; serverSpans: number; joined: number };
   /** Set when the run was cut short (interrupted): the verdict covers only what was sent. */
   incomplete?: { pairs: number; planned: number };
+  /** Set when the run's lifecycle records say it did not finish (killed, crashed, interrupted). */
+  unfinished?: string[];
 }
 
 /** What the run span says about completeness. */
@@ -298,6 +301,7 @@ export function buildParityReport(runId: string, spans: readonly StoredSpan[], o
     );
   const clientSpans = exchanges.length;
   const incomplete = incompletenessOf(spans);
+  const unfinished = runLifecycle(spans, runId).incomplete;
   const noiseEntries = [...noiseAgg.values()].sort(
     (a, b) => a.service.localeCompare(b.service) || a.route.localeCompare(b.route) || a.path.localeCompare(b.path) || a.class.localeCompare(b.class) || a.reason.localeCompare(b.reason),
   );
@@ -309,6 +313,7 @@ export function buildParityReport(runId: string, spans: readonly StoredSpan[], o
     findings,
     noise: noiseEntries,
     ...(incomplete ? { incomplete } : {}),
+    ...(unfinished.length ? { unfinished } : {}),
     telemetry: {
       clientSpans,
       serverSpans: spans.filter((s) => s.kind === 'SERVER').length,

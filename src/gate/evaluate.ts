@@ -8,7 +8,7 @@ import { histogramSample, toExponentialHistogram } from './baseline.ts';
 import { LedgerMatcher, type LabelledRef, type ResolvedCandidate } from './ledger.ts';
 import { evaluateThreshold, parseThreshold } from '../config/thresholds.ts';
 
-export type RuleKind = 'divergence' | 'latency' | 'error-rate' | 'threshold' | 'baseline-latency' | 'baseline-divergence' | 'smoke' | 'load';
+export type RuleKind = 'divergence' | 'latency' | 'error-rate' | 'threshold' | 'baseline-latency' | 'baseline-divergence' | 'smoke' | 'load' | 'completeness';
 export type RuleStatus = 'pass' | 'fail' | 'inconclusive';
 
 /** One gate rule applied to one service/route(/runtime): a JUnit testcase. */
@@ -223,6 +223,14 @@ async function baselineRules(series: readonly LatencySeries[], labelled: readonl
   return out;
 }
 
+/**
+ * A run that did not finish fails its gate: a critical `completeness` rule (a JUnit failure CI
+ * sees), whatever the rest says about the part that was sent.
+ */
+export function completenessRule(parts: readonly string[]): RuleResult {
+  return { rule: 'completeness', name: 'run complete', service: '*', status: 'fail', critical: true, message: parts.join('; ') };
+}
+
 /** Kayenta-like: critical failures fail on their own; otherwise the share of passed rules decides. */
 export function scoreRules(all: readonly RuleResult[], rules: GateRules): { score: number; verdict: GateResult['verdict'] } {
   const judged = all.filter((r) => r.status !== 'inconclusive');
@@ -241,7 +249,7 @@ export function withExtraRules(gate: GateResult, extra: readonly RuleResult[], r
   if (extra.length === 0) return gate;
   const all = [...gate.rules, ...extra];
   const { score, verdict } = scoreRules(all, rules);
-  const failures = extra.filter((r) => r.status === 'fail').map((r) => `${r.critical ? '[critical] ' : ''}${r.name}: ${r.message}`);
+  const failures = extra.filter((r) => r.status === 'fail' && r.rule !== 'completeness').map((r) => `${r.critical ? '[critical] ' : ''}${r.name}: ${r.message}`);
   const assessment = assess({ verdict, findings: gate.findings, incomplete: gate.incompleteParts });
   const reasons = [...failures, ...gate.reasons.filter((r) => !(verdict === 'fail' && r.startsWith('score ')))];
   return { ...gate, rules: all, score, verdict, assessment, reasons };
@@ -259,7 +267,9 @@ export async function evaluateGate(input: {
   const labelled: LabelledFinding[] = report.findings.map((f) => ({ ...f, ...ledger.label(f) }));
   const resolved = ledger.unreproduced(report.findings, new Set(report.services.map((s) => s.service)));
   const latency = rules.latency.enabled ? await latencyRows(series, report, rules) : [];
+  const incompleteParts = report.incomplete ? [`the run was interrupted after ${report.incomplete.pairs} of ${report.incomplete.planned} pairs`] : [];
   const all: RuleResult[] = [
+    ...(incompleteParts.length ? [completenessRule(incompleteParts)] : []),
     ...divergenceRules(report, labelled, rules),
     ...latencyRules(latency, rules),
     ...errorRateRules(series, rules),
@@ -267,9 +277,9 @@ export async function evaluateGate(input: {
     ...(input.baseline ? await baselineRules(series, labelled, input.baseline, rules) : []),
   ];
   const { score, verdict } = scoreRules(all, rules);
-  const reasons = all.filter((r) => r.status === 'fail').map((r) => `${r.critical ? '[critical] ' : ''}${r.name}: ${r.message}`);
+  // The completeness rule speaks through the INCOMPLETE reason below.
+  const reasons = all.filter((r) => r.status === 'fail' && r.rule !== 'completeness').map((r) => `${r.critical ? '[critical] ' : ''}${r.name}: ${r.message}`);
   const knownGaps = labelled.filter((f) => f.label === 'known');
-  const incompleteParts = report.incomplete ? [`the run was interrupted after ${report.incomplete.pairs} of ${report.incomplete.planned} pairs`] : [];
   const assessment = assess({ verdict, findings: labelled, incomplete: incompleteParts });
   if (verdict !== 'fail') {
     for (const f of knownGaps) reasons.push(`known gap ${f.ledgerId}: ${f.service} ${f.method} ${f.route} ${f.class} at ${f.path || '(body)'} (×${f.count})`);

@@ -7,12 +7,12 @@
 import { judgeSmoke, withoutSmokeTraces, type SmokeResult } from '../analyze/trace-assert-smoke.ts';
 import type { StoredSpan } from '../collect/index.ts';
 import { runNotFound, withEachStore } from '../collect/store-files.ts';
-import type { LoadedConfig, NoiseRules } from '../config/index.ts';
+import type { GateRules, LoadedConfig, NoiseRules } from '../config/index.ts';
 import { findRunSpan, loadReportFromStore, runLifecycle } from '../analyze/index.ts';
 import type { LoadReport } from '../collect/load/index.ts';
 import { ATTR_GAUNTLET_DRIVER } from '../contract/attributes.ts';
 import { assess } from './assess.ts';
-import { withExtraRules, type GateResult, type RuleResult } from './evaluate.ts';
+import { completenessRule, withExtraRules, type GateResult, type RuleResult } from './evaluate.ts';
 import { judgeRun, type JudgedRun } from './judge-run.ts';
 import { judgeOptionsOf, loadRules } from './load-rules.ts';
 
@@ -36,17 +36,18 @@ export function smokeRules(result: SmokeResult): RuleResult[] {
 }
 
 /** Parts of the run that did not finish, folded into the gate: a partial run never says "ship". */
-function withIncomplete(gate: GateResult, parts: readonly string[], reasons: readonly string[]): GateResult {
+function withIncomplete(gate: GateResult, parts: readonly string[], reasons: readonly string[], rules: GateRules): GateResult {
   if (parts.length === 0) return gate;
   const incompleteParts = [...gate.incompleteParts, ...parts];
-  return { ...gate, incompleteParts, assessment: assess({ verdict: gate.verdict, findings: gate.findings, incomplete: incompleteParts }), reasons: [...reasons, ...gate.reasons] };
+  const withRule = withExtraRules({ ...gate, incompleteParts }, gate.rules.some((r) => r.rule === 'completeness') ? [] : [completenessRule(incompleteParts)], rules);
+  return { ...withRule, assessment: assess({ verdict: withRule.verdict, findings: withRule.findings, incomplete: incompleteParts }), reasons: [...reasons, ...withRule.reasons] };
 }
 
 /** An interrupted load phase. */
-function markLoadIncomplete(gate: GateResult, load: LoadReport | undefined): GateResult {
+function markLoadIncomplete(gate: GateResult, load: LoadReport | undefined, rules: GateRules): GateResult {
   if (!load?.incomplete) return gate;
   const part = `the load phase was interrupted after ${load.incomplete.blocks} of ${load.incomplete.planned} blocks`;
-  return withIncomplete(gate, [part], [`INCOMPLETE: ${part} — its verdict covers only what was sent`]);
+  return withIncomplete(gate, [part], [`INCOMPLETE: ${part} — its verdict covers only what was sent`], rules);
 }
 
 export async function judgeWholeRun(
@@ -66,9 +67,10 @@ export async function judgeWholeRun(
   const extra = [...(smoke ? smokeRules(smoke) : []), ...(opts.load ? loadRules(opts.load, loaded.config.gate) : [])];
   const lifecycle = runLifecycle(spans, runId);
   const gate = withIncomplete(
-    markLoadIncomplete(extra.length ? withExtraRules(judged.gate, extra, loaded.config.gate) : judged.gate, opts.load),
+    markLoadIncomplete(extra.length ? withExtraRules(judged.gate, extra, loaded.config.gate) : judged.gate, opts.load, loaded.config.gate),
     lifecycle.incomplete,
     lifecycle.incomplete.map((p) => `INCOMPLETE: ${p} — this verdict covers only what was stored`),
+    loaded.config.gate,
   );
   return { ...judged, gate, ...(smoke ? { smoke } : {}), ...(opts.load ? { load: opts.load } : {}) };
 }

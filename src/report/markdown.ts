@@ -15,6 +15,7 @@ export function renderMarkdown(report: ParityReport, gate: GateResult, load?: Lo
   out.push(`## ${icon} gauntlet: ${gate.verdict} — ${gate.assessment} (score ${gate.score})`, '');
   out.push(`Run \`${report.runId}\``, '');
   if (report.incomplete) out.push(`> **INCOMPLETE** — interrupted after ${report.incomplete.pairs} of ${report.incomplete.planned} pairs; this verdict covers only what was sent.`, '');
+  for (const u of report.unfinished ?? []) out.push(`> **INCOMPLETE** — ${u}; this verdict covers only what was stored.`, '');
   for (const s of report.services) out.push(`- **${cell(s.service)}** (${cell(s.primary)} vs ${cell(s.candidate)}): ${cell(s.summary)}`);
   out.push('');
   if (gate.reasons.length) {

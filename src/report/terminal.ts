@@ -115,6 +115,7 @@ export function renderParity(report: ParityReport, st: TerminalStyle = plain): s
   }
   const t = report.telemetry;
   if (report.incomplete) out.push(st.red(st.bold(`INCOMPLETE: interrupted after ${report.incomplete.pairs} of ${report.incomplete.planned} pairs`)));
+  for (const u of report.unfinished ?? []) out.push(st.red(st.bold(`INCOMPLETE: ${u}`)));
   out.push(st.dim(`telemetry: ${t.clientSpans} client spans, ${t.serverSpans} server spans, ${t.joined}/${t.clientSpans} exchanges joined to a server span (* = client-side time)`));
   for (const svc of report.services) {
     const line = `${svc.summary}`;

@@ -86,6 +86,10 @@
       el('div', 'meta mono', 'run ' + data.runId + ' · generated ' + data.generatedAt + ' · ' + data.telemetry.clientSpans + ' client spans, ' +
         data.telemetry.serverSpans + ' server spans, ' + data.telemetry.joined + '/' + data.telemetry.clientSpans + ' joined'),
     ]);
+    for (const u of data.unfinished || []) {
+      if (data.incomplete && /^the run was interrupted after/.test(u)) continue;
+      inner.appendChild(el('div', 'incomplete', 'INCOMPLETE — ' + u + '; this verdict covers only what was stored.'));
+    }
     if (data.incomplete) {
       inner.appendChild(el('div', 'incomplete', 'INCOMPLETE — the run was interrupted after ' + data.incomplete.pairs + ' of ' + data.incomplete.planned +
         ' pairs; this verdict covers only what was sent.'));

@@ -13,6 +13,8 @@ export interface HtmlModel {
   gate: { verdict: GateResult['verdict']; score: number; assessment: GateResult['assessment']; reasons: string[] };
   /** Set when the run was interrupted: the verdict covers only the pairs that were sent. */
   incomplete: ParityReport['incomplete'] | null;
+  /** Every part of the run that did not finish (the gate's words). */
+  unfinished: string[];
   telemetry: ParityReport['telemetry'];
   services: ServiceSummary[];
   cases: CaseRow[];
@@ -108,6 +110,7 @@ export function buildHtmlModel(input: { report: ParityReport; gate: GateResult; 
     generatedAt: (input.now ?? new Date()).toISOString(),
     gate: { verdict: gate.verdict, score: gate.score, assessment: gate.assessment, reasons: gate.reasons },
     incomplete: report.incomplete ?? null,
+    unfinished: gate.incompleteParts,
     telemetry: report.telemetry,
     services: report.services,
     cases: caseRows(report.cases),
