@@ -34,6 +34,7 @@ export interface SpanRow {
   attributes: string;
   events: string;
   links: string;
+  droppedAttributesCount: number;
 }
 
 /** Serialises the JSON columns up front, so a span that can't be stored fails only its own request. */
@@ -63,6 +64,7 @@ export function toSpanRow(span: StoredSpan, resourceJson: Map<object, string>): 
     attributes: JSON.stringify(span.attributes),
     events: span.events.length === 0 ? EMPTY_LIST : JSON.stringify(span.events.map(eventForJson)),
     links: span.links.length === 0 ? EMPTY_LIST : JSON.stringify(span.links),
+    droppedAttributesCount: span.droppedAttributesCount ?? 0,
   };
 }
 
@@ -90,6 +92,7 @@ export function appendRow(a: DuckDBAppender, row: SpanRow, receivedAt: DuckDBTim
   a.appendVarchar(row.events);
   a.appendVarchar(row.links);
   a.appendTimestamp(receivedAt);
+  a.appendUInteger(row.droppedAttributesCount);
   a.endRow();
 }
 
