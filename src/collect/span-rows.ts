@@ -110,17 +110,22 @@ export const SPAN_JSON_ROW = `'[' || to_json(trace_id) || ',' || to_json(span_id
   || ',' || to_json(name) || ',' || to_json(kind) || ',"' || start_ns || '","' || end_ns || '",' || to_json(status_code)
   || ',' || coalesce(to_json(status_message), 'null') || ',' || coalesce(to_json(service_name), 'null')
   || ',' || coalesce(to_json(scope_name), 'null') || ',' || coalesce(to_json(run_id), 'null')
-  || ',' || resource || ',' || attributes || ',' || events || ',' || links || ']'`;
+  || ',' || resource || ',' || attributes || ',' || events || ',' || links`;
+
+/** SPAN_JSON_ROW, with the dropped-attributes count as a 17th element when the store has the column. */
+export function spanJsonRow(hasDroppedCount: boolean): string {
+  return `${SPAN_JSON_ROW}${hasDroppedCount ? " || ',' || coalesce(dropped_attributes_count, 0)" : ''} || ']'`;
+}
 
 type JsonRow = [
   string, string, string | null, string, SpanKindName, string, string, StatusCodeName, string | null, string | null, string | null, string | null,
-  Attributes, Attributes, Array<Omit<StoredSpanEvent, 'timeNs'> & { timeNs: string }>, StoredSpan['links'],
+  Attributes, Attributes, Array<Omit<StoredSpanEvent, 'timeNs'> & { timeNs: string }>, StoredSpan['links'], number?,
 ];
 
-/** Inverse of toSpanRow, from the SPAN_JSON_ROW text of a row. */
+/** Inverse of toSpanRow, from the spanJsonRow() text of a row. */
 export function spanFromJsonRow(text: string): StoredSpan {
   const r = JSON.parse(text) as JsonRow;
-  return {
+  const span: StoredSpan = {
     traceId: r[0],
     spanId: r[1],
     parentSpanId: r[2],
@@ -138,6 +143,8 @@ export function spanFromJsonRow(text: string): StoredSpan {
     links: r[15],
     runId: r[11],
   };
+  if (r[16]) span.droppedAttributesCount = r[16];
+  return span;
 }
 
 function appendNullable(a: DuckDBAppender, v: string | null): void {

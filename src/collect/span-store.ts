@@ -50,7 +50,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { GauntletError, diskFullError, isDiskFull } from '../util/errors.ts';
-import { SPAN_JSON_ROW, spanFromJsonRow, toSpanRow, type SpanRow } from './span-rows.ts';
+import { spanFromJsonRow, spanJsonRow, toSpanRow, type SpanRow } from './span-rows.ts';
 import { SpanWriter, WAL_CHECKPOINT_BACKSTOP } from './span-writer.ts';
 import type { StoredSpan } from './types.ts';
 import { MetricsTable, type MetricRunSummary } from './metrics-store.ts';
@@ -114,6 +114,8 @@ export class SpanStore {
   private readonly reader: DuckDBConnection;
   private readonly metrics: MetricsTable;
   private closed = false;
+  /** SELECT expression for one span row as JSON text (depends on the columns this file has). */
+  private spanRowSql = spanJsonRow(true);
 
   private constructor(
     path: string,
@@ -169,6 +171,8 @@ export class SpanStore {
         });
       }
       const store = new SpanStore(path, instance, writerConn, await instance.connect(), await MetricsTable.create(instance, { readOnly }), readOnly);
+      // A store written before the column, opened read-only, reads without it.
+      store.spanRowSql = spanJsonRow(await hasColumn(writerConn, 'spans', 'dropped_attributes_count'));
       if (file) openFiles.add(file);
       return store;
     } catch (err) {
@@ -210,7 +214,7 @@ export class SpanStore {
     await this.writer.settledSoFar();
     let texts: string[];
     try {
-      const result = await this.reader.runAndReadAll(`SELECT ${SPAN_JSON_ROW} AS j FROM spans WHERE ${RUN_SPANS_WHERE} ${FIRST_COPY} ORDER BY start_ns, span_id`, [runId]);
+      const result = await this.reader.runAndReadAll(`SELECT ${this.spanRowSql} AS j FROM spans WHERE ${RUN_SPANS_WHERE} ${FIRST_COPY} ORDER BY start_ns, span_id`, [runId]);
       texts = (result.getColumns()[0] ?? []) as string[];
     } catch (err) {
       throw storeError(`span store query failed: ${(err as Error).message}`, this.path, err);
@@ -344,6 +348,11 @@ function toRows(spans: StoredSpan[]): SpanRow[] {
 function storeError(message: string, path: string, cause?: unknown, extra: { hint?: string } = {}): GauntletError {
   if (isDiskFull(cause)) return diskFullError(path, 'cannot write to the span store', cause);
   return new GauntletError('GAUNTLET_STORE', message, { file: path, ...extra }, cause === undefined ? undefined : { cause });
+}
+
+async function hasColumn(conn: DuckDBConnection, table: string, column: string): Promise<boolean> {
+  const rows = (await conn.runAndReadAll('SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = ?', [table, column])).getRows();
+  return Number(rows[0]?.[0] ?? 0) > 0;
 }
 
 async function readSchemaVersion(conn: DuckDBConnection, path: string): Promise<string | undefined> {
