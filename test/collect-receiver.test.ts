@@ -271,6 +271,129 @@ describe('receiver robustness', () => {
   });
 });
 
+/**
+ * The collector's conventions for hostile bodies: a nesting depth limit (400, not a stack
+ * overflow), invalid (all-zero) ids refused with 400, and attribute count/length limits applied
+ * with the dropped count recorded — as the OTel SDK/Collector limits do.
+ */
+describe('receiver limits', () => {
+  const post = (url: string, body: Buffer | string, contentType: string) =>
+    request(`${url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': contentType } });
+  const jsonSpan = (span: Record<string, unknown>) => JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] });
+  /** A JSON export whose one span has one attribute with the given (raw JSON) AnyValue. */
+  const jsonWithValue = (anyValueJson: string) => {
+    const { traceId, spanId } = ids();
+    return `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"${traceId}","spanId":"${spanId}","attributes":[{"key":"v","value":${anyValueJson}}]}]}]}]}`;
+  };
+  const nested = (depth: number) => `${'{"arrayValue":{"values":['.repeat(depth)}{"stringValue":"x"}${']}}'.repeat(depth)}`;
+  const ids = () => ({ traceId: randomUUID().replaceAll('-', ''), spanId: '0102030405060708' });
+
+  /** Protobuf field `field` (length-delimited) around `payload`. */
+  const ld = (field: number, payload: Buffer): Buffer => Buffer.concat([varint((field << 3) | 2), varint(payload.length), payload]);
+  const protoRequest = (span: Buffer) => ld(1, ld(2, ld(2, span)));
+  const protoSpan = (traceId: Buffer, spanId: Buffer, ...rest: Buffer[]) => Buffer.concat([ld(1, traceId), ld(2, spanId), ...rest]);
+
+  it('answers an AnyValue nested 10,000 deep with 400 naming the depth limit (JSON and protobuf), then keeps serving', async () => {
+    const json = await post(receiver.url, jsonWithValue(nested(10_000)), 'application/json');
+    expect(json.statusCode).toBe(400);
+    expect(((await json.body.json()) as { message: string }).message).toMatch(/nested more than 32 levels/);
+
+    // AnyValue{arrayValue(5){values(1): AnyValue{…}}}, 2,000 deep (well past the limit, cheap to build).
+    let value = ld(1, Buffer.from('x')); // AnyValue{stringValue}
+    for (let i = 0; i < 2_000; i++) value = ld(5, ld(1, value));
+    const attribute = ld(9, Buffer.concat([ld(1, Buffer.from('deep')), ld(2, value)]));
+    const proto = await post(receiver.url, protoRequest(protoSpan(Buffer.alloc(16, 1), Buffer.alloc(8, 1), attribute)), 'application/x-protobuf');
+    expect(proto.statusCode).toBe(400);
+    const status = RpcStatus.decode(Buffer.from(await proto.body.arrayBuffer())) as unknown as { message: string };
+    expect(status.message).toMatch(/nested more than 32 levels/);
+
+    // Depth within the limit is fine.
+    const okRes = await post(receiver.url, jsonWithValue(nested(20)), 'application/json');
+    expect(okRes.statusCode).toBe(200);
+    await okRes.body.dump();
+  });
+
+  it.each([
+    ['all-zero traceId', { traceId: '0'.repeat(32), spanId: '0102030405060708' }, /traceId: an all-zero id is invalid/],
+    ['all-zero spanId', { traceId: 'a'.repeat(32), spanId: '0'.repeat(16) }, /spanId: an all-zero id is invalid/],
+    ['short traceId', { traceId: 'a'.repeat(30), spanId: '0102030405060708' }, /traceId: expected 32 hex characters/],
+    ['long spanId', { traceId: 'a'.repeat(32), spanId: '01'.repeat(9) }, /spanId: expected 16 hex characters/],
+  ])('answers a JSON span with an invalid id (%s) with 400', async (_name, span, reason) => {
+    const res = await post(receiver.url, jsonSpan(span), 'application/json');
+    expect(res.statusCode).toBe(400);
+    expect(((await res.body.json()) as { message: string }).message).toMatch(reason);
+  });
+
+  it.each([
+    ['all-zero traceId', Buffer.alloc(16), Buffer.alloc(8, 1), /traceId: an all-zero id is invalid/],
+    ['all-zero spanId', Buffer.alloc(16, 1), Buffer.alloc(8), /spanId: an all-zero id is invalid/],
+    ['short traceId', Buffer.alloc(15, 1), Buffer.alloc(8, 1), /traceId: expected 16 bytes, got 15/],
+  ])('answers a protobuf span with an invalid id (%s) with 400', async (_name, traceId, spanId, reason) => {
+    const res = await post(receiver.url, protoRequest(protoSpan(traceId, spanId)), 'application/x-protobuf');
+    expect(res.statusCode).toBe(400);
+    expect((RpcStatus.decode(Buffer.from(await res.body.arrayBuffer())) as unknown as { message: string }).message).toMatch(reason);
+  });
+
+  it('keeps 128 attributes and 1 Mi characters per value by default, recording what it dropped (plus the sender’s count)', async () => {
+    const runId = `limits-${randomUUID()}`;
+    const many = Array.from({ length: 100_000 }, (_, i) => ({ key: `a${i}`, value: { intValue: i } }));
+    const body = jsonSpan({ ...ids(), droppedAttributesCount: 5, attributes: [{ key: ATTR_GAUNTLET_RUN_ID, value: { stringValue: runId } }, ...many] });
+    const before = receiver.stats();
+    const res = await post(receiver.url, body, 'application/json');
+    expect(res.statusCode).toBe(200);
+    await res.body.dump();
+    const [span] = await store.spansForRun(runId);
+    expect(Object.keys(span!.attributes)).toHaveLength(128);
+    expect(span!.attributes[ATTR_GAUNTLET_RUN_ID]).toBe(runId);
+    expect(span!.droppedAttributesCount).toBe(5 + 100_001 - 128);
+    expect(receiver.stats().attributesDropped - before.attributesDropped).toBe(100_001 - 128);
+
+    const hugeRun = `huge-${randomUUID()}`;
+    const huge = 'h'.repeat(14 * 1024 * 1024); // with the event's 1.5 MiB, just under the 16 MiB body limit
+    const hugeBody = jsonSpan({
+      ...ids(),
+      attributes: [{ key: ATTR_GAUNTLET_RUN_ID, value: { stringValue: hugeRun } }, { key: 'huge', value: { stringValue: huge } }],
+      events: [{ name: 'e', attributes: [{ key: 'list', value: { arrayValue: { values: [{ stringValue: huge.slice(0, 1.5 * 1024 * 1024) }] } } }] }],
+    });
+    const hugeRes = await post(receiver.url, hugeBody, 'application/json');
+    expect(hugeRes.statusCode).toBe(200);
+    await hugeRes.body.dump();
+    const [big] = await store.spansForRun(hugeRun);
+    expect((big!.attributes.huge as string).length).toBe(1024 * 1024);
+    expect(((big!.events[0]!.attributes.list as string[])[0]!).length).toBe(1024 * 1024);
+    expect(big!.droppedAttributesCount).toBeUndefined(); // truncation is not dropping
+  });
+
+  it('takes its limits from maxAttributesPerSpan and maxAttributeValueLength, for protobuf too', async () => {
+    const own = await SpanStore.open(':memory:');
+    const rx = await startReceiver({ store: own, maxAttributesPerSpan: 2, maxAttributeValueLength: 4 });
+    try {
+      const kv = (key: string, v: string) => ld(9, Buffer.concat([ld(1, Buffer.from(key)), ld(2, ld(1, Buffer.from(v)))]));
+      const res = await post(rx.url, protoRequest(protoSpan(Buffer.alloc(16, 2), Buffer.alloc(8, 2), kv(ATTR_GAUNTLET_RUN_ID, 'r-lim'), kv('b', 'long value'), kv('c', 'dropped'))), 'application/x-protobuf');
+      expect(res.statusCode).toBe(200);
+      await res.body.dump();
+      // The run id attribute was cut to 4 characters; the run_id column, read before the limits, was not.
+      const all = await own.spansForRun('r-lim');
+      expect(all[0]!.attributes).toEqual({ [ATTR_GAUNTLET_RUN_ID]: 'r-li', b: 'long' });
+      expect(all[0]!.droppedAttributesCount).toBe(1);
+      expect(rx.stats()).toMatchObject({ attributesDropped: 1, attributesTruncated: 2 });
+    } finally {
+      await rx.close();
+      await own.close();
+    }
+  });
+});
+
+function varint(n: number): Buffer {
+  const out: number[] = [];
+  while (n > 0x7f) {
+    out.push((n & 0x7f) | 0x80);
+    n >>>= 7;
+  }
+  out.push(n);
+  return Buffer.from(out);
+}
+
 /** `bytes` of zeros, gzipped as a stream so the test itself never holds them in memory. */
 function gzipZeros(bytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {

@@ -139,8 +139,10 @@ describe('SpanStore', () => {
     db.closeSync();
     const err = await SpanStore.open(path).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GauntletError);
-    expect((err as GauntletError).code).toBe('GAUNTLET_STORE');
+    // An input problem (exit 2) that names the file, not an internal one.
+    expect((err as GauntletError).code).toBe('GAUNTLET_STORE_INVALID');
     expect((err as GauntletError).message).toMatch(/schema version 999/);
+    expect((err as GauntletError).facts).toMatchObject({ file: path, hint: expect.stringMatching(/newer gauntlet/) });
     store = await SpanStore.open(':memory:');
   });
 

@@ -67,6 +67,26 @@ describe('fuzz: the OTLP receiver never crashes and always answers 2xx/4xx', () 
     );
   });
 
+  // Deeply nested AnyValues (arrays and kvlists mixed, any depth up to 5,000): a 200 within the
+  // depth limit, a 400 past it — never a 500 from a stack overflow.
+  const nestedValue = fc.tuple(fc.integer({ min: 0, max: 5_000 }), fc.integer()).map(([depth, mix]) => {
+    let value = '{"intValue":"1"}';
+    for (let i = 0; i < depth; i++) {
+      value = (mix >> i % 31) & 1 ? `{"kvlistValue":{"values":[{"key":"k","value":${value}}]}}` : `{"arrayValue":{"values":[${value}]}}`;
+    }
+    return value;
+  });
+  it('OTLP/JSON: nested AnyValues of any depth', async () => {
+    await fc.assert(
+      fc.asyncProperty(nestedValue, fc.boolean(), async (value, gzip) => {
+        const body = `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"${'ab'.repeat(16)}","spanId":"${'cd'.repeat(8)}","attributes":[{"key":"v","value":${value}}]}]}]}]}`;
+        const status = await post(Buffer.from(body), 'application/json', gzip);
+        expect([200, 400, 413]).toContain(status);
+      }),
+      { numRuns: Math.min(RUNS, 60) },
+    );
+  });
+
   it('protobuf: random bytes', async () => {
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ maxLength: 2048 }), fc.boolean(), async (bytes, gzip) => {

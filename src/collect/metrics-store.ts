@@ -65,6 +65,11 @@ const COLUMNS = `run_id, service_name, scope_name, name, description, unit, kind
 /** A retried export stores a point twice; the first copy received wins. */
 const FIRST_COPY = 'QUALIFY row_number() OVER (PARTITION BY name, kind, attributes, resource, start_ns, time_ns ORDER BY received_at) = 1';
 
+async function hasMetricsTable(conn: DuckDBConnection): Promise<boolean> {
+  const rows = (await conn.runAndReadAll("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'metrics' AND NOT temporary")).getRows();
+  return Number(rows[0]?.[0] ?? 0) > 0;
+}
+
 const DOUBLE_LIST = LIST(DOUBLE);
 const UBIGINT_LIST = LIST(UBIGINT);
 
@@ -88,10 +93,15 @@ export class MetricsTable {
     this.conn = conn;
   }
 
-  static async create(instance: DuckDBInstance): Promise<MetricsTable> {
+  static async create(instance: DuckDBInstance, opts: { readOnly?: boolean } = {}): Promise<MetricsTable> {
     const conn = await instance.connect();
     try {
-      await conn.run(METRICS_TABLE_SQL);
+      if (!opts.readOnly) await conn.run(METRICS_TABLE_SQL);
+      else if (!(await hasMetricsTable(conn))) {
+        // A store older than the metrics table, opened read-only: an empty temporary table stands
+        // in, so metric reads answer "no points" instead of failing.
+        await conn.run(METRICS_TABLE_SQL.replace('CREATE TABLE', 'CREATE TEMP TABLE'));
+      }
     } catch (err) {
       conn.closeSync();
       throw err;

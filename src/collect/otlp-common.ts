@@ -16,6 +16,21 @@ import {
 export const TRACE_ID_BYTES = 16;
 export const SPAN_ID_BYTES = 8;
 
+/**
+ * How deeply AnyValues may nest (arrays and kvlists inside each other). Real attributes stay within
+ * a few levels; a limit turns a 10,000-deep body into a 400 instead of a stack overflow.
+ */
+export const MAX_ANY_VALUE_DEPTH = 32;
+
+export function tooDeep(path?: string): GauntletError {
+  return invalidOtlp(`AnyValue nested more than ${MAX_ANY_VALUE_DEPTH} levels deep`, path);
+}
+
+/** OTLP: a trace or span id with no non-zero byte is invalid. */
+export function isAllZeroHex(hex: string): boolean {
+  return /^0*$/.test(hex);
+}
+
 export function invalidOtlp(reason: string, path?: string): GauntletError {
   return new GauntletError('GAUNTLET_OTLP_INVALID', path ? `${path}: ${reason}` : reason, {
     ...(path ? { path } : {}),

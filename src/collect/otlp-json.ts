@@ -7,13 +7,16 @@
 import {
   SPAN_ID_BYTES,
   TRACE_ID_BYTES,
+  MAX_ANY_VALUE_DEPTH,
   invalidOtlp,
+  isAllZeroHex,
   jsonSafeDouble,
   kindFromNumber,
   runIdOf,
   serviceNameOf,
   setAttr,
   statusFromNumber,
+  tooDeep,
 } from './otlp-common.ts';
 import { SPAN_KINDS, STATUS_CODES, type AttrValue, type Attributes, type StoredSpan } from './types.ts';
 
@@ -72,9 +75,10 @@ function toSpan(s: Obj, path: string, resource: Attributes, serviceName: string 
   const status = s.status === undefined || s.status === null ? {} : obj(s.status, `${path}.status`);
   const parent = string(s.parentSpanId, `${path}.parentSpanId`);
   return {
-    traceId: hexId(s.traceId, TRACE_ID_BYTES, `${path}.traceId`),
-    spanId: hexId(s.spanId, SPAN_ID_BYTES, `${path}.spanId`),
-    parentSpanId: parent === '' ? null : hexId(parent, SPAN_ID_BYTES, `${path}.parentSpanId`),
+    traceId: validId(s.traceId, TRACE_ID_BYTES, `${path}.traceId`),
+    spanId: validId(s.spanId, SPAN_ID_BYTES, `${path}.spanId`),
+    // An all-zero parent is the invalid span context: a root, as an empty one is.
+    parentSpanId: parent === '' || isAllZeroHex(parent) ? null : hexId(parent, SPAN_ID_BYTES, `${path}.parentSpanId`),
     name: string(s.name, `${path}.name`),
     kind: kindFromNumber(enumValue(s.kind, SPAN_KINDS, 'SPAN_KIND_', `${path}.kind`)),
     startNs: uint64(s.startTimeUnixNano, `${path}.startTimeUnixNano`),
@@ -102,20 +106,29 @@ function toSpan(s: Obj, path: string, resource: Attributes, serviceName: string 
       };
     }),
     runId: runIdOf(attributes, resource),
+    ...droppedCount(s.droppedAttributesCount, `${path}.droppedAttributesCount`),
   };
 }
 
-function attrs(v: unknown, path: string): Attributes {
+/** The sender's own droppedAttributesCount (uint32), kept only when non-zero. */
+function droppedCount(v: unknown, path: string): { droppedAttributesCount?: number } {
+  if (v === undefined || v === null || v === 0) return {};
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) throw invalidOtlp('expected a uint32', path);
+  return { droppedAttributesCount: v };
+}
+
+function attrs(v: unknown, path: string, depth = 0): Attributes {
   const out: Attributes = {};
   array(v, path).forEach((kvv, i) => {
     const kv = obj(kvv, `${path}[${i}]`);
-    setAttr(out, string(kv.key, `${path}[${i}].key`), anyValue(kv.value, `${path}[${i}].value`));
+    setAttr(out, string(kv.key, `${path}[${i}].key`), anyValue(kv.value, `${path}[${i}].value`, depth + 1));
   });
   return out;
 }
 
-function anyValue(v: unknown, path: string): AttrValue {
+function anyValue(v: unknown, path: string, depth: number): AttrValue {
   if (v === undefined || v === null) return null;
+  if (depth > MAX_ANY_VALUE_DEPTH) throw tooDeep(path.length > 200 ? `${path.slice(0, 200)}…` : path);
   const a = obj(v, path);
   if (a.stringValue !== undefined) return string(a.stringValue, `${path}.stringValue`);
   if (a.boolValue !== undefined) {
@@ -126,9 +139,9 @@ function anyValue(v: unknown, path: string): AttrValue {
   if (a.doubleValue !== undefined) return double(a.doubleValue, `${path}.doubleValue`);
   if (a.arrayValue !== undefined) {
     const values = obj(a.arrayValue, `${path}.arrayValue`).values;
-    return array(values, `${path}.arrayValue.values`).map((x, i) => anyValue(x, `${path}.arrayValue.values[${i}]`));
+    return array(values, `${path}.arrayValue.values`).map((x, i) => anyValue(x, `${path}.arrayValue.values[${i}]`, depth + 1));
   }
-  if (a.kvlistValue !== undefined) return attrs(obj(a.kvlistValue, `${path}.kvlistValue`).values, `${path}.kvlistValue.values`);
+  if (a.kvlistValue !== undefined) return attrs(obj(a.kvlistValue, `${path}.kvlistValue`).values, `${path}.kvlistValue.values`, depth);
   if (a.bytesValue !== undefined) {
     const b = string(a.bytesValue, `${path}.bytesValue`);
     if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(b)) throw invalidOtlp('expected base64', `${path}.bytesValue`);
@@ -153,6 +166,13 @@ function string(v: unknown, path: string): string {
   if (v === undefined || v === null) return '';
   if (typeof v !== 'string') throw invalidOtlp('expected a string', path);
   return v;
+}
+
+/** A span's own trace/span id: the right length, hex, and not all zero (the OTLP "invalid" id). */
+function validId(v: unknown, size: number, path: string): string {
+  const id = hexId(v, size, path);
+  if (isAllZeroHex(id)) throw invalidOtlp('an all-zero id is invalid (OTLP requires at least one non-zero byte)', path);
+  return id;
 }
 
 const HEX = /^[0-9a-fA-F]*$/;

@@ -14,13 +14,16 @@ import { GauntletError } from '../util/errors.ts';
 import {
   SPAN_ID_BYTES,
   TRACE_ID_BYTES,
+  MAX_ANY_VALUE_DEPTH,
   invalidOtlp,
+  isAllZeroHex,
   jsonSafeDouble,
   kindFromNumber,
   runIdOf,
   serviceNameOf,
   setAttr,
   statusFromNumber,
+  tooDeep,
 } from './otlp-common.ts';
 import type { AttrValue, Attributes, StoredSpan, StoredSpanEvent, StoredSpanLink } from './types.ts';
 import { WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT, WireReader } from './wire-reader.ts';
@@ -53,7 +56,7 @@ function loadSchema() {
     scope: tags(`${OTLP}.common.v1.InstrumentationScope`, ['name']),
     span: tags(`${OTLP}.trace.v1.Span`, [
       'traceId', 'spanId', 'parentSpanId', 'name', 'kind', 'startTimeUnixNano', 'endTimeUnixNano',
-      'attributes', 'events', 'links', 'status',
+      'attributes', 'droppedAttributesCount', 'events', 'links', 'status',
     ]),
     event: tags(`${OTLP}.trace.v1.Span.Event`, ['timeUnixNano', 'name', 'attributes']),
     link: tags(`${OTLP}.trace.v1.Span.Link`, ['traceId', 'spanId', 'attributes']),
@@ -201,12 +204,20 @@ function readSpan(r: WireReader, end: number, at: Cursor): StoredSpan {
       case t.events: span.events.push(readEvent(r, r.end(end))); break;
       case t.links: span.links.push(readLink(r, r.end(end), at)); break;
       case t.status: readStatus(r, r.end(end), span); break;
+      case t.droppedAttributesCount: {
+        const dropped = r.uint32(end);
+        if (dropped) span.droppedAttributesCount = dropped;
+        else delete span.droppedAttributesCount;
+        break;
+      }
       default: r.skipField(tag, end);
     }
   }
-  span.traceId = hexId(r, traceId, TRACE_ID_BYTES, at, 'traceId');
-  span.spanId = hexId(r, spanId, SPAN_ID_BYTES, at, 'spanId');
-  span.parentSpanId = parent[1] === parent[0] ? null : hexId(r, parent, SPAN_ID_BYTES, at, 'parentSpanId');
+  span.traceId = validId(r, traceId, TRACE_ID_BYTES, at, 'traceId');
+  span.spanId = validId(r, spanId, SPAN_ID_BYTES, at, 'spanId');
+  // An all-zero parent is the invalid span context: a root, as an empty one is.
+  const parentHex = parent[1] === parent[0] ? '' : hexId(r, parent, SPAN_ID_BYTES, at, 'parentSpanId');
+  span.parentSpanId = parentHex === '' || isAllZeroHex(parentHex) ? null : parentHex;
   return span;
 }
 
@@ -253,31 +264,32 @@ function readStatus(r: WireReader, end: number, span: StoredSpan): void {
 }
 
 /** Reads every `attributesTag` KeyValue of a message (Resource) into one object. */
-function readAttributesOf(r: WireReader, end: number, attributesTag: number): Attributes {
+function readAttributesOf(r: WireReader, end: number, attributesTag: number, depth = 0): Attributes {
   const out: Attributes = {};
   while (r.pos < end) {
     const tag = r.uint32(end);
-    if (tag === attributesTag) readKeyValue(r, r.end(end), out);
+    if (tag === attributesTag) readKeyValue(r, r.end(end), out, depth);
     else r.skipField(tag, end);
   }
   return out;
 }
 
-function readKeyValue(r: WireReader, end: number, into: Attributes): void {
+function readKeyValue(r: WireReader, end: number, into: Attributes, depth = 0): void {
   const t = T().keyValue;
   let key = '';
   let value: AttrValue = null;
   while (r.pos < end) {
     const tag = r.uint32(end);
     if (tag === t.key) key = r.repeatedString(end);
-    else if (tag === t.value) value = readAnyValue(r, r.end(end));
+    else if (tag === t.value) value = readAnyValue(r, r.end(end), depth + 1);
     else r.skipField(tag, end);
   }
   setAttr(into, key, value);
 }
 
 /** The last oneof member on the wire wins, as in protobuf; an empty AnyValue is null. */
-function readAnyValue(r: WireReader, end: number): AttrValue {
+function readAnyValue(r: WireReader, end: number, depth: number): AttrValue {
+  if (depth > MAX_ANY_VALUE_DEPTH) throw tooDeep();
   const t = T();
   const a = t.anyValue;
   let value: AttrValue = null;
@@ -288,8 +300,8 @@ function readAnyValue(r: WireReader, end: number): AttrValue {
       case a.intValue: value = r.int64(end); break;
       case a.doubleValue: value = jsonSafeDouble(r.double(end)); break;
       case a.boolValue: value = r.bool(end); break;
-      case a.arrayValue: value = readList(r, r.end(end), t.arrayValue.values); break;
-      case a.kvlistValue: value = readAttributesOf(r, r.end(end), t.kvlistValue.values); break;
+      case a.arrayValue: value = readList(r, r.end(end), t.arrayValue.values, depth); break;
+      case a.kvlistValue: value = readAttributesOf(r, r.end(end), t.kvlistValue.values, depth); break;
       case a.bytesValue: {
         const [start, stop] = r.bytes(end);
         value = r.buf.toString('base64', start, stop);
@@ -301,11 +313,11 @@ function readAnyValue(r: WireReader, end: number): AttrValue {
   return value;
 }
 
-function readList(r: WireReader, end: number, valuesTag: number): AttrValue[] {
+function readList(r: WireReader, end: number, valuesTag: number, depth: number): AttrValue[] {
   const out: AttrValue[] = [];
   while (r.pos < end) {
     const tag = r.uint32(end);
-    if (tag === valuesTag) out.push(readAnyValue(r, r.end(end)));
+    if (tag === valuesTag) out.push(readAnyValue(r, r.end(end), depth + 1));
     else r.skipField(tag, end);
   }
   return out;
@@ -314,6 +326,13 @@ function readList(r: WireReader, end: number, valuesTag: number): AttrValue[] {
 function hexId(r: WireReader, [start, end]: [number, number], size: number, at: Cursor, field: string): string {
   if (end - start !== size) throw invalidOtlp(`expected ${size} bytes, got ${end - start}`, `${pathOf(at)}.${field}`);
   return r.buf.toString('hex', start, end);
+}
+
+/** A span's own trace/span id: the right length and not all zero (the OTLP "invalid" id). */
+function validId(r: WireReader, range: [number, number], size: number, at: Cursor, field: string): string {
+  const id = hexId(r, range, size, at, field);
+  if (isAllZeroHex(id)) throw invalidOtlp('an all-zero id is invalid (OTLP requires at least one non-zero byte)', `${pathOf(at)}.${field}`);
+  return id;
 }
 
 function pathOf(at: Cursor): string {

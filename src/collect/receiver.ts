@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { GauntletError } from '../util/errors.ts';
 import { BodyError, contentEncodingOf, decodeContent, readBody, type ContentEncoding } from './http-body.ts';
 import { OTLP_CONTENT_TYPES, decodeTraces, otlpEncodingOf, type OtlpEncoding } from './otlp-decode.ts';
+import { DEFAULT_ATTRIBUTE_LIMITS, applyAttributeLimits } from './attribute-limits.ts';
 import { decodeMetrics } from './metrics-decode.ts';
 import { encodeRpcStatus } from './otlp-proto.ts';
 import type { SpanStore } from './span-store.ts';
@@ -28,6 +29,16 @@ export interface ReceiverOptions {
    * exports get a retryable 503 instead of growing memory without bound.
    */
   maxPendingSpans?: number;
+  /**
+   * Attributes kept per span, span event and link (default 128, the OTel SDK's): the rest are
+   * dropped and added to the span's stored `dropped_attributes_count`.
+   */
+  maxAttributesPerSpan?: number;
+  /**
+   * Characters kept of a string attribute value (default 1 Mi), also inside arrays and kvlists.
+   * Keep it above probe.maxEventBodyBytes: response bodies ride in span event attributes.
+   */
+  maxAttributeValueLength?: number;
 }
 
 export interface ReceiverStats {
@@ -49,6 +60,9 @@ export interface ReceiverStats {
   metricPointsStored: number;
   /** Accepted points the store failed to write (answered 503 so the exporter retries). */
   metricPointsFailed: number;
+  /** Attributes dropped over maxAttributesPerSpan, and string values cut to maxAttributeValueLength. */
+  attributesDropped: number;
+  attributesTruncated: number;
 }
 
 export interface Receiver {
@@ -75,6 +89,10 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     decompressed: opts.maxDecompressedBytes ?? 64 * MiB,
     pendingSpans: opts.maxPendingSpans ?? 262_144,
   };
+  const attributeLimits = {
+    maxAttributes: opts.maxAttributesPerSpan ?? DEFAULT_ATTRIBUTE_LIMITS.maxAttributes,
+    maxValueLength: opts.maxAttributeValueLength ?? DEFAULT_ATTRIBUTE_LIMITS.maxValueLength,
+  };
   const stats: ReceiverStats = {
     requests: 0,
     rejected: 0,
@@ -86,6 +104,8 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     metricPointsAccepted: 0,
     metricPointsStored: 0,
     metricPointsFailed: 0,
+    attributesDropped: 0,
+    attributesTruncated: 0,
   };
 
   const server = createServer((req, res) => {
@@ -168,6 +188,9 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   ): Promise<{ accepted: number; stored: Promise<number> }> {
     const body = await decodeContent(await readBody(req, limits.body), contentEncoding, limits.decompressed);
     const spans = decodeTraces(body, contentType);
+    const limited = applyAttributeLimits(spans, attributeLimits);
+    stats.attributesDropped += limited.dropped;
+    stats.attributesTruncated += limited.truncated;
     const stored = opts.store.insert(spans);
     stored.catch(() => undefined); // handled by the caller's await; this only stops an early "unhandled" report
     return { accepted: spans.length, stored };

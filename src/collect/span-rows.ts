@@ -34,6 +34,7 @@ export interface SpanRow {
   attributes: string;
   events: string;
   links: string;
+  droppedAttributesCount: number;
 }
 
 /** Serialises the JSON columns up front, so a span that can't be stored fails only its own request. */
@@ -63,6 +64,7 @@ export function toSpanRow(span: StoredSpan, resourceJson: Map<object, string>): 
     attributes: JSON.stringify(span.attributes),
     events: span.events.length === 0 ? EMPTY_LIST : JSON.stringify(span.events.map(eventForJson)),
     links: span.links.length === 0 ? EMPTY_LIST : JSON.stringify(span.links),
+    droppedAttributesCount: span.droppedAttributesCount ?? 0,
   };
 }
 
@@ -90,6 +92,7 @@ export function appendRow(a: DuckDBAppender, row: SpanRow, receivedAt: DuckDBTim
   a.appendVarchar(row.events);
   a.appendVarchar(row.links);
   a.appendTimestamp(receivedAt);
+  a.appendUInteger(row.droppedAttributesCount);
   a.endRow();
 }
 
@@ -107,17 +110,22 @@ export const SPAN_JSON_ROW = `'[' || to_json(trace_id) || ',' || to_json(span_id
   || ',' || to_json(name) || ',' || to_json(kind) || ',"' || start_ns || '","' || end_ns || '",' || to_json(status_code)
   || ',' || coalesce(to_json(status_message), 'null') || ',' || coalesce(to_json(service_name), 'null')
   || ',' || coalesce(to_json(scope_name), 'null') || ',' || coalesce(to_json(run_id), 'null')
-  || ',' || resource || ',' || attributes || ',' || events || ',' || links || ']'`;
+  || ',' || resource || ',' || attributes || ',' || events || ',' || links`;
+
+/** SPAN_JSON_ROW, with the dropped-attributes count as a 17th element when the store has the column. */
+export function spanJsonRow(hasDroppedCount: boolean): string {
+  return `${SPAN_JSON_ROW}${hasDroppedCount ? " || ',' || coalesce(dropped_attributes_count, 0)" : ''} || ']'`;
+}
 
 type JsonRow = [
   string, string, string | null, string, SpanKindName, string, string, StatusCodeName, string | null, string | null, string | null, string | null,
-  Attributes, Attributes, Array<Omit<StoredSpanEvent, 'timeNs'> & { timeNs: string }>, StoredSpan['links'],
+  Attributes, Attributes, Array<Omit<StoredSpanEvent, 'timeNs'> & { timeNs: string }>, StoredSpan['links'], number?,
 ];
 
-/** Inverse of toSpanRow, from the SPAN_JSON_ROW text of a row. */
+/** Inverse of toSpanRow, from the spanJsonRow() text of a row. */
 export function spanFromJsonRow(text: string): StoredSpan {
   const r = JSON.parse(text) as JsonRow;
-  return {
+  const span: StoredSpan = {
     traceId: r[0],
     spanId: r[1],
     parentSpanId: r[2],
@@ -135,6 +143,8 @@ export function spanFromJsonRow(text: string): StoredSpan {
     links: r[15],
     runId: r[11],
   };
+  if (r[16]) span.droppedAttributesCount = r[16];
+  return span;
 }
 
 function appendNullable(a: DuckDBAppender, v: string | null): void {

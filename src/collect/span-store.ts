@@ -24,7 +24,8 @@
  *     attributes     JSON        NOT NULL,  -- {"http.response.status_code": 200, ...}
  *     events         JSON        NOT NULL,  -- [{"name", "timeNs": "<decimal ns>", "attributes": {...}}]
  *     links          JSON        NOT NULL,  -- [{"traceId", "spanId", "attributes": {...}}]
- *     received_at    TIMESTAMPTZ NOT NULL   -- when the receiver stored the row
+ *     received_at    TIMESTAMPTZ NOT NULL,  -- when the receiver stored the row
+ *     dropped_attributes_count UINTEGER DEFAULT 0  -- sender's count + attributes the receiver's limits dropped
  *   )
  *
  * Attribute values are JSON as described by AttrValue (int64 beyond 2^53 as a decimal string,
@@ -48,8 +49,8 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import { GauntletError } from '../util/errors.ts';
-import { SPAN_JSON_ROW, spanFromJsonRow, toSpanRow, type SpanRow } from './span-rows.ts';
+import { GauntletError, diskFullError, isDiskFull } from '../util/errors.ts';
+import { spanFromJsonRow, spanJsonRow, toSpanRow, type SpanRow } from './span-rows.ts';
 import { SpanWriter, WAL_CHECKPOINT_BACKSTOP } from './span-writer.ts';
 import type { StoredSpan } from './types.ts';
 import { MetricsTable, type MetricRunSummary } from './metrics-store.ts';
@@ -67,10 +68,21 @@ CREATE TABLE IF NOT EXISTS spans (
   status_code VARCHAR NOT NULL, status_message VARCHAR,
   service_name VARCHAR, scope_name VARCHAR, run_id VARCHAR, driver VARCHAR,
   resource JSON NOT NULL, attributes JSON NOT NULL, events JSON NOT NULL, links JSON NOT NULL,
-  received_at TIMESTAMPTZ NOT NULL
+  received_at TIMESTAMPTZ NOT NULL, dropped_attributes_count UINTEGER DEFAULT 0
 );
 INSERT INTO meta VALUES ('schema_version', '${STORE_SCHEMA_VERSION}') ON CONFLICT DO NOTHING;
 `;
+
+/**
+ * Added after version 1 shipped: a store written before it gains the column on its next writable
+ * open (an old reader ignores it, so the schema version stays 1).
+ */
+const ADD_DROPPED_ATTRIBUTES_COUNT = 'ALTER TABLE spans ADD COLUMN IF NOT EXISTS dropped_attributes_count UINTEGER DEFAULT 0';
+
+export interface StoreOpenOptions {
+  /** Open an existing file for reading only: no lock against other readers, no writes, no schema changes. */
+  readOnly?: boolean;
+}
 
 /** One row per span: retried exports may have stored duplicates. */
 const FIRST_COPY = 'QUALIFY row_number() OVER (PARTITION BY trace_id, span_id ORDER BY received_at) = 1';
@@ -102,8 +114,17 @@ export class SpanStore {
   private readonly reader: DuckDBConnection;
   private readonly metrics: MetricsTable;
   private closed = false;
+  /** SELECT expression for one span row as JSON text (depends on the columns this file has). */
+  private spanRowSql = spanJsonRow(true);
 
-  private constructor(path: string, instance: DuckDBInstance, writerConn: DuckDBConnection, reader: DuckDBConnection, metrics: MetricsTable) {
+  private constructor(
+    path: string,
+    instance: DuckDBInstance,
+    writerConn: DuckDBConnection,
+    reader: DuckDBConnection,
+    metrics: MetricsTable,
+    private readonly readOnlyMode = false,
+  ) {
     this.path = path;
     this.metrics = metrics;
     this.instance = instance;
@@ -112,9 +133,15 @@ export class SpanStore {
     this.writer = new SpanWriter(writerConn, (err) => storeError(`cannot write spans: ${(err as Error).message}`, path, err));
   }
 
-  /** Opens (creating directories, file and schema as needed) a store; ':memory:' for a throwaway one. */
-  static async open(path: string = DEFAULT_STORE_PATH): Promise<SpanStore> {
+  /**
+   * Opens (creating directories, file and schema as needed) a store; ':memory:' for a throwaway one.
+   * `readOnly` opens an existing file without taking the write lock or writing anything — what
+   * readers (`runs`, `analyze`, `gate`) want: it works on a read-only file or directory, and any
+   * number of read-only openers may share a file (see `openStoreForReading`).
+   */
+  static async open(path: string = DEFAULT_STORE_PATH, opts: StoreOpenOptions = {}): Promise<SpanStore> {
     const file = path === ':memory:' ? null : resolve(path);
+    const readOnly = Boolean(opts.readOnly && file);
     if (file && openFiles.has(file)) {
       throw storeError('span store is already open in this process', path, undefined, {
         hint: 'share the open SpanStore instead of opening the file twice',
@@ -122,26 +149,30 @@ export class SpanStore {
     }
     let instance: DuckDBInstance;
     try {
-      if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
-      instance = await DuckDBInstance.create(path, { wal_autocheckpoint: WAL_CHECKPOINT_BACKSTOP });
+      if (file && !readOnly) await mkdir(dirname(path), { recursive: true });
+      instance = await DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : { wal_autocheckpoint: WAL_CHECKPOINT_BACKSTOP });
     } catch (err) {
-      const message = (err as Error).message;
-      throw storeError(`cannot open span store: ${message}`, path, err, {
-        hint: /lock/i.test(message)
-          ? 'another process holds this store open: stop it, or pass a different store path'
-          : 'check that the store path is a writable file location',
-      });
+      throw openError(err, path, readOnly);
     }
     try {
       const writerConn = await instance.connect();
-      await writerConn.run(SCHEMA);
-      const version = (await writerConn.runAndReadAll("SELECT value FROM meta WHERE key = 'schema_version'")).getRows()[0]?.[0];
+      if (!readOnly) {
+        await writerConn.run(SCHEMA);
+        await writerConn.run(ADD_DROPPED_ATTRIBUTES_COUNT);
+      }
+      const version = await readSchemaVersion(writerConn, path);
       if (version !== String(STORE_SCHEMA_VERSION)) {
-        throw storeError(`span store schema version ${String(version)} is not ${STORE_SCHEMA_VERSION}`, path, undefined, {
-          hint: 'it was written by another gauntlet version: move it aside or pass a different store path',
+        const newer = Number(version) > STORE_SCHEMA_VERSION;
+        throw new GauntletError('GAUNTLET_STORE_INVALID', `span store schema version ${String(version)} is not ${STORE_SCHEMA_VERSION}`, {
+          file: path,
+          hint: newer
+            ? 'it was written by a newer gauntlet: upgrade gauntlet, or move the file aside / pass a different store path'
+            : 'it was written by another gauntlet version: move it aside or pass a different store path',
         });
       }
-      const store = new SpanStore(path, instance, writerConn, await instance.connect(), await MetricsTable.create(instance));
+      const store = new SpanStore(path, instance, writerConn, await instance.connect(), await MetricsTable.create(instance, { readOnly }), readOnly);
+      // A store written before the column, opened read-only, reads without it.
+      store.spanRowSql = spanJsonRow(await hasColumn(writerConn, 'spans', 'dropped_attributes_count'));
       if (file) openFiles.add(file);
       return store;
     } catch (err) {
@@ -150,12 +181,18 @@ export class SpanStore {
     }
   }
 
+  /** True when opened with `readOnly`: inserts are refused. */
+  get readOnly(): boolean {
+    return this.readOnlyMode;
+  }
+
   /**
    * Stores spans; resolves with the number of rows written once they are committed (see
    * span-writer.ts for how concurrent inserts are batched).
    */
   insert(spans: StoredSpan[]): Promise<number> {
     if (this.closed) return Promise.reject(storeError('span store is closed', this.path));
+    if (this.readOnlyMode) return Promise.reject(storeError('span store is open read-only', this.path));
     if (spans.length === 0) return Promise.resolve(0);
     let rows: SpanRow[];
     try {
@@ -177,7 +214,7 @@ export class SpanStore {
     await this.writer.settledSoFar();
     let texts: string[];
     try {
-      const result = await this.reader.runAndReadAll(`SELECT ${SPAN_JSON_ROW} AS j FROM spans WHERE ${RUN_SPANS_WHERE} ${FIRST_COPY} ORDER BY start_ns, span_id`, [runId]);
+      const result = await this.reader.runAndReadAll(`SELECT ${this.spanRowSql} AS j FROM spans WHERE ${RUN_SPANS_WHERE} ${FIRST_COPY} ORDER BY start_ns, span_id`, [runId]);
       texts = (result.getColumns()[0] ?? []) as string[];
     } catch (err) {
       throw storeError(`span store query failed: ${(err as Error).message}`, this.path, err);
@@ -188,6 +225,7 @@ export class SpanStore {
   /** Stores metric data points (one transaction); resolves with the rows committed. */
   insertMetrics(points: readonly StoredMetricPoint[]): Promise<number> {
     if (this.closed) return Promise.reject(storeError('span store is closed', this.path));
+    if (this.readOnlyMode) return Promise.reject(storeError('span store is open read-only', this.path));
     return this.metrics.insert(points).catch((err: unknown) => {
       throw storeError(`cannot write metric points: ${(err as Error).message}`, this.path, err);
     });
@@ -308,5 +346,64 @@ function toRows(spans: StoredSpan[]): SpanRow[] {
 }
 
 function storeError(message: string, path: string, cause?: unknown, extra: { hint?: string } = {}): GauntletError {
+  if (isDiskFull(cause)) return diskFullError(path, 'cannot write to the span store', cause);
   return new GauntletError('GAUNTLET_STORE', message, { file: path, ...extra }, cause === undefined ? undefined : { cause });
+}
+
+async function hasColumn(conn: DuckDBConnection, table: string, column: string): Promise<boolean> {
+  const rows = (await conn.runAndReadAll('SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = ?', [table, column])).getRows();
+  return Number(rows[0]?.[0] ?? 0) > 0;
+}
+
+async function readSchemaVersion(conn: DuckDBConnection, path: string): Promise<string | undefined> {
+  try {
+    const value = (await conn.runAndReadAll("SELECT value FROM meta WHERE key = 'schema_version'")).getRows()[0]?.[0];
+    return value === undefined || value === null ? undefined : String(value);
+  } catch (err) {
+    // A DuckDB file some other tool wrote (no meta table), opened read-only so nothing was created.
+    throw new GauntletError('GAUNTLET_STORE_INVALID', 'this DuckDB file is not a gauntlet span store (it has no meta table)', {
+      file: path,
+      hint: 'pass the path of a store gauntlet wrote (default .gauntlet/store.duckdb)',
+    }, { cause: err });
+  }
+}
+
+/** DuckDB's lock message names the holder: `Conflicting lock is held in /usr/bin/node (PID 123)`. */
+export function lockHolderOf(err: unknown): string | undefined {
+  const m = /Conflicting lock is held in (.+?) \(PID (\d+)\)/.exec(String((err as Error)?.message ?? err));
+  return m ? `PID ${m[2]} (${m[1]})` : undefined;
+}
+
+/** Why DuckDB would not open the file, as an error the user can act on. */
+function openError(err: unknown, path: string, readOnly: boolean): GauntletError {
+  const message = (err as Error)?.message ?? String(err);
+  if (/Could not set lock|Conflicting lock/i.test(message)) {
+    const holder = lockHolderOf(err);
+    return new GauntletError('GAUNTLET_STORE_LOCKED', `span store is in use by another process${holder ? ` (${holder})` : ''}: ${message}`, {
+      file: path,
+      hint: 'wait for that gauntlet process to finish (or stop it), or pass a different store path',
+    }, { cause: err });
+  }
+  if (/not a valid DuckDB database file/i.test(message)) {
+    return new GauntletError('GAUNTLET_STORE_INVALID', 'this file is not a DuckDB database, so not a gauntlet span store', {
+      file: path,
+      hint: 'pass the path of a store gauntlet wrote (default .gauntlet/store.duckdb), or move this file aside',
+    }, { cause: err });
+  }
+  if (/database file with version number|newer version of DuckDB|storage version/i.test(message)) {
+    return new GauntletError('GAUNTLET_STORE_INVALID', `the store was written by a DuckDB this gauntlet cannot read: ${message}`, {
+      file: path,
+      hint: 'upgrade gauntlet, or move the file aside / pass a different store path',
+    }, { cause: err });
+  }
+  if (isDiskFull(err)) return diskFullError(path, 'cannot open the span store', err);
+  if (readOnly && /does not exist|No such file|cannot open file/i.test(message)) {
+    return new GauntletError('GAUNTLET_RUN_NOT_FOUND', 'no span store at this path', { file: path, hint: 'run gauntlet first, or pass --store with the store to read' }, { cause: err });
+  }
+  const notWritable = /Permission denied|Read-only file system|EACCES|EROFS/i.test(message);
+  return storeError(`cannot open span store: ${message}`, path, err, {
+    hint: notWritable
+      ? 'the store is not writable here: commands that only read it (runs, analyze, gate) open it read-only; to write, pass a store path in a writable directory'
+      : 'check that the store path is a writable file location',
+  });
 }

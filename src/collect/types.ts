@@ -54,6 +54,11 @@ export interface StoredSpan {
   attributes: Attributes;
   events: StoredSpanEvent[];
   links: StoredSpanLink[];
+  /**
+   * Attributes the sender dropped (OTLP `droppedAttributesCount`) plus those the receiver's limits
+   * dropped or truncated away; absent means 0. Stored, not read back into spans.
+   */
+  droppedAttributesCount?: number;
   /** attributes['gauntlet.run.id'] ?? resource['gauntlet.run.id'] ?? null. */
   runId: string | null;
 }

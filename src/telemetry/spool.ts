@@ -4,6 +4,7 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { request } from 'undici';
+import { GauntletError, diskFullError, isDiskFull } from '../util/errors.ts';
 
 export interface SpoolStats {
   /** Spans the inner exporter delivered directly. */
@@ -16,6 +17,8 @@ export interface SpoolStats {
   pending: number;
   /** Spans the collector refused permanently (4xx): lost, and counted so the run can say so. */
   rejected: number;
+  /** Spans neither delivered nor spooled because the spool could not be written (e.g. disk full). */
+  lost: number;
 }
 
 /**
@@ -27,16 +30,23 @@ export interface SpoolStats {
 export class SpoolingExporter implements SpanExporter {
   private seq = 0;
   private readonly counts = new Map<string, number>();
-  private readonly stats: SpoolStats = { exported: 0, spooled: 0, recovered: 0, pending: 0, rejected: 0 };
+  private readonly stats: SpoolStats = { exported: 0, spooled: 0, recovered: 0, pending: 0, rejected: 0, lost: 0 };
+  private firstError: GauntletError | undefined;
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
   private ready: Promise<void>;
 
   constructor(
     private readonly inner: SpanExporter,
-    private readonly opts: { dir: string; tracesUrl: string; retryMs?: number },
+    private readonly opts: { dir: string; tracesUrl: string; retryMs?: number; writeFile?: typeof writeFile },
   ) {
-    this.ready = mkdir(opts.dir, { recursive: true }).then(() => undefined);
+    this.ready = mkdir(opts.dir, { recursive: true }).then(
+      () => undefined,
+      (err: unknown) => {
+        throw spoolError(opts.dir, 'cannot create the span spool directory', err);
+      },
+    );
+    this.ready.catch(() => undefined); // reported by the first spool() that needs it
   }
 
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
@@ -48,7 +58,12 @@ export class SpoolingExporter implements SpanExporter {
       }
       this.spool(spans).then(
         () => done({ code: ExportResultCode.SUCCESS }),
-        (err: unknown) => done({ code: ExportResultCode.FAILED, error: err as Error }),
+        (err: unknown) => {
+          // The SDK's batch processor swallows export errors: keep the first for the run to report.
+          this.stats.lost += spans.length;
+          this.firstError ??= err as GauntletError;
+          done({ code: ExportResultCode.FAILED, error: err as Error });
+        },
       );
     });
   }
@@ -59,8 +74,14 @@ export class SpoolingExporter implements SpanExporter {
     await this.ready;
     const name = `${String(++this.seq).padStart(8, '0')}.pb`;
     const tmp = join(this.opts.dir, `.${name}.tmp`);
-    await writeFile(tmp, bytes);
-    await rename(tmp, join(this.opts.dir, name));
+    try {
+      await (this.opts.writeFile ?? writeFile)(tmp, bytes);
+      await rename(tmp, join(this.opts.dir, name));
+    } catch (err) {
+      // Never leave half a batch behind: a partial .tmp is neither deliverable nor counted.
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw spoolError(this.opts.dir, `cannot spool ${spans.length} spans`, err);
+    }
     this.counts.set(name, spans.length);
     this.stats.spooled += spans.length;
     this.stats.pending += spans.length;
@@ -123,7 +144,24 @@ export class SpoolingExporter implements SpanExporter {
     await this.inner.shutdown();
   }
 
+  /** The first spool write failure (GAUNTLET_DISK_FULL on a full disk), if spans were lost to one. */
+  getError(): GauntletError | undefined {
+    return this.firstError;
+  }
+
   getStats(): SpoolStats {
     return { ...this.stats };
   }
+}
+
+/**
+ * A spool write failure as a GauntletError naming the directory: GAUNTLET_DISK_FULL when the disk
+ * is full. Only the message of the cause is kept — never a response body or the serialised batch.
+ */
+function spoolError(dir: string, what: string, err: unknown): GauntletError {
+  if (isDiskFull(err)) return diskFullError(dir, what, err);
+  return new GauntletError('GAUNTLET_STORE', `${what} in ${dir}: ${(err as Error)?.message ?? String(err)}`, {
+    file: dir,
+    hint: 'check that the spool directory (beside the store) is writable',
+  }, { cause: err });
 }

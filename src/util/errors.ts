@@ -12,6 +12,9 @@ export type ErrorCode =
   | 'GAUNTLET_RECORDING_VERSION'
   | 'GAUNTLET_RUN_NOT_FOUND'
   | 'GAUNTLET_STORE'
+  | 'GAUNTLET_STORE_INVALID'
+  | 'GAUNTLET_STORE_LOCKED'
+  | 'GAUNTLET_DISK_FULL'
   | 'GAUNTLET_OTLP_INVALID'
   | 'GAUNTLET_DAEMON_START'
   | 'GAUNTLET_NOTHING_TO_RUN'
@@ -65,4 +68,28 @@ export const INPUT_ERROR_CODES: ReadonlySet<ErrorCode> = new Set([
   'GAUNTLET_RUN_NOT_FOUND',
   'GAUNTLET_OTLP_INVALID',
   'GAUNTLET_NOTHING_TO_RUN',
+  // The store file is not ours to use (not DuckDB, newer schema, held by another process) or the
+  // disk is full: the user's environment needs fixing, not gauntlet.
+  'GAUNTLET_STORE_INVALID',
+  'GAUNTLET_STORE_LOCKED',
+  'GAUNTLET_DISK_FULL',
 ]);
+
+/** True for an out-of-space failure, whether Node's (`code: 'ENOSPC'`) or DuckDB's message. */
+export function isDiskFull(err: unknown): boolean {
+  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e.code === 'ENOSPC' || e.code === 'EDQUOT') return true;
+    if (typeof e.message === 'string' && /No space left on device|ENOSPC|Disk quota exceeded/i.test(e.message)) return true;
+  }
+  return false;
+}
+
+/** GAUNTLET_DISK_FULL for `path`, saying what could not be written. */
+export function diskFullError(path: string, what: string, cause?: unknown): GauntletError {
+  return new GauntletError(
+    'GAUNTLET_DISK_FULL',
+    `${what}: the disk holding ${path} is full`,
+    { file: path, hint: 'free space on that filesystem (or point gauntlet at another one) and run again' },
+    cause === undefined ? undefined : { cause },
+  );
+}

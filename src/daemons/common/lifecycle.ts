@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GauntletError, INPUT_ERROR_CODES } from '../../util/errors.ts';
+import { watchParent } from './lifeline.ts';
 
 /** In-flight requests get this long after SIGTERM before their connections are cut. */
 const DRAIN_GRACE_MS = 2_000;
@@ -10,6 +11,11 @@ const DRAIN_GRACE_MS = 2_000;
  * SIGTERM for long gets SIGKILLed by whoever stops it.
  */
 const FLUSH_TIMEOUT_MS = 3_000;
+/**
+ * When the parent is gone, the daemon tries its usual shutdown but exits after this long whatever
+ * happens: its collector most likely died with the parent, and nobody will stop it otherwise.
+ */
+const ORPHAN_EXIT_MS = 2_000;
 
 export interface ListeningEvent {
   event: 'listening';
@@ -37,6 +43,13 @@ export interface RunDaemonOptions {
  */
 export async function runDaemon(options: RunDaemonOptions): Promise<ListeningEvent> {
   const { server } = options;
+  let stop: ((signal: NodeJS.Signals) => Promise<void>) | undefined;
+  watchParent((why) => {
+    process.stderr.write(`${options.service} (${options.runtime}): ${why}; shutting down\n`);
+    setTimeout(() => process.exit(1), ORPHAN_EXIT_MS).unref();
+    if (stop) void stop('SIGTERM');
+    else process.exit(1);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -55,7 +68,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<ListeningEve
   };
 
   let stopping = false;
-  const stop = async (signal: NodeJS.Signals): Promise<void> => {
+  stop = async (signal: NodeJS.Signals): Promise<void> => {
     if (stopping) {
       // A second Ctrl-C means "now": skip the flush.
       if (signal === 'SIGINT') process.exit(130);
@@ -65,8 +78,8 @@ export async function runDaemon(options: RunDaemonOptions): Promise<ListeningEve
     await shutdown(server, options.flush);
     process.exit(0);
   };
-  process.on('SIGTERM', (signal) => void stop(signal));
-  process.on('SIGINT', (signal) => void stop(signal));
+  process.on('SIGTERM', (signal) => void stop!(signal));
+  process.on('SIGINT', (signal) => void stop!(signal));
 
   process.stdout.write(`${JSON.stringify(event)}\n`);
   return event;
