@@ -32,7 +32,10 @@ describe('two runs at once', () => {
         expect(await readFile(join(dir, `again${n}.json`), 'utf8')).toBe(await readFile(join(dir, `run${n}.json`), 'utf8'));
       }
       const runs = await runCli(['runs', '--config', join(dir, 'cfg.yaml')]);
-      expect(runs.stdout.trim().split('\n')).toHaveLength(2);
+      const [header, ...rows] = runs.stdout.trim().split('\n');
+      expect(header).toMatch(/^RUN\s+COMMAND\s+STATUS\s+STARTED\s+SPANS\s+STORE$/);
+      expect(rows).toHaveLength(2);
+      for (const row of rows) expect(row).toMatch(/^r-\S+\s+parity\s+complete\s+/);
     } finally {
       await a.close();
       await b.close();

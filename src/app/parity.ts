@@ -1,6 +1,7 @@
 /** `parity`, `analyze --run` and `runs`: send cases and judge from the store; re-judge a stored run; list runs. */
 import { buildParityReport, waitForRunToSettle, type ParityReport } from '../analyze/index.ts';
 import { findRunSpans, withEachStore, type StoredSpan } from '../collect/index.ts';
+import { ATTR_GAUNTLET_RUN_COMMAND, ATTR_GAUNTLET_RUN_OUTCOME, SPAN_RUN_START } from '../contract/attributes.ts';
 import { readParityCases, type LoadedConfig } from '../config/index.ts';
 import { runParityPhase } from '../drive/index.ts';
 import { pickStyle, renderParity } from '../report/terminal.ts';
@@ -91,17 +92,32 @@ export async function analyzeStoredRun(input: Sources & ParityReportOptions & { 
   return emit(buildParityReport(input.run, await findRunSpans(storePath, input.run)), input, out);
 }
 
+/** One line per stored run: what ran, whether it finished (from its lifecycle records), when, how big. */
 export async function listRuns(input: Sources, out: Output): Promise<Outcome> {
   const storePath = input.store ?? storePathOf(await loadSources(input), undefined);
-  let any = false;
+  const rows: string[][] = [];
   const { locked } = await withEachStore(storePath, async (store, file) => {
+    const records = new Map<string, { start?: Record<string, unknown>; end?: Record<string, unknown> }>();
+    for (const r of await store.lifecycleRecords()) {
+      const entry = records.get(r.runId) ?? {};
+      if (r.name === SPAN_RUN_START) entry.start = r.attributes;
+      else entry.end = r.attributes;
+      records.set(r.runId, entry);
+    }
     for (const r of await store.listRuns()) {
-      any = true;
-      out.stdout.write(`${r.runId}  ${r.driver ?? '-'}  ${new Date(Number(r.firstNs / 1_000_000n)).toISOString()}  ${r.spans} spans  ${file}\n`);
+      const life = records.get(r.runId);
+      const command = String(life?.start?.[ATTR_GAUNTLET_RUN_COMMAND] ?? r.driver ?? '-');
+      const status = !life ? '-' : !life.end ? 'INCOMPLETE (never finished)' : String(life.end[ATTR_GAUNTLET_RUN_OUTCOME] ?? 'failed') === 'complete' ? 'complete' : `INCOMPLETE (${String(life.end[ATTR_GAUNTLET_RUN_OUTCOME])})`;
+      rows.push([r.runId, command, status, new Date(Number(r.firstNs / 1_000_000n)).toISOString(), `${r.spans}`, file]);
     }
     return undefined;
   });
-  if (!any) out.stdout.write(`no runs in ${storePath}\n`);
+  if (rows.length === 0) out.stdout.write(`no runs in ${storePath}\n`);
+  else {
+    const table = [['RUN', 'COMMAND', 'STATUS', 'STARTED', 'SPANS', 'STORE'], ...rows];
+    const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+    for (const row of table) out.stdout.write(row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join('  ') + '\n');
+  }
   for (const file of locked) out.stderr.write(`note: ${file} is in use by another gauntlet process; its runs are not listed\n`);
   return 'ok';
 }

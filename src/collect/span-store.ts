@@ -47,6 +47,7 @@
  * twice, so reads return one row per (trace_id, span_id): the first received.
  */
 import { mkdir } from 'node:fs/promises';
+import { SPAN_RUN_END, SPAN_RUN_START } from '../contract/attributes.ts';
 import { dirname, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { GauntletError, diskFullError, isDiskFull } from '../util/errors.ts';
@@ -250,6 +251,12 @@ export class SpanStore {
   async listMetricRuns(): Promise<MetricRunSummary[]> {
     if (this.closed) throw storeError('span store is closed', this.path);
     return this.metrics.runs();
+  }
+
+  /** The run lifecycle records (run.start / run.end spans) of every run, for listings. */
+  async lifecycleRecords(): Promise<Array<{ runId: string; name: string; attributes: Record<string, unknown> }>> {
+    const rows = await this.read(`SELECT run_id, name, attributes::VARCHAR AS attributes FROM spans WHERE run_id IS NOT NULL AND name IN (?, ?) ${FIRST_COPY}`, [SPAN_RUN_START, SPAN_RUN_END]);
+    return rows.map((r) => ({ runId: r.run_id as string, name: r.name as string, attributes: JSON.parse(r.attributes as string) as Record<string, unknown> }));
   }
 
   /** Runs in the store, oldest first; counts and times include trace-joined spans. */
