@@ -6,7 +6,7 @@ import { renderHtml } from '../report/html.ts';
 import { createBatchMetrics } from '../report/metrics-batch.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { given, loadSources, storePathOf, type Outcome, type Output, type Sources } from './output.ts';
-import { gateOutcome, printJudged, writeGateOutputs, type ReportFiles } from './reports.ts';
+import { gateOutcome, printAndWrite, type ReportFiles } from './reports.ts';
 
 export interface StoredRunInput extends Sources {
   run: string;
@@ -34,8 +34,7 @@ export interface GateInput extends StoredRunInput {
 export async function gateStoredRun(input: GateInput, out: Output): Promise<Outcome> {
   const loaded = await loadSources(input);
   const judged = await judgeStored(input, loaded);
-  const written = await writeGateOutputs(judged, input.files, judged.load ? { load: judged.load } : {});
-  printJudged(judged, input.quiet, out, written);
+  await printAndWrite(judged, input.files, input.quiet, out, judged.load ? { load: judged.load } : {});
   // Re-judging a stored run has no probe: only the judgement metrics (pairs, divergences, gate) are pushed.
   const metrics = createBatchMetrics(input.pushgateway, loaded.config.metrics);
   if (metrics) {

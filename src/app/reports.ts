@@ -6,7 +6,7 @@ import { renderHtml } from '../report/html.ts';
 import { renderJUnit } from '../report/junit.ts';
 import { renderMarkdown } from '../report/markdown.ts';
 import { pickStyle, renderGate, renderParity } from '../report/terminal.ts';
-import { writeFileAtomic } from '../util/atomic-write.ts';
+import { writeFileSet } from '../util/atomic-write.ts';
 import type { Output } from './output.ts';
 
 /** Report files asked for on the command line; each absent one falls back to `dir/<default name>` when a dir is given. */
@@ -18,10 +18,9 @@ export interface ReportFiles {
   html?: string | undefined;
 }
 
-/** Write whichever outputs were asked for, each atomically; a load report (from `gauntlet run`'s load phase) goes into each of them. */
-export async function writeGateOutputs(judged: JudgedRun, files: ReportFiles, defaults: { dir?: string; load?: LoadReport } = {}): Promise<string[]> {
+/** The report files a judged run asks for, rendered only when written. */
+export function plannedGateOutputs(judged: JudgedRun, files: ReportFiles, defaults: { dir?: string; load?: LoadReport } = {}): Array<{ path: string; data: () => string }> {
   const want = (file: string | undefined, name: string) => file ?? (defaults.dir ? join(defaults.dir, name) : undefined);
-  const written: string[] = [];
   const load = defaults.load;
   const outputs: Array<[string | undefined, () => string]> = [
     [want(files.json, 'report.json'), () => JSON.stringify(load ? { ...judged.report, load } : judged.report, null, 2) + '\n'],
@@ -30,21 +29,26 @@ export async function writeGateOutputs(judged: JudgedRun, files: ReportFiles, de
     [want(files.markdown, 'summary.md'), () => renderMarkdown(judged.report, judged.gate, load)],
     [want(files.html, 'report.html'), () => renderHtml(load ? { ...judged, load } : judged)],
   ];
-  for (const [file, render] of outputs) {
-    if (!file) continue;
-    await writeFileAtomic(file, render());
-    written.push(file);
-  }
-  return written;
+  return outputs.filter((o): o is [string, () => string] => o[0] !== undefined).map(([path, data]) => ({ path, data }));
 }
 
-export function printJudged(judged: JudgedRun, quiet: boolean, out: Output, written: string[]): void {
+/** Write whichever outputs were asked for, as one set (all or nothing); a load report goes into each of them. */
+export async function writeGateOutputs(judged: JudgedRun, files: ReportFiles, defaults: { dir?: string; load?: LoadReport } = {}): Promise<string[]> {
+  const planned = plannedGateOutputs(judged, files, defaults);
+  await writeFileSet(planned, defaults.dir);
+  return planned.map((p) => p.path);
+}
+
+/** The verdict on the terminal first; then the report files (a full disk costs the files, never the verdict). */
+export async function printAndWrite(judged: JudgedRun, files: ReportFiles, quiet: boolean, out: Output, defaults: { dir?: string; load?: LoadReport } = {}): Promise<string[]> {
   const st = pickStyle(out.stdout);
   if (!quiet) out.stdout.write(renderParity(judged.report, st) + '\n');
   out.stdout.write(renderGate(judged.gate, st));
+  const written = await writeGateOutputs(judged, files, defaults);
   if (written.length && !quiet) out.stdout.write(`reports: ${written.join(', ')}\n`);
   const html = written.find((f) => f.endsWith('.html'));
   if (html) out.stdout.write(`html report: ${resolve(html)}\n`);
+  return written;
 }
 
 /** The gate fails on a failing verdict, and on any run that did not finish: an incomplete run never passes CI. */

@@ -21,12 +21,12 @@ import { createBatchMetrics } from '../report/metrics-batch.ts';
 import { renderSmokeJUnit } from '../report/smoke-junit.ts';
 import { renderSkipped, renderSmoke } from '../report/smoke-terminal.ts';
 import { pickStyle, renderGate, renderParity, type TerminalStyle } from '../report/terminal.ts';
-import { writeFileAtomic } from '../util/atomic-write.ts';
+import { writeFileSet } from '../util/atomic-write.ts';
 import { GauntletError } from '../util/errors.ts';
 import { loadProgress } from './load.ts';
 import { liveLoadMetrics, prepareLoad, runLoadPhase, type LoadInput } from './load-phase.ts';
 import { given, loadSources, type Outcome, type Output, type Sources } from './output.ts';
-import { gateOutcome, writeGateOutputs, type ReportFiles } from './reports.ts';
+import { gateOutcome, plannedGateOutputs, type ReportFiles } from './reports.ts';
 import { openSession } from './session.ts';
 
 export interface RunInput extends Sources {
@@ -198,13 +198,15 @@ export async function runGauntlet(input: RunInput, out: Output): Promise<Outcome
 
   const base = input.reportsDir ?? resolveFrom(loaded.file ? loaded.baseDir : process.cwd(), cfg.reports.dir);
   const dir = join(base, runId);
-  const written = await writeGateOutputs(judged, input.files, { dir, ...(loadReport ? { load: loadReport } : {}) });
+  // Every report of the run as one set, written after the verdict is on the terminal: a full disk
+  // costs the files (named in the error, nothing partial left), never the verdict or the run id.
+  const planned = plannedGateOutputs(judged, input.files, { dir, ...(loadReport ? { load: loadReport } : {}) });
   if (smoke) {
-    await writeFileAtomic(join(dir, 'smoke.json'), JSON.stringify({ ...smoke, skipped: smokePlan!.skipped }, null, 2) + '\n');
-    await writeFileAtomic(join(dir, 'smoke-junit.xml'), renderSmokeJUnit(smoke, smokePlan!.skipped));
-    written.push(join(dir, 'smoke.json'), join(dir, 'smoke-junit.xml'));
+    planned.push(
+      { path: join(dir, 'smoke.json'), data: () => JSON.stringify({ ...smoke, skipped: smokePlan!.skipped }, null, 2) + '\n' },
+      { path: join(dir, 'smoke-junit.xml'), data: () => renderSmokeJUnit(smoke, smokePlan!.skipped) },
+    );
   }
-
   if (smoke) {
     out.stdout.write(st.bold('Smoke chain') + '\n' + renderSkipped(smokePlan!.skipped, st) + renderSmoke(smoke, st, { failuresOnly: input.quiet }) + '\n');
   }
@@ -214,13 +216,15 @@ export async function runGauntlet(input: RunInput, out: Output): Promise<Outcome
   if (loadReport) out.stdout.write(renderLoadSummary(loadReport, st, { quiet: input.quiet }));
   for (const n of notes) out.stdout.write(st.dim(`note: ${n}`) + '\n');
   out.stdout.write(renderGate(gate, st));
-  if (written.length && !input.quiet) out.stdout.write(`reports: ${written.join(', ')}\n`);
-  const html = written.find((f) => f.endsWith('.html'));
-  if (html) out.stdout.write(`html report: ${html}\n`);
   const total = (performance.now() - started) / 1000;
   out.stdout.write(`phases: ${timings.map(([n, ms]) => `${n} ${(ms / 1000).toFixed(1)} s`).join(' · ')} · total ${total.toFixed(1)} s\n`);
   out.stdout.write(st.bold(`production assessment: ${assessmentLine(gate)}`) + '\n');
   out.stdout.write(`re-judge any time: gauntlet gate --run ${runId}\n`);
+  await writeFileSet(planned, dir);
+  const written = planned.map((p) => p.path);
+  if (written.length && !input.quiet) out.stdout.write(`reports: ${written.join(', ')}\n`);
+  const html = written.find((f) => f.endsWith('.html'));
+  if (html) out.stdout.write(`html report: ${html}\n`);
   // Last, so an unreachable gateway (exit 2) never costs the run's own reports.
   if (metrics) {
     await metrics.publish(judged.report, gate);
