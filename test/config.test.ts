@@ -64,6 +64,21 @@ describe('config validation names file, line and JSON path', () => {
     await expect(readConfig(bad)).rejects.toMatchObject({ code: 'GAUNTLET_CONFIG_INVALID', facts: { path: 'stack.services.validatord.runtimes.rust.url' } });
   });
 
+  it('the real CLI loads a .ts config outside any ESM package (no "type": "module" nearby)', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'gauntlet-ts-config-'));
+    try {
+      await writeFile(
+        join(outside, 'gauntlet.config.ts'),
+        `import { defineConfig } from '${join(REPO_ROOT, 'src/config/index.ts')}';\nexport default defineConfig({ store: { path: 'custom.duckdb' }, stack: { services: { v: { primary: 'a', candidate: 'b', runtimes: { a: { url: 'http://127.0.0.1:9' }, b: { url: 'http://127.0.0.1:9' } } } } } });\n`,
+      );
+      const r = await runCli(['runs'], { cwd: outside });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toContain(join(outside, 'custom.duckdb'));
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('the default config targets the reference twins on ephemeral loopback ports', async () => {
     const empty = await mkdtemp(join(dir, 'empty-'));
     const loaded = await readConfig(undefined, empty);

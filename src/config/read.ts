@@ -3,6 +3,7 @@ import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import type { z } from 'zod';
+import { tsImport } from 'tsx/esm/api';
 import { GauntletError, type ErrorCode } from '../util/errors.ts';
 import { CaseFileSchema, ConfigSchema, type CaseFile, type GauntletConfig, type GauntletConfigInput } from './schema.ts';
 import { DEFAULT_CONFIG } from './defaults.ts';
@@ -119,8 +120,13 @@ export async function readConfig(file?: string, cwd = process.cwd()): Promise<Lo
   let lineOf: SourceText['lineOf'] | undefined;
   if (ext === '.ts' || ext === '.mts' || ext === '.js' || ext === '.mjs') {
     try {
-      const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+      // tsImport loads the file as a module of its own whatever the nearest package.json says: a
+      // `.ts` config outside an ESM package would otherwise be required as CommonJS and fail with
+      // "Cannot require() ES Module … in a cycle".
+      const mod = (ext === '.ts' || ext === '.mts' ? await tsImport(pathToFileURL(path).href, import.meta.url) : await import(pathToFileURL(path).href)) as { default?: unknown };
       raw = mod.default;
+      // Compiled as CommonJS (no "type": "module" nearby), `export default` arrives one level down.
+      if (raw !== null && typeof raw === 'object' && 'default' in raw && Object.keys(raw).every((k) => k === 'default' || k === '__esModule')) raw = (raw as { default: unknown }).default;
     } catch (err) {
       throw new GauntletError('GAUNTLET_CONFIG_INVALID', `could not load: ${(err as Error).message}`, { file: path }, { cause: err });
     }
