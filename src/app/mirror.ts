@@ -14,6 +14,7 @@ import { waitForRunToSettle } from '../analyze/index.ts';
 import type { LoadedConfig, MirrorConfig } from '../config/index.ts';
 import type { JudgedRun } from '../gate/index.ts';
 import { LiveRunJudgement } from './mirror-judgement.ts';
+import { retainer, type Retainer } from './retention.ts';
 import { assertLoopbackListen, makeRedactionRules, redactUrl } from '../record/index.ts';
 import * as A from '../contract/attributes.ts';
 import { createGauntletMetrics } from '../telemetry/metrics.ts';
@@ -50,7 +51,7 @@ export interface RunMirrorResult {
  * Judge the run from the store while the mirror runs: flush spans, re-judge, log a summary line.
  * The interval stretches as the run grows (judging stays a small share of the wall time).
  */
-function judgeWhileRunning(judgement: LiveRunJudgement, session: Session, settings: MirrorConfig, summary: () => void): { stop(): Promise<void> } {
+function judgeWhileRunning(judgement: LiveRunJudgement, session: Session, settings: MirrorConfig, summary: () => void, retain: Retainer, log: (line: string) => void): { stop(): Promise<void> } {
   let stopped = false;
   let wake: () => void = () => {};
   let lastSummary = performance.now();
@@ -67,6 +68,9 @@ function judgeWhileRunning(judgement: LiveRunJudgement, session: Session, settin
       } catch {
         // A failed live judgement (a store hiccup) is retried next time; the final one is not optional.
       }
+      // A mirror runs for weeks: other runs in its store age out; its own run is kept.
+      const pruned = await retain.maybePrune([session.runId]).catch((err: unknown) => `retention failed: ${(err as Error).message}`);
+      if (pruned) log(`mirror: ${pruned}`);
       if (settings.summaryIntervalMs > 0 && performance.now() - lastSummary >= settings.summaryIntervalMs) {
         lastSummary = performance.now();
         summary();
@@ -157,7 +161,7 @@ export async function runMirror(opts: RunMirrorOptions): Promise<RunMirrorResult
       ...svc.others.map((o) => `secondary ${o.name} (${redactUrl(o.url, rules)})`),
     ];
     log(`mirror: listening on ${p.url} → ${sides.join(' · ')} · metrics ${server.url}/metrics · run ${runId}${lowered ? '' : ' (copy side at normal CPU priority)'} — Ctrl-C to stop`);
-    const judging = judgeWhileRunning(judgement, session, settings, () => log(`mirror: ${describeMirrorStats(statsNow())}`));
+    const judging = judgeWhileRunning(judgement, session, settings, () => log(`mirror: ${describeMirrorStats(statsNow())}`), retainer(session.store, cfg.store.retention), log);
     const death = await new Promise<string | undefined>((resolve) => {
       if (opts.signal.aborted) resolve(undefined);
       opts.signal.addEventListener('abort', () => resolve(undefined), { once: true });

@@ -19,6 +19,7 @@ import { serveMetrics } from '../telemetry/metrics-server.ts';
 import { createSpanMetrics, type SpanMetrics } from '../collect/spanmetrics.ts';
 import { newRunId } from '../drive/run-id.ts';
 import { openSession, type Session } from './session.ts';
+import { retainer } from './retention.ts';
 import { runParityPhase } from '../drive/index.ts';
 import type { LoadedCases } from '../config/index.ts';
 
@@ -99,6 +100,7 @@ export async function runWatch(opts: WatchOptions): Promise<WatchSummary> {
     ...(opts.storePath ? { storePath: opts.storePath } : {}),
   });
   let server: Awaited<ReturnType<typeof serveMetrics>> | undefined;
+  const retain = retainer(session.store, opts.loaded.config.store.retention);
   try {
     // Healthy = the process is up and serving; a failing cycle shows in lastError and in
     // gauntlet_watch_cycles_total{result="error"}, where an alert can see it.
@@ -123,6 +125,9 @@ export async function runWatch(opts: WatchOptions): Promise<WatchSummary> {
       }
       state.cycles++;
       state.lastCycleEnd = new Date().toISOString();
+      // Weeks of cycles: old runs go, by age and by size, never the latest one.
+      const pruned = await retain.maybePrune(state.lastRunId ? [state.lastRunId] : []).catch((err: unknown) => `retention failed: ${(err as Error).message}`);
+      if (pruned) opts.log(pruned);
       metrics.watchCycleDuration.set((performance.now() - started) / 1000);
       metrics.watchLastCycle.set(Date.now() / 1000);
       if (opts.maxCycles !== undefined && state.cycles >= opts.maxCycles) break;

@@ -133,6 +133,16 @@ export class MetricsTable {
     );
   }
 
+  /** Delete every point of these runs (retention); queued behind pending inserts. */
+  deleteRuns(runIds: readonly string[]): Promise<void> {
+    if (runIds.length === 0) return Promise.resolve();
+    const done = this.tail.then(async () => {
+      await this.conn.run(`DELETE FROM metrics WHERE run_id IN (${runIds.map(() => '?').join(', ')})`, [...runIds]);
+    });
+    this.tail = done.catch(() => undefined);
+    return done;
+  }
+
   runs(): Promise<MetricRunSummary[]> {
     return this.read(
       'SELECT run_id, count(*) AS points, min(start_ns) AS first_ns, max(time_ns) AS last_ns FROM metrics WHERE run_id IS NOT NULL GROUP BY run_id ORDER BY first_ns, run_id',

@@ -90,6 +90,13 @@ const FIRST_COPY = 'QUALIFY row_number() OVER (PARTITION BY trace_id, span_id OR
 
 const RUN_SPANS_WHERE = 'trace_id IN (SELECT trace_id FROM spans WHERE run_id = ?)';
 
+export interface PruneResult {
+  runsDeleted: string[];
+  spansDeleted: number;
+  bytesBefore: number;
+  bytesAfter: number;
+}
+
 export interface RunSummary {
   runId: string;
   driver: string | null;
@@ -251,6 +258,60 @@ export class SpanStore {
   async listMetricRuns(): Promise<MetricRunSummary[]> {
     if (this.closed) throw storeError('span store is closed', this.path);
     return this.metrics.runs();
+  }
+
+  /** Bytes the database uses (its used blocks), the figure retention bounds. */
+  async sizeBytes(): Promise<number> {
+    const rows = await this.read('SELECT used_blocks * block_size AS bytes FROM pragma_database_size()');
+    return Number(rows[0]?.bytes ?? 0);
+  }
+
+  /**
+   * Retention for long-running modes (watch, mirror): delete whole runs — their spans, the spans
+   * of their traces (the runtimes' SERVER spans) and their metric points — older than `maxAgeMs`,
+   * then the oldest ones until the database uses at most `maxBytes`. Runs in `keep` (the run in
+   * progress) are never deleted. Freed blocks are reused, so the file stops growing.
+   */
+  async prune(opts: { maxAgeMs?: number; maxBytes?: number; keep?: readonly string[]; nowMs?: number }): Promise<PruneResult> {
+    if (this.readOnlyMode) throw storeError('span store is open read-only', this.path);
+    const bytesBefore = await this.sizeBytes();
+    const runs = (await this.read('SELECT run_id, max(end_ns) AS last_ns, count(*) AS spans FROM spans WHERE run_id IS NOT NULL GROUP BY run_id ORDER BY last_ns, run_id')).map((r) => ({
+      runId: r.run_id as string,
+      lastMs: Number((r.last_ns as bigint) / 1_000_000n),
+      spans: Number(r.spans as bigint),
+    }));
+    const keep = new Set(opts.keep ?? []);
+    const candidates = runs.filter((r) => !keep.has(r.runId));
+    const doomed = new Set<string>();
+    const now = opts.nowMs ?? Date.now();
+    if (opts.maxAgeMs !== undefined) for (const r of candidates) if (now - r.lastMs > opts.maxAgeMs) doomed.add(r.runId);
+    if (opts.maxBytes !== undefined && bytesBefore > opts.maxBytes) {
+      // Oldest first, until the spans removed account for the excess (bytes per span from the whole file).
+      const total = runs.reduce((n, r) => n + r.spans, 0) || 1;
+      let excess = ((bytesBefore - opts.maxBytes) / bytesBefore) * total;
+      for (const r of candidates) {
+        if (doomed.has(r.runId)) excess -= r.spans;
+        else if (excess > 0) {
+          doomed.add(r.runId);
+          excess -= r.spans;
+        }
+      }
+    }
+    let spansDeleted = 0;
+    if (doomed.size) {
+      const ids = [...doomed];
+      const list = ids.map(() => '?').join(', ');
+      await this.writer.settledSoFar();
+      try {
+        const r = await this.writerConn.run(`DELETE FROM spans WHERE trace_id IN (SELECT DISTINCT trace_id FROM spans WHERE run_id IN (${list})) OR run_id IN (${list})`, [...ids, ...ids]);
+        spansDeleted = Number(r.rowsChanged);
+        await this.metrics.deleteRuns(ids);
+        await this.writerConn.run('CHECKPOINT');
+      } catch (err) {
+        throw storeError(`retention failed: ${(err as Error).message}`, this.path, err);
+      }
+    }
+    return { runsDeleted: [...doomed], spansDeleted, bytesBefore, bytesAfter: await this.sizeBytes() };
   }
 
   /** The run lifecycle records (run.start / run.end spans) of every run, for listings. */

@@ -225,6 +225,18 @@ export const WatchSchema = z
   })
   .strict();
 
+/**
+ * Retention of the store in long-running modes (watch, mirror): whole runs older than `maxAgeDays`
+ * are deleted, then the oldest until the store uses at most `maxSizeMb`. Batch commands never prune.
+ */
+export const RetentionSchema = z
+  .object({
+    maxAgeDays: z.number().positive().max(3650).default(7).describe('Delete runs whose last span is older than this many days'),
+    maxSizeMb: z.number().int().positive().default(2048).describe('Then delete the oldest runs until the store uses at most this many MiB'),
+    everySeconds: z.number().int().min(1).default(60).describe('How often a long-running mode applies retention'),
+  })
+  .strict();
+
 /** Prometheus metrics of batch runs. */
 export const MetricsSchema = z
   .object({
@@ -293,9 +305,12 @@ export const ConfigSchema = z
       .default({ suites: [] }),
     collector: CollectorSchema.default(CollectorSchema.parse({})),
     store: z
-      .object({ path: z.string().min(1).default('.gauntlet/store.duckdb') })
+      .object({
+        path: z.string().min(1).default('.gauntlet/store.duckdb'),
+        retention: RetentionSchema.default(RetentionSchema.parse({})),
+      })
       .strict()
-      .default({ path: '.gauntlet/store.duckdb' }),
+      .default({ path: '.gauntlet/store.duckdb', retention: RetentionSchema.parse({}) }),
     probe: ProbeSchema.default(ProbeSchema.parse({})),
     noise: NoiseSchema.default(NoiseSchema.parse({})),
     gate: GateSchema.default(GateSchema.parse({})),
