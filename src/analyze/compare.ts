@@ -1,7 +1,7 @@
 import { compareBodies, type Difference, type DiffOptions } from '../shape/index.ts';
 import type { ObservedExchange } from './exchanges.ts';
 
-export type FindingKind = 'transport' | 'status' | 'header' | 'shape' | 'value' | 'body';
+export type FindingKind = 'transport' | 'status' | 'header' | 'shape' | 'value' | 'body' | 'trace';
 
 /** A difference between the two sides of one pair, in the report's taxonomy. */
 export interface PairFinding {

@@ -5,6 +5,7 @@ import { ATTR_GAUNTLET_RUN_INCOMPLETE, ATTR_GAUNTLET_RUN_NOISE, ATTR_GAUNTLET_RU
 import { comparePair, type FindingKind, type PairFinding } from './compare.ts';
 import { pairExchanges, reconstructExchanges, type ObservedExchange, type ObservedPair } from './exchanges.ts';
 import { generalisePath, NoiseModel, type Suppression } from './noise.ts';
+import { countRuntimeServerSpans } from './trace-summary.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -302,7 +303,8 @@ export function buildParityReport(runId: string, spans: readonly StoredSpan[], o
     ...(incomplete ? { incomplete } : {}),
     telemetry: {
       clientSpans,
-      serverSpans: spans.filter((s) => s.kind === 'SERVER').length,
+      // The runtimes' own SERVER spans; a downstream's (under a runtime's CLIENT span) is not one.
+      serverSpans: countRuntimeServerSpans(spans),
       joined: exchanges.filter((x) => x.serverMs !== undefined).length,
     },
   };

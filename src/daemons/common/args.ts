@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { TRACE_FAULTS, type TraceFault } from '../../config/schema.ts';
 import { GauntletError } from '../../util/errors.ts';
 
 /** The wire-format flavours every reference daemon comes in. */
@@ -12,8 +13,7 @@ export type Flavour = (typeof FLAVOURS)[number];
  * span errors, the answer is unchanged), `retry` (the first downstream attempt fails and is
  * retried), `broken-propagation` (outgoing calls carry no `traceparent`).
  */
-export const TRACE_FAULTS = ['n-plus-one', 'extra-call', 'hidden-error', 'retry', 'broken-propagation'] as const;
-export type TraceFault = (typeof TRACE_FAULTS)[number];
+export { TRACE_FAULTS, type TraceFault } from '../../config/schema.ts';
 
 /** Slows one named inner operation (a span name such as `validate record` or `search shard`). */
 export interface OperationLatencyFault {
