@@ -58,7 +58,14 @@ export async function judgeTraces(traces: readonly RouteTrace[], report: ParityR
         referenceName: svc.primary,
         seen: seenOf(svc.service),
         routeDeltaMs: diff(median(b.serverMs), median(a.serverMs)),
-        operationDeltaMs: (op: string) => diff(median(b.durationMs.get(op) ?? []), median(a.durationMs.get(op) ?? [])),
+        operationDeltaMs: (op: string) => {
+          // A downstream's SERVER span measures only the downstream; the time the runtime spends on
+          // the call (connection, network, the downstream) is its CLIENT span's.
+          const o = b.summary.ops.find((x) => x.key === op);
+          const parent = o?.kind === 'SERVER' && o.parent ? b.summary.ops.find((x) => x.key === o.parent && x.kind === 'CLIENT') : undefined;
+          const key = parent?.key ?? op;
+          return diff(median(b.durationMs.get(key) ?? []), median(a.durationMs.get(key) ?? []));
+        },
       };
       findings.push(...compareRouteTraces(a.summary, b.summary, ctx, options));
       if (t.selfTime.enabled) selfEntries.push(...selfTimeEntries(a, b, svc.primary, 'runtime'));
