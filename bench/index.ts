@@ -8,6 +8,7 @@ import { runJudgeBench } from './judge.bench.ts';
 import { runReplayBench } from './replay.bench.ts';
 import { runLoadBench } from './load.bench.ts';
 import { runMirrorBench } from './mirror.bench.ts';
+import { runTraceBench } from './trace.bench.ts';
 
 const only = process.argv.slice(2);
 const benches: Array<[string, () => Promise<Record<string, number>>]> = [
@@ -17,6 +18,7 @@ const benches: Array<[string, () => Promise<Record<string, number>>]> = [
   ['replay', runReplayBench],
   ['load', runLoadBench],
   ['mirror', () => runMirrorBench()],
+  ['trace', runTraceBench],
 ];
 
 const results: Record<string, Record<string, number>> = {};
