@@ -31,6 +31,8 @@ export interface OperationCalls {
   joined: number;
   /** Sum over its calls of duration minus the union of its children's intervals (ns). */
   selfNs: number;
+  /** Each call's self time (ns): self-time shifts are judged per call, so more calls is call-count, not self time. */
+  selfNsPerCall: number[];
   /** Sum of its calls' durations (ns). */
   durationNs: number;
   /** Message of the first error span, if any. */
@@ -107,13 +109,15 @@ export function structureOf(root: StoredSpan, children: SpanIndex): ExchangeStru
     const kids = (children.get(`${span.traceId}/${span.spanId}`) ?? []).filter((k) => !seen.has(k.spanId));
     let entry = ops.get(op.key);
     if (!entry) {
-      entry = { op, parent, depth, calls: 0, errors: 0, unjoined: 0, joined: 0, selfNs: 0, durationNs: 0, firstError: undefined };
+      entry = { op, parent, depth, calls: 0, errors: 0, unjoined: 0, joined: 0, selfNs: 0, selfNsPerCall: [], durationNs: 0, firstError: undefined };
       ops.set(op.key, entry);
     }
     entry.calls++;
     const duration = span.endNs > span.startNs ? Number(span.endNs - span.startNs) : 0;
     entry.durationNs += duration;
-    entry.selfNs += selfTimeNs(span, kids);
+    const self = selfTimeNs(span, kids);
+    entry.selfNs += self;
+    entry.selfNsPerCall.push(self);
     if (span.statusCode === 'ERROR') {
       entry.errors++;
       entry.firstError ??= span.statusMessage || errorTypeOf(span);

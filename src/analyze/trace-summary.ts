@@ -13,7 +13,7 @@ import type { OperationSummary, RouteTraceSummary } from '../config/index.ts';
 /** A summary plus the per-request samples the statistics need (not kept in baselines). */
 export interface RouteTrace {
   summary: RouteTraceSummary;
-  /** Per operation key: self time (ms) per request where it occurs. */
+  /** Per operation key: self time (ms) of each call. */
   selfMs: Map<string, number[]>;
   /** Per operation key: total duration (ms) per request, 0 where absent — for "of which" explanations. */
   durationMs: Map<string, number[]>;
@@ -78,7 +78,7 @@ function summarise(x: ObservedExchange, items: ReadonlyArray<{ s: ExchangeStruct
       }
       calls.get(key)![i] = c.calls;
       durationMs.get(key)![i] = c.durationNs / 1e6;
-      selfMs.get(key)!.push(c.selfNs / 1e6);
+      for (const ns of c.selfNsPerCall) selfMs.get(key)!.push(ns / 1e6);
       // The runtime's own SERVER span erring is what the client sees (a 5xx); below it, an error
       // under an answer that is not a server error is hidden from the client.
       if (c.errors > 0 && key !== s.rootOp && (ex.status ?? 500) < 500) {

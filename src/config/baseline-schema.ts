@@ -17,6 +17,7 @@ export const OperationSummarySchema = z
     hiddenErrorRequests: z.number().int().min(0),
     unjoinedRequests: z.number().int().min(0),
     joinedRequests: z.number().int().min(0),
+    /** Self time per call (ms): duration minus the union of its children. */
     selfMs: z.object({ p50: z.number(), p95: z.number(), p99: z.number() }).strict(),
     criticalShare: z.number().min(0).max(1),
     exampleTraceId: z.string(),

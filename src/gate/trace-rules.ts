@@ -105,13 +105,13 @@ export async function judgeTraces(traces: readonly RouteTrace[], report: ParityR
           shiftMs: round(v.shift.estimate),
           ciMs: [round(v.shift.lower), round(v.shift.upper)],
           ...(routeDelta !== undefined ? { routeDeltaMs: round(routeDelta) } : {}),
-          operationDeltaMs: round(v.shift.estimate),
+          operationDeltaMs: round(v.shift.estimate * op.callsPerRequest),
           callsReference: refOp?.callsPerRequest ?? 0,
           callsSubject: op.callsPerRequest,
           examples: { reference: refOp?.exampleTraceId, subject: op.exampleTraceId },
           explanation:
-            (routeDelta !== undefined ? `${e.sub.summary.method} ${e.sub.summary.route} ${fmtMs(routeDelta)} on ${e.sub.summary.runtime}, of which ${fmtMs(v.shift.estimate)} is the self time of ` : `self time of `) +
-            `\`${operationLabel(op)}\` (×${op.callsPerRequest} per request; ${fmtMs(v.shift.estimate)}, CI [${fmtMs(v.shift.lower)}, ${fmtMs(v.shift.upper)}] vs ${e.referenceName})`,
+            (routeDelta !== undefined ? `${e.sub.summary.method} ${e.sub.summary.route} ${fmtMs(routeDelta)} on ${e.sub.summary.runtime}, of which ${fmtMs(v.shift.estimate * op.callsPerRequest)} is the self time of ` : `self time of `) +
+            `\`${operationLabel(op)}\` (${fmtMs(v.shift.estimate)} per call, CI [${fmtMs(v.shift.lower)}, ${fmtMs(v.shift.upper)}], ×${op.callsPerRequest} per request, vs ${e.referenceName})`,
         }),
       );
     });

@@ -141,7 +141,7 @@ export function createGauntletMetrics(opts: GauntletMetricsOptions = {}): Gauntl
     }),
     traceSelfTime: new Gauge({
       name: 'gauntlet_trace_self_time_seconds',
-      help: 'Self time per request (duration minus children) of an inner operation under a route, per runtime, quantiles 0.5/0.95/0.99, latest judged run.',
+      help: 'Self time per call (duration minus the union of its children) of an inner operation under a route, per runtime, quantiles 0.5/0.95/0.99, latest judged run.',
       labelNames: ['service', 'route', 'runtime', 'operation_service', 'operation', 'kind', 'quantile'],
       registers,
     }),
