@@ -9,6 +9,7 @@ import { runReplayBench } from './replay.bench.ts';
 import { runLoadBench } from './load.bench.ts';
 import { runMirrorBench } from './mirror.bench.ts';
 import { runReplayMemoryBench } from './replay-memory.bench.ts';
+import { runTraceBench } from './trace.bench.ts';
 
 const only = process.argv.slice(2);
 const benches: Array<[string, () => Promise<Record<string, number>>]> = [
@@ -19,6 +20,7 @@ const benches: Array<[string, () => Promise<Record<string, number>>]> = [
   ['load', runLoadBench],
   ['mirror', () => runMirrorBench()],
   ['replay-memory', runReplayMemoryBench],
+  ['trace', runTraceBench],
 ];
 
 const results: Record<string, Record<string, number>> = {};

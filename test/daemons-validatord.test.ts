@@ -162,7 +162,7 @@ describe('validatord tracing and shutdown', () => {
     expect(answer.status).toBe(422);
 
     // The batch processor exports within ~100 ms, long before shutdown.
-    const span = await waitFor(() => otlp.spans.find((s) => s.traceId === TRACE_ID));
+    const span = await waitFor(() => otlp.spans.find((s) => s.traceId === TRACE_ID && s.parentSpanId === CLIENT_SPAN_ID));
     expect(span).toMatchObject({ name: 'POST /v1/validate', kind: 2, parentSpanId: CLIENT_SPAN_ID });
     expect(span.attributes).toMatchObject({
       'http.request.method': 'POST',

@@ -204,7 +204,9 @@ describe('vectord tracing, fault injection and startup errors', () => {
     await daemon.stop();
     expect(await daemon.exited).toEqual({ code: 0, signal: null });
 
-    const span = spans.find((s) => s.traceId === TRACE_ID);
+    const span = spans.find((s) => s.traceId === TRACE_ID && s.parentSpanId === CLIENT_SPAN_ID);
+    // The search's inner structure: one INTERNAL span per shard scan, under the SERVER span.
+    expect(spans.filter((s) => s.traceId === TRACE_ID && s.name === 'search shard' && s.kind === 'INTERNAL' && s.parentSpanId === span?.spanId)).toHaveLength(4);
     expect(span).toMatchObject({ name: 'POST /v1/collections/{name}/search', kind: 'SERVER', parentSpanId: CLIENT_SPAN_ID, serviceName: 'vectord' });
     expect(span!.attributes).toMatchObject({
       'http.request.method': 'POST',

@@ -5,7 +5,7 @@ import { compareHeaders, type HeaderRules } from './headers.ts';
 /** Body diff options plus the response headers to compare (headers.ts). */
 export type PairOptions = DiffOptions & { headers?: HeaderRules };
 
-export type FindingKind = 'transport' | 'status' | 'header' | 'shape' | 'value' | 'body';
+export type FindingKind = 'transport' | 'status' | 'header' | 'shape' | 'value' | 'body' | 'trace';
 
 /** A difference between the two sides of one pair, in the report's taxonomy. */
 export interface PairFinding {

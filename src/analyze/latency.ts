@@ -1,3 +1,4 @@
+import type { RouteTraceSummary } from '../config/index.ts';
 import type { ObservedExchange } from './exchanges.ts';
 
 export interface LatencySeries {
@@ -13,6 +14,8 @@ export interface LatencySeries {
   /** Failed exchanges (transport errors and 5xx) — excluded from `values`, counted here. */
   errors: number;
   total: number;
+  /** The route's span structure on this runtime (set by the judgement; kept by baselines). */
+  trace?: RouteTraceSummary;
 }
 
 /**

@@ -6,6 +6,7 @@ import { runLifecycle } from './run-lifecycle.ts';
 import { comparePair, type FindingKind, type PairFinding } from './compare.ts';
 import { pairExchanges, reconstructExchanges, type ObservedExchange, type ObservedPair } from './exchanges.ts';
 import { generalisePath, NoiseModel, type Suppression } from './noise.ts';
+import { countRuntimeServerSpans } from './trace-summary.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -316,7 +317,8 @@ export function buildParityReport(runId: string, spans: readonly StoredSpan[], o
     ...(unfinished.length ? { unfinished } : {}),
     telemetry: {
       clientSpans,
-      serverSpans: spans.filter((s) => s.kind === 'SERVER').length,
+      // The runtimes' own SERVER spans; a downstream's (under a runtime's CLIENT span) is not one.
+      serverSpans: countRuntimeServerSpans(spans),
       joined: exchanges.filter((x) => x.serverMs !== undefined).length,
     },
   };

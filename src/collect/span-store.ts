@@ -364,7 +364,9 @@ export class SpanStore {
     const rows = await this.read(
       `WITH r AS (
          SELECT DISTINCT trace_id, span_id, parent_span_id, kind,
-                json_extract(attributes, '$."http.response.status_code"') IS NOT NULL AS answered
+                json_extract(attributes, '$."http.response.status_code"') IS NOT NULL
+                  -- the probe's exchanges only: a runtime's own calls to its downstreams carry no run id
+                  AND run_id IS NOT NULL AS answered
          FROM spans WHERE ${RUN_SPANS_WHERE}
        ), servers AS (SELECT DISTINCT trace_id, parent_span_id FROM r WHERE kind = 'SERVER')
        SELECT count(*) AS spans,

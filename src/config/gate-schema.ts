@@ -1,6 +1,43 @@
 import { z } from 'zod';
 import { parseThreshold } from './thresholds.ts';
 
+/** The trace classes of the divergence taxonomy (kind `trace`): what a runtime does inside a request. */
+export const TRACE_CLASSES = ['call-count', 'new-operation', 'missing-operation', 'hidden-error', 'broken', 'self-time'] as const;
+export type TraceClass = (typeof TRACE_CLASSES)[number];
+
+const TRACE_DEFAULTS = {
+  enabled: true,
+  callCountRatio: 1.5,
+  minCallChange: 0.1,
+  minPresence: 0.1,
+  minRequests: 3,
+  failOn: [...TRACE_CLASSES],
+  selfTime: { enabled: true, tolerance: 0.2, toleranceMs: 0.5, minSamples: 20 },
+  critical: true,
+};
+
+/** Trace-derived rules: structure (call counts, operations, errors, propagation) and per-operation self time. */
+export const TraceGateSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    callCountRatio: z.number().min(1).default(1.5).describe('trace/call-count fails when an operation is called more than this many times as often per request (N+1, retries)'),
+    minCallChange: z.number().min(0).default(0.1).describe('Call-count changes within ±this share are not reported at all'),
+    minPresence: z.number().min(0).max(1).default(0.1).describe('An operation in fewer than this share of requests is neither new nor missing'),
+    minRequests: z.number().int().min(1).default(3).describe('Fewer traced requests on a side: no trace conclusion for the route'),
+    failOn: z.array(z.enum(TRACE_CLASSES)).default([...TRACE_CLASSES]).describe('Trace classes that fail the gate when new or regressed (call-count only above callCountRatio)'),
+    selfTime: z
+      .object({
+        enabled: z.boolean().default(true),
+        tolerance: z.number().min(0).max(10).default(0.2).describe("Self-time shifts within ±this × the reference's median are immaterial"),
+        toleranceMs: z.number().min(0).max(60_000).default(0.5).describe('…and so are shifts within ±this many ms'),
+        minSamples: z.number().int().min(2).default(20),
+      })
+      .strict()
+      .default(TRACE_DEFAULTS.selfTime),
+    critical: z.boolean().default(true),
+  })
+  .strict();
+
 /** Gate rules: what makes a run fail CI. Kayenta-like scoring; critical rules fail on their own. */
 export const GateSchema = z
   .object({
@@ -70,6 +107,7 @@ export const GateSchema = z
       })
       .strict()
       .default({ tolerance: 0.1, quantileTolerance: 0.15, critical: true }),
+    trace: TraceGateSchema.default(TRACE_DEFAULTS),
     score: z
       .object({ pass: z.number().min(0).max(100).default(95), marginal: z.number().min(0).max(100).default(75) })
       .strict()

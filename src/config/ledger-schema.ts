@@ -3,6 +3,8 @@ import { z } from 'zod';
 const FINDING_CLASSES = [
   'transport', 'status', 'content-type', 'enum-encoding', 'key-case', 'null-vs-missing', 'null-vs-empty', 'type-change',
   'missing-field', 'extra-field', 'array-shape', 'number-repr', 'value-change', 'array-order', 'text-change', 'latency',
+  // kind `trace` (the path is the operation: `/storaged/GET /v1/schemas/{id}`; `/storaged/**` matches all of storaged's)
+  'call-count', 'new-operation', 'missing-operation', 'hidden-error', 'broken', 'self-time',
 ] as const;
 
 /** One known divergence: a decision, not a suppression — it stays visible in every report. */

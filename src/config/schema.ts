@@ -9,6 +9,15 @@ import { isLoopbackHost } from '../util/loopback.ts';
  */
 
 
+/**
+ * Structural fault switches of the reference daemons (what a runtime does inside a request):
+ * `n-plus-one` one downstream call per field instead of one · `extra-call` an additional
+ * downstream call · `hidden-error` an inner span errors under an unchanged answer · `retry` the first
+ * downstream attempt fails and is retried · `broken-propagation` outgoing calls carry no traceparent.
+ */
+export const TRACE_FAULTS = ['n-plus-one', 'extra-call', 'hidden-error', 'retry', 'broken-propagation'] as const;
+export type TraceFault = (typeof TRACE_FAULTS)[number];
+
 /** A runtime gauntlet talks to over HTTP: either a URL you run yourself, or a reference twin it starts. */
 export const RuntimeSchema = z
   .object({
@@ -22,6 +31,9 @@ export const RuntimeSchema = z
         faultLatencyMs: z.number().min(0).max(60_000).optional().describe('Fault injection: fixed extra latency on the fault route'),
         faultLatencyPct: z.number().min(0).max(10_000).optional().describe('Fault injection: slow the fault route by this percentage'),
         faultRoute: z.string().startsWith('/').optional().describe('Route template the fault applies to (default: the main route)'),
+        faults: z.array(z.enum(TRACE_FAULTS)).optional().describe('Structural fault switches (trace-derived regressions), e.g. [n-plus-one]'),
+        faultOp: z.string().min(1).optional().describe('Inner operation (span name) slowed by faultOpLatencyMs, e.g. "validate record" or "search shard"'),
+        faultOpLatencyMs: z.number().min(0).max(60_000).optional().describe('Fault injection: extra milliseconds spent inside the inner operation faultOp'),
         volatileFields: z
           .boolean()
           .optional()

@@ -25,8 +25,19 @@ export interface RunningStack {
 }
 
 /** Fault-injection (and volatile-field) switches travel to the reference daemon as its documented environment variables. */
-function faultEnv(ref: { faultLatencyMs?: number | undefined; faultLatencyPct?: number | undefined; faultRoute?: string | undefined; volatileFields?: boolean | undefined }): Record<string, string> {
+function faultEnv(ref: {
+  faultLatencyMs?: number | undefined;
+  faultLatencyPct?: number | undefined;
+  faultRoute?: string | undefined;
+  volatileFields?: boolean | undefined;
+  faults?: readonly string[] | undefined;
+  faultOp?: string | undefined;
+  faultOpLatencyMs?: number | undefined;
+}): Record<string, string> {
   const env: Record<string, string> = {};
+  if (ref.faults?.length) env.GAUNTLET_FAULTS = ref.faults.join(',');
+  if (ref.faultOp) env.GAUNTLET_FAULT_OP = ref.faultOp;
+  if (ref.faultOpLatencyMs) env.GAUNTLET_FAULT_OP_LATENCY_MS = String(ref.faultOpLatencyMs);
   if (ref.volatileFields) env.GAUNTLET_VOLATILE_FIELDS = '1';
   if (ref.faultLatencyMs) env.GAUNTLET_FAULT_LATENCY_MS = String(ref.faultLatencyMs);
   if (ref.faultLatencyPct) env.GAUNTLET_FAULT_LATENCY_PCT = String(ref.faultLatencyPct);

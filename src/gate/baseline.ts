@@ -46,8 +46,10 @@ export function buildBaseline(runId: string, series: readonly LatencySeries[], f
       total: s.total,
       errors: s.errors,
       histogram: toExponentialHistogram(s.server ?? s.client),
+      ...(s.trace ? { trace: s.trace } : {}),
     })),
-    divergences: findings.map((f) => ({ id: f.id, service: f.service, method: f.method, route: f.route, class: f.class, path: f.path, count: f.count })),
+    // Trace findings are kept as span structures (latency[].trace), compared by baseline-trace rules.
+    divergences: findings.filter((f) => f.kind !== 'trace').map((f) => ({ id: f.id, service: f.service, method: f.method, route: f.route, class: f.class, path: f.path, count: f.count })),
   };
 }
 

@@ -7,8 +7,9 @@ import { judgeRoutesParallel, type LatencySample, type RouteVerdict } from '../j
 import { histogramSample, toExponentialHistogram } from './baseline.ts';
 import { LedgerMatcher, type LabelledRef, type ResolvedCandidate } from './ledger.ts';
 import { evaluateThreshold, parseThreshold } from '../config/thresholds.ts';
+import { traceRules, type TraceJudgement } from './trace-rules.ts';
 
-export type RuleKind = 'divergence' | 'latency' | 'error-rate' | 'threshold' | 'baseline-latency' | 'baseline-divergence' | 'smoke' | 'load' | 'completeness';
+export type RuleKind = 'divergence' | 'latency' | 'error-rate' | 'threshold' | 'baseline-latency' | 'baseline-divergence' | 'smoke' | 'load' | 'trace' | 'baseline-trace' | 'completeness';
 export type RuleStatus = 'pass' | 'fail' | 'inconclusive';
 
 /** One gate rule applied to one service/route(/runtime): a JUnit testcase. */
@@ -49,6 +50,8 @@ export interface GateResult {
   findings: LabelledFinding[];
   resolved: ResolvedCandidate[];
   latency: LatencyRow[];
+  /** Trace-derived judgement: per route both runtimes' aggregated span trees; its findings are among `findings` (kind `trace`). */
+  trace?: TraceJudgement;
 }
 
 const fmtMs = (v: number) => `${v >= 10 ? v.toFixed(1) : v.toFixed(3)} ms`;
@@ -80,7 +83,7 @@ function divergenceRules(report: ParityReport, labelled: LabelledFinding[], rule
   const routes = new Map<string, { service: string; method: string; route: string }>();
   for (const c of report.cases) routes.set(`${c.service} ${c.method} ${c.route}`, { service: c.service, method: c.method, route: c.route });
   return [...routes.entries()].sort().map(([key, r]) => {
-    const here = labelled.filter((f) => f.service === r.service && f.method === r.method && f.route === r.route);
+    const here = labelled.filter((f) => f.kind !== 'trace' && f.service === r.service && f.method === r.method && f.route === r.route);
     const failing = here.filter((f) => (rules.divergences.failOn as string[]).includes(f.label));
     const known = here.filter((f) => f.label === 'known');
     const message = failing.length
@@ -210,7 +213,8 @@ async function baselineRules(series: readonly LatencySeries[], labelled: readonl
   const known = new Set(baseline.divergences.map((d) => d.id));
   const services = new Set(series.map((s) => s.service));
   for (const service of [...services].sort()) {
-    const fresh = labelled.filter((f) => f.service === service && !known.has(f.id));
+    // Trace findings have their own baseline rule (baseline-trace), against the baseline's span structures.
+    const fresh = labelled.filter((f) => f.kind !== 'trace' && f.service === service && !known.has(f.id));
     out.push({
       rule: 'baseline-divergence',
       name: `baseline-divergence ${service}`,
@@ -262,10 +266,12 @@ export async function evaluateGate(input: {
   ledger: LedgerMatcher;
   rules: GateRules;
   baseline?: Baseline;
+  trace?: TraceJudgement;
 }): Promise<GateResult> {
   const { report, series, ledger, rules } = input;
-  const labelled: LabelledFinding[] = report.findings.map((f) => ({ ...f, ...ledger.label(f) }));
-  const resolved = ledger.unreproduced(report.findings, new Set(report.services.map((s) => s.service)));
+  const allFindings = [...report.findings, ...(input.trace?.findings ?? [])];
+  const labelled: LabelledFinding[] = allFindings.map((f) => ({ ...f, ...ledger.label(f) }));
+  const resolved = ledger.unreproduced(allFindings, new Set(report.services.map((s) => s.service)));
   const latency = rules.latency.enabled ? await latencyRows(series, report, rules) : [];
   const incompleteParts = report.incomplete ? [`the run was interrupted after ${report.incomplete.pairs} of ${report.incomplete.planned} pairs`] : [];
   const all: RuleResult[] = [
@@ -275,6 +281,7 @@ export async function evaluateGate(input: {
     ...errorRateRules(series, rules),
     ...thresholdRules(series, rules),
     ...(input.baseline ? await baselineRules(series, labelled, input.baseline, rules) : []),
+    ...(input.trace ? traceRules(input.trace, labelled, rules) : []),
   ];
   const { score, verdict } = scoreRules(all, rules);
   // The completeness rule speaks through the INCOMPLETE reason below.
@@ -301,5 +308,6 @@ export async function evaluateGate(input: {
     findings: labelled,
     resolved,
     latency,
+    ...(input.trace ? { trace: input.trace } : {}),
   };
 }

@@ -1,11 +1,12 @@
 import { access } from 'node:fs/promises';
-import { buildParityReport, latencySeries, reconstructExchanges, type LatencySeries, type ParityReport } from '../analyze/index.ts';
+import { buildParityReport, buildRouteTraces, latencySeries, reconstructExchanges, type LatencySeries, type ParityReport } from '../analyze/index.ts';
 import type { StoredSpan } from '../collect/index.ts';
 import { resolveFrom, type LoadedConfig, type NoiseRules } from '../config/index.ts';
 import { ATTR_GAUNTLET_DRIVER } from '../contract/attributes.ts';
 import { readBaseline } from './baseline.ts';
 import { evaluateGate, type GateResult } from './evaluate.ts';
 import { LedgerMatcher, readLedger } from './ledger.ts';
+import { judgeTraces } from './trace-rules.ts';
 
 export interface JudgedRun {
   report: ParityReport;
@@ -46,7 +47,17 @@ export async function judgeRun(
   const ledger = await ledgerFor(loaded, opts.ledger);
   const baseline = opts.baseline ? await readBaseline(resolveFrom(process.cwd(), opts.baseline)) : undefined;
   const report = buildParityReport(runId, spans, opts.noise ? { noise: opts.noise } : {});
-  const series = latencySeries(reconstructExchanges(spans));
-  const gate = await evaluateGate({ report, series, ledger, rules: loaded.config.gate, ...(baseline ? { baseline } : {}) });
+  const exchanges = reconstructExchanges(spans);
+  // What each runtime did inside its requests, from the span trees under its SERVER spans.
+  const traces = buildRouteTraces(spans, exchanges);
+  const traceOf = new Map(traces.map((t) => [`${t.summary.service} ${t.summary.method} ${t.summary.route} ${t.summary.runtime}`, t.summary]));
+  // Each series carries its route's trace summary: a saved baseline keeps it (per route and runtime).
+  const series = latencySeries(exchanges).map((s) => {
+    const trace = traceOf.get(`${s.service} ${s.method} ${s.route} ${s.runtime}`);
+    return trace ? { ...s, trace } : s;
+  });
+  const rules = loaded.config.gate;
+  const trace = rules.trace.enabled ? await judgeTraces(traces, report, rules, baseline) : undefined;
+  const gate = await evaluateGate({ report, series, ledger, rules, ...(baseline ? { baseline } : {}), ...(trace ? { trace } : {}) });
   return { report, series, gate };
 }

@@ -1,3 +1,4 @@
+import { renderTraceMarkdown } from './trace-view.ts';
 import type { ParityReport } from '../analyze/index.ts';
 import type { LoadReport } from '../collect/load/index.ts';
 import type { GateResult } from '../gate/evaluate.ts';
@@ -30,6 +31,7 @@ export function renderMarkdown(report: ParityReport, gate: GateResult, load?: Lo
     }
     out.push('');
   }
+  out.push(...renderTraceMarkdown(gate, cell));
   if (gate.latency.length) {
     out.push('### Latency', '', '| service | route | verdict | shift | p50 ratio | p95 ratio | p99 ratio | n |', '| --- | --- | --- | --- | ---: | ---: | ---: | --- |');
     for (const l of gate.latency) {

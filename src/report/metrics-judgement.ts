@@ -81,6 +81,25 @@ export function recordJudgement(metrics: GauntletMetrics, report: ParityReport, 
     const where = { service: r.service, route: r.route ?? '', rule: r.rule };
     metrics.gateFailedRules.inc(where, r.status === 'fail' ? 1 : 0);
   }
+  recordTraceStructure(metrics, gate);
   metrics.lastJudged.set((opts.now ?? new Date()).getTime() / 1000);
   return next;
+}
+
+/** Calls per request and self time by operation and runtime: the Grafana trace-structure panel's series. */
+export function recordTraceStructure(metrics: GauntletMetrics, gate: GateResult): void {
+  metrics.traceCallsPerRequest.reset();
+  metrics.traceSelfTime.reset();
+  for (const r of gate.trace?.routes ?? []) {
+    for (const side of [r.primary, r.candidate]) {
+      if (!side) continue;
+      for (const o of side.ops) {
+        const labels = { service: side.service, route: side.route, runtime: side.runtime, operation_service: o.service, operation: o.name, kind: o.kind };
+        metrics.traceCallsPerRequest.set(labels, o.callsPerRequest);
+        metrics.traceSelfTime.set({ ...labels, quantile: '0.5' }, o.selfMs.p50 / 1000);
+        metrics.traceSelfTime.set({ ...labels, quantile: '0.95' }, o.selfMs.p95 / 1000);
+        metrics.traceSelfTime.set({ ...labels, quantile: '0.99' }, o.selfMs.p99 / 1000);
+      }
+    }
+  }
 }

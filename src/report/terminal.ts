@@ -1,3 +1,4 @@
+import { renderTraceTerminal } from './trace-view.ts';
 import type { ParityReport, AggregatedFinding, CaseResult } from '../analyze/index.ts';
 
 export interface TerminalStyle {
@@ -137,6 +138,7 @@ export function renderGate(gate: import('../gate/evaluate.ts').GateResult, st: T
     }
     out.push('');
   }
+  out.push(...renderTraceTerminal(gate, st));
   const labelled = gate.findings.map((f) => `${f.label}${f.ledgerId ? ` ${f.ledgerId}` : ''}: ${f.service} ${f.route} ${f.class} ${f.path}`);
   if (labelled.length) out.push(st.bold('Ledger'), ...labelled.map((l) => `  ${l}`), '');
   const colour = gate.verdict === 'pass' ? st.green : gate.verdict === 'marginal' ? st.yellow : st.red;

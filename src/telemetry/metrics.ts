@@ -48,6 +48,9 @@ export interface GauntletMetrics {
   readonly gateRules: Gauge<'rule' | 'status'>;
   readonly gateFailedRules: Gauge<'service' | 'route' | 'rule'>;
   readonly lastJudged: Gauge;
+  /** Per route, runtime and inner operation (service.name + span name + kind) of the latest judged run. */
+  readonly traceCallsPerRequest: Gauge<'service' | 'route' | 'runtime' | 'operation_service' | 'operation' | 'kind'>;
+  readonly traceSelfTime: Gauge<'service' | 'route' | 'runtime' | 'operation_service' | 'operation' | 'kind' | 'quantile'>;
   readonly mirrorDropped: Counter<'service'>;
   readonly mirrorRequests: Counter<'service' | 'outcome'>;
   readonly mirrorQueueDepth: Gauge<'service'>;
@@ -129,6 +132,19 @@ export function createGauntletMetrics(opts: GauntletMetricsOptions = {}): Gauntl
       registers,
     }),
     lastJudged: new Gauge({ name: 'gauntlet_last_judged_timestamp_seconds', help: 'Unix time the latest run was judged.', registers }),
+    // Operation labels are span names, which semconv keeps low-cardinality (route templates, not URLs).
+    traceCallsPerRequest: new Gauge({
+      name: 'gauntlet_trace_calls_per_request',
+      help: 'Mean calls per request of an inner operation (service.name + span name + kind) under a route, per runtime, in the latest judged run.',
+      labelNames: ['service', 'route', 'runtime', 'operation_service', 'operation', 'kind'],
+      registers,
+    }),
+    traceSelfTime: new Gauge({
+      name: 'gauntlet_trace_self_time_seconds',
+      help: 'Self time per call (duration minus the union of its children) of an inner operation under a route, per runtime, quantiles 0.5/0.95/0.99, latest judged run.',
+      labelNames: ['service', 'route', 'runtime', 'operation_service', 'operation', 'kind', 'quantile'],
+      registers,
+    }),
     mirrorDropped: new Counter({
       name: 'gauntlet_mirror_queue_dropped_total',
       help: 'Mirrored requests dropped because the mirror queue was full (the live traffic is never slowed instead).',

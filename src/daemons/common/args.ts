@@ -1,13 +1,30 @@
 import { parseArgs } from 'node:util';
+import { TRACE_FAULTS, type TraceFault } from '../../config/schema.ts';
 import { GauntletError } from '../../util/errors.ts';
 
 /** The wire-format flavours every reference daemon comes in. */
 export const FLAVOURS = ['rust', 'go'] as const;
 export type Flavour = (typeof FLAVOURS)[number];
 
+/**
+ * Fault switches that change what a daemon does inside a request, not only how long it takes
+ * (`--fault KIND`, repeatable; `GAUNTLET_FAULTS=a,b`): `n-plus-one` (one downstream call per
+ * field instead of one), `extra-call` (an additional downstream call), `hidden-error` (an inner
+ * span errors, the answer is unchanged), `retry` (the first downstream attempt fails and is
+ * retried), `broken-propagation` (outgoing calls carry no `traceparent`).
+ */
+export { TRACE_FAULTS, type TraceFault } from '../../config/schema.ts';
+
+/** Slows one named inner operation (a span name such as `validate record` or `search shard`). */
+export interface OperationLatencyFault {
+  op: string;
+  ms: number;
+}
+
 export const DAEMON_USAGE =
   'usage: main.ts --flavour rust|go [--host 127.0.0.1] [--port 0] [--otlp-endpoint URL] ' +
-  '[--fault-latency-ms N] [--fault-latency-pct P] [--fault-latency-ratio R] [--fault-route TEMPLATE] [--volatile-fields]';
+  '[--fault-latency-ms N] [--fault-latency-pct P] [--fault-latency-ratio R] [--fault-route TEMPLATE] [--volatile-fields] ' +
+  `[--fault ${TRACE_FAULTS.join('|')}]... [--fault-op SPAN-NAME --fault-op-latency-ms N] [--storaged-url URL]`;
 
 export interface FaultLatency {
   /** Extra milliseconds added to a delayed request; 0 disables the fault. */
@@ -35,6 +52,12 @@ export interface DaemonArgs {
    * services' do: the test bed for the noise model. Present only when on.
    */
   volatileFields?: true;
+  /** Structural faults (see TRACE_FAULTS); present only when some are on. */
+  traceFaults?: TraceFault[];
+  /** Inner-operation latency fault; present only when on. */
+  opLatency?: OperationLatencyFault;
+  /** validatord: an external storaged to call instead of the embedded one. */
+  storagedUrl?: string;
 }
 
 /**
@@ -57,6 +80,10 @@ export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
         'fault-latency-pct': { type: 'string' },
         'fault-route': { type: 'string' },
         'volatile-fields': { type: 'boolean' },
+        fault: { type: 'string', multiple: true },
+        'fault-op': { type: 'string' },
+        'fault-op-latency-ms': { type: 'string' },
+        'storaged-url': { type: 'string' },
       },
     }));
   } catch (error) {
@@ -82,6 +109,11 @@ export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
   }
 
   const volatileFields = values['volatile-fields'] === true || /^(1|true|yes|on)$/i.test(env.GAUNTLET_VOLATILE_FIELDS ?? '');
+  const traceFaults = parseTraceFaults(values.fault ?? (env.GAUNTLET_FAULTS ? env.GAUNTLET_FAULTS.split(',') : []));
+  const op = values['fault-op'] ?? env.GAUNTLET_FAULT_OP;
+  const opMs = parseNumber('--fault-op-latency-ms', values['fault-op-latency-ms'] ?? env.GAUNTLET_FAULT_OP_LATENCY_MS ?? '0', 0, 600_000);
+  if (opMs > 0 && !op) throw new GauntletError('GAUNTLET_USAGE', '--fault-op-latency-ms needs --fault-op SPAN-NAME (the inner operation to slow)', { path: '--fault-op' });
+  const storagedUrl = values['storaged-url'] ?? env.GAUNTLET_STORAGED_URL;
   return {
     flavour: flavour as Flavour,
     host: values.host,
@@ -90,7 +122,21 @@ export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     // The key is left out when unset so the settings compare equal to `{ ms, ratio }`.
     fault: { ms, ratio, ...(pct > 0 ? { pct } : {}), ...(route === undefined ? {} : { route }) },
     ...(volatileFields ? { volatileFields: true as const } : {}),
+    ...(traceFaults.length ? { traceFaults } : {}),
+    ...(opMs > 0 && op ? { opLatency: { op, ms: opMs } } : {}),
+    ...(storagedUrl ? { storagedUrl } : {}),
   };
+}
+
+function parseTraceFaults(raw: readonly string[]): TraceFault[] {
+  const out: TraceFault[] = [];
+  for (const item of raw.map((r) => r.trim()).filter(Boolean)) {
+    if (!TRACE_FAULTS.includes(item as TraceFault)) {
+      throw new GauntletError('GAUNTLET_USAGE', `--fault must be one of ${TRACE_FAULTS.join(', ')} (got ${item})`, { path: '--fault', hint: DAEMON_USAGE });
+    }
+    if (!out.includes(item as TraceFault)) out.push(item as TraceFault);
+  }
+  return out;
 }
 
 /**

@@ -26,6 +26,12 @@ export interface TracingOptions {
 export interface Tracing {
   readonly enabled: boolean;
   readonly tracer: Tracer;
+  /**
+   * A tracer for another service hosted in this process (an embedded downstream such as
+   * validatord's storaged): its own resource (`service.name`), the same export pipeline — so its
+   * spans are never exported after the spans of the request that caused them.
+   */
+  tracerFor(service: string, version: string): Tracer;
   /** Flushes pending spans and stops exporting. Safe to call more than once. */
   shutdown(): Promise<void>;
 }
@@ -38,10 +44,15 @@ export interface Tracing {
  */
 export async function startTracing(options: TracingOptions): Promise<Tracing> {
   if (!options.tracesUrl) {
-    return { enabled: false, tracer: trace.getTracer(options.service, options.version), shutdown: async () => {} };
+    return {
+      enabled: false,
+      tracer: trace.getTracer(options.service, options.version),
+      tracerFor: (service, version) => trace.getTracer(service, version),
+      shutdown: async () => {},
+    };
   }
   // Loaded lazily: sdk-node pulls in every exporter, which costs startup time when tracing is off.
-  const [{ NodeSDK }, { OTLPTraceExporter }, { BatchSpanProcessor }, { defaultResource, resourceFromAttributes }, { W3CTraceContextPropagator }] =
+  const [{ NodeSDK }, { OTLPTraceExporter }, { BasicTracerProvider, BatchSpanProcessor }, { defaultResource, resourceFromAttributes }, { W3CTraceContextPropagator }] =
     await Promise.all([
       import('@opentelemetry/sdk-node'),
       import('@opentelemetry/exporter-trace-otlp-proto'),
@@ -50,10 +61,10 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
       import('@opentelemetry/core'),
     ]);
 
-  const resource = defaultResource().merge(
+  const resourceOf = (service: string, version: string) => defaultResource().merge(
     resourceFromAttributes({
-      [ATTR_SERVICE_NAME]: options.service,
-      [ATTR_SERVICE_VERSION]: options.version,
+      [ATTR_SERVICE_NAME]: service,
+      [ATTR_SERVICE_VERSION]: version,
       [ATTR_SERVICE_INSTANCE_ID]: randomUUID(),
       [RESOURCE_GAUNTLET_RUNTIME]: options.runtime,
       [ATTR_PROCESS_PID]: process.pid,
@@ -63,6 +74,8 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
       [ATTR_PROCESS_RUNTIME_DESCRIPTION]: `gauntlet reference twin speaking the ${options.runtime} wire format`,
     }),
   );
+  const resource = resourceOf(options.service, options.version);
+  const processor = new BatchSpanProcessor(new OTLPTraceExporter({ url: options.tracesUrl }), { scheduledDelayMillis: SPAN_EXPORT_DELAY_MS });
 
   const sdk = new NodeSDK({
     resource,
@@ -72,11 +85,7 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
     metricReaders: [],
     logRecordProcessors: [],
     textMapPropagator: new W3CTraceContextPropagator(),
-    spanProcessors: [
-      new BatchSpanProcessor(new OTLPTraceExporter({ url: options.tracesUrl }), {
-        scheduledDelayMillis: SPAN_EXPORT_DELAY_MS,
-      }),
-    ],
+    spanProcessors: [processor],
   });
   sdk.start();
 
@@ -84,6 +93,9 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
   return {
     enabled: true,
     tracer: trace.getTracer(options.service, options.version),
+    // Spans carry their provider's resource; the OTLP exporter groups a batch by resource, so one
+    // shared processor exports both services correctly. Its shutdown is the SDK's.
+    tracerFor: (service, version) => new BasicTracerProvider({ resource: resourceOf(service, version), spanProcessors: [processor] }).getTracer(service, version),
     shutdown: () => (stopping ??= sdk.shutdown()),
   };
 }

@@ -3,6 +3,10 @@ import { withFaultLatency } from '../common/fault.ts';
 import type { RouteResponse } from '../common/frameworks.ts';
 import { BodyTooLargeError, readBody, type Route, type RouteContext } from '../common/http-server.ts';
 import type { DaemonMetrics } from '../common/metrics.ts';
+import { inSpan } from '../common/inner-span.ts';
+import type { Tracer } from '@opentelemetry/api';
+import type { OperationLatencyFault } from '../common/args.ts';
+import { VALIDATORD_OPERATIONS, type SchemaResolver } from './resolve.ts';
 import { parseValidateRequest } from './schema.ts';
 import { validateRecord } from './validate.ts';
 import { volatileMeta, withMeta } from './volatile.ts';
@@ -19,12 +23,14 @@ export interface ValidatordRoutesOptions {
   fault: FaultLatency;
   /** Add per-request `meta` (ids, timestamps, duration) to 200/422 answers: see volatile.ts. */
   volatileFields?: boolean | undefined;
+  /** Inner structure (cache, storaged, validation spans); without it the handler only validates. */
+  inner?: { tracer: Tracer; resolver: SchemaResolver; opLatency?: OperationLatencyFault | undefined } | undefined;
 }
 
 /** validatord's routes. Fault latency applies to `/v1/validate` only: health checks and scrapes stay fast. */
-export function createValidatordRoutes({ wire, metrics, fault, volatileFields }: ValidatordRoutesOptions): Route[] {
+export function createValidatordRoutes({ wire, metrics, fault, volatileFields, inner }: ValidatordRoutesOptions): Route[] {
   return [
-    { method: 'POST', path: VALIDATE_ROUTE, handle: withFaultLatency((ctx) => handleValidate(wire, ctx, volatileFields === true), fault) },
+    { method: 'POST', path: VALIDATE_ROUTE, handle: withFaultLatency((ctx) => handleValidate(wire, ctx, volatileFields === true, inner), fault) },
     { method: 'GET', path: '/healthz', handle: async () => json(200, wire.encodeHealth()) },
     {
       method: 'GET',
@@ -42,7 +48,7 @@ export function createValidatordRoutes({ wire, metrics, fault, volatileFields }:
  * 200 valid · 422 invalid (issues listed) · 400 body not JSON or not `{schema, record}` ·
  * 413 body over the limit. Only the 200/422 bodies differ between flavours.
  */
-async function handleValidate(wire: ValidatordWire, { req }: RouteContext, volatileFields: boolean): Promise<RouteResponse> {
+async function handleValidate(wire: ValidatordWire, { req }: RouteContext, volatileFields: boolean, inner: ValidatordRoutesOptions['inner']): Promise<RouteResponse> {
   const started = performance.now();
   let text: string;
   try {
@@ -61,7 +67,14 @@ async function handleValidate(wire: ValidatordWire, { req }: RouteContext, volat
   const parsed = parseValidateRequest(body);
   if (!parsed.ok) return json(400, wire.encodeError(parsed.message));
 
-  const issues = validateRecord(parsed.request.schema, parsed.request.record);
+  const { schema, record } = parsed.request;
+  let issues;
+  if (inner) {
+    await inner.resolver.resolve(schema);
+    issues = await inSpan(inner.tracer, VALIDATORD_OPERATIONS.validate, { opLatency: inner.opLatency }, () => validateRecord(schema, record));
+  } else {
+    issues = validateRecord(schema, record);
+  }
   const answer = wire.encodeResult(issues);
   return json(issues.length === 0 ? 200 : 422, volatileFields ? withMeta(answer, volatileMeta(wire.runtime, started)) : answer);
 }

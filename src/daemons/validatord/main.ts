@@ -2,6 +2,8 @@
  * Process entry of the validatord reference twin:
  *   node --import tsx src/daemons/validatord/main.ts --flavour rust|go [--host H] [--port P]
  *     [--otlp-endpoint URL] [--fault-latency-ms N] [--fault-latency-ratio R] [--volatile-fields]
+ *     [--fault n-plus-one|extra-call|hidden-error|retry|broken-propagation]... [--fault-op NAME --fault-op-latency-ms N]
+ *     [--storaged-url URL]   (default: a storaged embedded in this process)
  * Prints one `{"event":"listening",…}` JSON line on stdout once it accepts requests.
  */
 import { parseDaemonArgs } from '../common/args.ts';
@@ -10,7 +12,11 @@ import { createDaemonServer } from '../common/http-server.ts';
 import { reportStartupFailure, runDaemon } from '../common/lifecycle.ts';
 import { createDaemonMetrics } from '../common/metrics.ts';
 import { startTracing } from '../common/tracing.ts';
+import { createDownstreamClient } from '../common/downstream.ts';
+import { startEmbeddedStoraged } from '../storaged/embedded.ts';
+import { STORAGED_SERVICE, STORAGED_VERSION } from '../storaged/routes.ts';
 import { createValidatordRoutes } from './handler.ts';
+import { createSchemaResolver } from './resolve.ts';
 import { WIRES } from './wire.ts';
 
 const VALIDATORD_SERVICE = 'validatord';
@@ -24,8 +30,12 @@ async function main(): Promise<void> {
 
   const tracing = await startTracing({ ...identity, tracesUrl: args.tracesUrl });
   const metrics = createDaemonMetrics(identity);
+  // storaged: the one given, or one embedded in this process with a resource of its own.
+  const storagedUrl = args.storagedUrl ?? (await startEmbeddedStoraged(tracing.tracerFor(STORAGED_SERVICE, STORAGED_VERSION), args.flavour)).url;
+  const resolver = createSchemaResolver({ tracer: tracing.tracer, storaged: createDownstreamClient(tracing.tracer, storagedUrl), faults: args.traceFaults ?? [], opLatency: args.opLatency });
+  const inner = { tracer: tracing.tracer, resolver, opLatency: args.opLatency };
   const server = createDaemonServer({
-    routes: createValidatordRoutes({ wire, metrics, fault: args.fault, volatileFields: args.volatileFields }),
+    routes: createValidatordRoutes({ wire, metrics, fault: args.fault, volatileFields: args.volatileFields, inner }),
     framework: FRAMEWORKS[args.flavour],
     tracer: tracing.tracer,
     metrics,

@@ -3,7 +3,10 @@ import { applyFaultLatency } from '../common/fault.ts';
 import type { RouteResponse } from '../common/frameworks.ts';
 import { BodyTooLargeError, readBody, type Route, type RouteContext } from '../common/http-server.ts';
 import type { DaemonMetrics } from '../common/metrics.ts';
-import type { VectorIndex } from './model.ts';
+import type { Tracer } from '@opentelemetry/api';
+import type { OperationLatencyFault } from '../common/args.ts';
+import { inSpanSync } from '../common/inner-span.ts';
+import { visitDirectly, type ShardVisitor, type VectorIndex } from './model.ts';
 import { VECTORD_DEFAULT_FAULT_ROUTE, VECTORD_ROUTES } from './routes.ts';
 import { checkCollectionName, parseCreateCollection, parsePointIdSegment, parseSearch, parseUpsert } from './requests.ts';
 import type { VectordFlavour, VectordWire } from './wire.ts';
@@ -16,7 +19,12 @@ export interface VectordRoutesOptions {
   flavour: VectordFlavour;
   metrics: DaemonMetrics;
   fault: FaultLatency;
+  /** Per-shard INTERNAL spans (`search shard`) under a search; the op-latency fault may slow them. */
+  inner?: { tracer: Tracer; opLatency?: OperationLatencyFault | undefined } | undefined;
 }
+
+/** The span name of one shard's scan in a search. */
+export const VECTORD_SHARD_OPERATION = 'search shard';
 
 /**
  * vectord's routes over an in-memory map of collections. Status codes are the same in both
@@ -25,7 +33,10 @@ export interface VectordRoutesOptions {
  * Validation order mirrors both real frameworks: the JSON body is decoded before the handler looks
  * the collection up, so malformed JSON to an unknown collection is a 400, not a 404.
  */
-export function createVectordRoutes({ flavour, metrics, fault }: VectordRoutesOptions): Route[] {
+export function createVectordRoutes({ flavour, metrics, fault, inner }: VectordRoutesOptions): Route[] {
+  const visitShard: ShardVisitor = inner
+    ? (shard, scan) => inSpanSync(inner.tracer, VECTORD_SHARD_OPERATION, { opLatency: inner.opLatency, attributes: { 'vectord.shard': shard } }, scan)
+    : visitDirectly;
   const { wire } = flavour;
   const collections = new Map<string, VectorIndex>();
   const error = (status: number, message: string) => json(status, wire.encodeError(message));
@@ -93,7 +104,7 @@ export function createVectordRoutes({ flavour, metrics, fault }: VectordRoutesOp
         const request = parseSearch(body.value, index.dimension);
         if (!request.ok) return error(400, request.message);
         const { vector, k, filter, withPayload } = request.value;
-        return json(200, wire.encodeSearch(index.search(vector, k, filter), withPayload));
+        return json(200, wire.encodeSearch(index.search(vector, k, filter, visitShard), withPayload));
       },
     },
     {

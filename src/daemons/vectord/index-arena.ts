@@ -1,5 +1,5 @@
 import { matchesFilter, type Filter } from './filter.ts';
-import { compareIds, higherIsBetter, type Metric, type Payload, type PointId, type PointInput, type ScoredPoint, type UpsertCounts, type VectorIndex } from './model.ts';
+import { compareIds, higherIsBetter, type Metric, type Payload, type PointId, type PointInput, type ScoredPoint, type UpsertCounts, type VectorIndex, SEARCH_SHARDS, visitDirectly, type ShardVisitor } from './model.ts';
 import { BoundedTopK, type RanksBelow } from './top-k.ts';
 
 const INITIAL_CAPACITY = 64;
@@ -68,13 +68,18 @@ export class ArenaIndex implements VectorIndex {
     return true;
   }
 
-  search(query: readonly number[], k: number, filter: Filter | undefined): ScoredPoint[] {
+  search(query: readonly number[], k: number, filter: Filter | undefined, visit: ShardVisitor = visitDirectly): ScoredPoint[] {
     const q = this.prepare(query);
     const top = new BoundedTopK(Math.min(k, this.count), this.ranksBelow());
     const score = this.metric === 'l2' ? l2DistanceF32 : dotF32;
-    for (let slot = 0; slot < this.count; slot++) {
-      if (filter && !matchesFilter(filter, this.payloads[slot])) continue;
-      top.offer(slot, score(this.arena, slot * this.dimension, q));
+    const per = Math.ceil(this.count / SEARCH_SHARDS);
+    for (let shard = 0; shard < SEARCH_SHARDS; shard++) {
+      visit(shard, () => {
+        for (let slot = shard * per; slot < Math.min(this.count, (shard + 1) * per); slot++) {
+          if (filter && !matchesFilter(filter, this.payloads[slot])) continue;
+          top.offer(slot, score(this.arena, slot * this.dimension, q));
+        }
+      });
     }
     return top.drainBestFirst().map(({ slot, score: s }) => ({ id: this.ids[slot]!, score: s, payload: this.payloads[slot] }));
   }

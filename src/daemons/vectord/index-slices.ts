@@ -1,5 +1,5 @@
 import { matchesFilter, type Filter } from './filter.ts';
-import { compareIds, higherIsBetter, type Metric, type Payload, type PointId, type PointInput, type ScoredPoint, type UpsertCounts, type VectorIndex } from './model.ts';
+import { compareIds, higherIsBetter, type Metric, type Payload, type PointId, type PointInput, type ScoredPoint, type UpsertCounts, type VectorIndex, SEARCH_SHARDS, visitDirectly, type ShardVisitor } from './model.ts';
 
 /** `type point struct { ID any; Vector []float64; Norm float64; Payload map[string]any }`. */
 interface GoPoint {
@@ -49,13 +49,19 @@ export class SliceIndex implements VectorIndex {
     return this.points.delete(id);
   }
 
-  search(query: readonly number[], k: number, filter: Filter | undefined): ScoredPoint[] {
+  search(query: readonly number[], k: number, filter: Filter | undefined, visit: ShardVisitor = visitDirectly): ScoredPoint[] {
     const q = Float64Array.from(query);
     const qNorm = Math.sqrt(dot(q, q));
     const candidates: Candidate[] = [];
-    for (const point of this.points.values()) {
-      if (filter && !matchesFilter(filter, point.payload)) continue;
-      candidates.push({ point, score: this.score(point, q, qNorm) });
+    const points = [...this.points.values()];
+    const per = Math.ceil(points.length / SEARCH_SHARDS);
+    for (let shard = 0; shard < SEARCH_SHARDS; shard++) {
+      visit(shard, () => {
+        for (const point of points.slice(shard * per, (shard + 1) * per)) {
+          if (filter && !matchesFilter(filter, point.payload)) continue;
+          candidates.push({ point, score: this.score(point, q, qNorm) });
+        }
+      });
     }
     const better = higherIsBetter(this.metric);
     candidates.sort((a, b) => (a.score !== b.score ? (better ? b.score - a.score : a.score - b.score) : compareIds(a.point.id, b.point.id)));

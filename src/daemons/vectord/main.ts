@@ -5,6 +5,7 @@
  *     [--fault-route /v1/collections/{name}/search]
  * Prints one `{"event":"listening",…}` JSON line on stdout once it accepts requests.
  */
+import { trace } from '@opentelemetry/api';
 import { parseDaemonArgs } from '../common/args.ts';
 import { FRAMEWORKS } from '../common/frameworks.ts';
 import { createDaemonServer } from '../common/http-server.ts';
@@ -24,8 +25,10 @@ async function main(): Promise<void> {
   const identity = { service: VECTORD_SERVICE, version: VECTORD_VERSION, runtime: args.flavour };
 
   const metrics = createDaemonMetrics(identity);
-  // Built before tracing starts so a bad --fault-route fails fast, with nothing to shut down.
-  const routes = createVectordRoutes({ flavour, metrics, fault: args.fault });
+  // Built before tracing starts so a bad --fault-route fails fast, with nothing to shut down; the
+  // API's proxy tracer starts delegating to the SDK once it is registered.
+  const inner = { tracer: trace.getTracer(VECTORD_SERVICE, VECTORD_VERSION), opLatency: args.opLatency };
+  const routes = createVectordRoutes({ flavour, metrics, fault: args.fault, inner });
   const tracing = await startTracing({ ...identity, tracesUrl: args.tracesUrl });
   const server = createDaemonServer({
     routes,

@@ -44,8 +44,14 @@ export interface VectorIndex {
   upsert(points: readonly PointInput[]): UpsertCounts;
   delete(id: PointId): boolean;
   /** At most `k` hits, best first, ties broken by `compareIds`. */
-  search(query: readonly number[], k: number, filter: Filter | undefined): ScoredPoint[];
+  search(query: readonly number[], k: number, filter: Filter | undefined, visit?: ShardVisitor): ScoredPoint[];
 }
+
+/** Searches scan their points in this many contiguous shards (in order, so results do not change). */
+export const SEARCH_SHARDS = 4;
+/** Called once per shard with the scan of that shard: the handler wraps each in a span. */
+export type ShardVisitor = (shard: number, scan: () => void) => void;
+export const visitDirectly: ShardVisitor = (_shard, scan) => scan();
 
 export type IndexFactory = (dimension: number, metric: Metric) => VectorIndex;
 

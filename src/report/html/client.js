@@ -100,7 +100,7 @@
 
   function renderReasons(main) {
     var nav = el('nav', 'toc');
-    [['services', 'Services'], ['cases', 'Cases'], ['findings', 'Findings'], ['latency', 'Latency'], data.load ? ['load', 'Load'] : null, ['noise', 'Noise'], ['rules', 'Gate rules']].forEach(function (s) {
+    [['services', 'Services'], ['cases', 'Cases'], ['findings', 'Findings'], ['latency', 'Latency'], data.trace && data.trace.length ? ['trace', 'Trace structure'] : null, data.load ? ['load', 'Load'] : null, ['noise', 'Noise'], ['rules', 'Gate rules']].forEach(function (s) {
       if (!s) return;
       var a = el('a', null, s[1]);
       a.setAttribute('href', '#' + s[0]);
@@ -291,6 +291,26 @@
     });
   }
 
+  // Per route, both runtimes' aggregated span trees side by side; rows with a trace finding are marked.
+  function renderTrace(main) {
+    if (!data.trace || !data.trace.length) return;
+    var s = section('trace', 'Trace structure', data.trace.length + ' routes');
+    data.trace.forEach(function (r) {
+      s.appendChild(el('h3', null, [r.service + ' ', el('code', null, route(r)), ' — ' + r.primary + ' (' + r.requests[0] + ' requests, tree ' + r.signatures[0] + ') vs ' + r.candidate + ' (' + r.requests[1] + ', tree ' + r.signatures[1] + ')']));
+      function side(x, n) {
+        if (!x) return [num('—'), num('—'), num('—'), '—'];
+        return [num(fmtNum(x.calls, 2) + '×'), num(fmtMs(x.selfP50) + ' / ' + fmtMs(x.selfP95)), num(x.errors), el('code', null, x.example.slice(0, 16) + '…')];
+      }
+      var t = table(['operation', 'kind', '#' + r.primary + ' calls/req', '#self p50/p95', '#hidden errors', 'example trace', '#' + r.candidate + ' calls/req', '#self p50/p95', '#hidden errors', 'example trace', 'finding'], r.ops.map(function (o) {
+        var name = el('span', null, '\u00a0'.repeat(o.depth * 3) + o.label);
+        return [name, o.kind].concat(side(o.primary), side(o.candidate), [el('span', 'chips', o.findings.map(function (c) { return chip('trace/' + c, 'fail'); }))]);
+      }));
+      Array.prototype.forEach.call(t.querySelectorAll('tbody tr'), function (tr, i) { if (r.ops[i].findings.length) tr.className = 'trace-diff'; });
+      s.appendChild(t);
+    });
+    main.appendChild(s);
+  }
+
   function renderNoise(main) {
     var total = data.noise.reduce(function (n, e) { return n + e.count; }, 0);
     var s = section('noise', 'Noise', total + ' suppressed');
@@ -312,7 +332,7 @@
 
   renderHeader();
   var main = document.getElementById('app');
-  [renderReasons, renderServices, renderCases, renderFindings, renderLatency, renderLoad, renderNoise, renderRules].forEach(function (f) { f(main); });
+  [renderReasons, renderServices, renderCases, renderFindings, renderLatency, renderTrace, renderLoad, renderNoise, renderRules].forEach(function (f) { f(main); });
   main.appendChild(el('footer', null, 'gauntlet report · data embedded in this file (report v' + data.version + ') · charts by uPlot'));
 
   var pending = 0;

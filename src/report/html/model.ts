@@ -1,3 +1,4 @@
+import { traceRoutesModel, type TraceRouteModel } from '../trace-view.ts';
 import type { CaseResult, LatencySeries, ParityReport, ServiceSummary } from '../../analyze/index.ts';
 import type { LoadReport } from '../../collect/load/index.ts';
 import type { GateResult, LabelledFinding, ResolvedCandidate, RuleResult } from '../../gate/index.ts';
@@ -7,6 +8,8 @@ import { latencyCharts, type LatencyChart } from './latency-data.ts';
 
 /** Everything the page shows, embedded once as JSON; the client script only lays it out. */
 export interface HtmlModel {
+  /** Per route both runtimes' aggregated span trees (operations, calls per request, self time), differences marked. */
+  trace: TraceRouteModel[];
   version: 1;
   runId: string;
   generatedAt: string;
@@ -147,5 +150,6 @@ export function buildHtmlModel(input: { report: ParityReport; gate: GateResult; 
     noise: report.noise,
     rules: gate.rules,
     load: input.load ?? null,
+    trace: traceRoutesModel(gate, runtimesOf),
   };
 }

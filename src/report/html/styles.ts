@@ -71,6 +71,7 @@ dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 .chips { display: inline-flex; gap: 4px; white-space: nowrap; }
 .flag { color: var(--fail); font-weight: 600; }
 .empty { color: var(--muted); font-style: italic; }
+tr.trace-diff td { background: #fff4e6; }
 footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
 @media (max-width: 860px) { .sides, .charts, .tables { grid-template-columns: 1fr; } }
 @media print { .card { break-inside: avoid; } header.verdict { print-color-adjust: exact; -webkit-print-color-adjust: exact; } }
