@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SpanStore, findRunSpans, openStoreForReading, withEachStore, type StoredSpan } from '../src/collect/index.ts';
 import { GauntletError, INPUT_ERROR_CODES } from '../src/util/errors.ts';
+import { runCli } from './support/cli.ts';
 import { mountSmallFs, type SmallFs } from './support/small-fs.ts';
 
 const WRITABLE_HINT = /writable file location/;
@@ -155,5 +156,39 @@ describe('store problems are input errors naming the file', () => {
     expect(err).toBeInstanceOf(GauntletError);
     expectInputErrorNaming(err!, 'GAUNTLET_DISK_FULL', path);
     expect(err!.message).toMatch(/disk .* is full/);
+  });
+
+  it('through the CLI: exit 2 with the code and the path, for `runs`, `analyze` and `gate`', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gauntlet-store-cli-'));
+    const bad = join(dir, 'notes.duckdb');
+    await writeFile(bad, 'not a store\n'.repeat(500));
+    for (const args of [['runs'], ['analyze', '--run', 'r-1'], ['gate', '--run', 'r-1']]) {
+      const r = await runCli([...args, '--store', bad], { cwd: dir });
+      expect(r.code, `${args[0]}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain('GAUNTLET_STORE_INVALID');
+      expect(r.stderr).toContain(bad);
+      expect(r.stderr).not.toMatch(WRITABLE_HINT);
+    }
+
+    // A store another process holds: analyze says so (with its pid), not "run not found".
+    const path = join(dir, 'store.duckdb');
+    const store = await SpanStore.open(path);
+    await store.insert([span(0)]);
+    await store.close();
+    const holder = spawn(
+      process.execPath,
+      ['-e', `import('@duckdb/node-api').then(async (m) => { await m.DuckDBInstance.create(${JSON.stringify(path)}); console.log('held'); setInterval(() => {}, 1000); })`],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise<void>((resolve) => createInterface({ input: holder.stdout! }).once('line', () => resolve()));
+      const r = await runCli(['analyze', '--run', 'r-1', '--store', path], { cwd: dir });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain('GAUNTLET_STORE_LOCKED');
+      expect(r.stderr).toContain(`PID ${holder.pid}`);
+      expect(r.stderr).not.toContain('GAUNTLET_RUN_NOT_FOUND');
+    } finally {
+      holder.kill('SIGKILL');
+    }
   });
 });
