@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SpanStore, findRunSpans, openStoreForReading, withEachStore, type StoredSpan } from '../src/collect/index.ts';
+import { SpanStore, findRunSpans, openStoreForReading, startReceiver, withEachStore, type StoredSpan } from '../src/collect/index.ts';
 import { GauntletError, INPUT_ERROR_CODES } from '../src/util/errors.ts';
 import { runCli } from './support/cli.ts';
 import { mountSmallFs, type SmallFs } from './support/small-fs.ts';
@@ -189,6 +189,35 @@ describe('store problems are input errors naming the file', () => {
       expect(r.stderr).not.toContain('GAUNTLET_RUN_NOT_FOUND');
     } finally {
       holder.kill('SIGKILL');
+    }
+  });
+
+  it('the receiver answers 503 on a full disk and keeps the GAUNTLET_DISK_FULL for the run to report', async () => {
+    fs = await mountSmallFs('1m');
+    dir = fs ? fs.dir : await mkdtemp(join(tmpdir(), 'gauntlet-store-'));
+    const path = join(dir, 'store.duckdb');
+    const store = await SpanStore.open(path);
+    if (!fs) await store.close(); // not root: a store that cannot write stands in for the full disk
+    const receiver = await startReceiver({ store });
+    try {
+      const big = 'x'.repeat(200_000);
+      let status = 200;
+      for (let i = 0; i < 50 && status === 200; i++) {
+        const body = JSON.stringify({
+          resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: (i + 1).toString(16).padStart(32, '0'), spanId: '01'.repeat(8), attributes: [{ key: 'big', value: { stringValue: `${big}${i}` } }] }] }] }],
+        });
+        const res = await fetch(`${receiver.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        status = res.status;
+        await res.arrayBuffer();
+      }
+      expect(status).toBe(503); // retryable for the exporter
+      const err = receiver.storeError();
+      expect(err).toBeInstanceOf(GauntletError);
+      if (fs) expectInputErrorNaming(err!, 'GAUNTLET_DISK_FULL', path);
+      else expect(err!.code).toBe('GAUNTLET_STORE');
+    } finally {
+      await receiver.close();
+      await store.close().catch(() => undefined);
     }
   });
 });
