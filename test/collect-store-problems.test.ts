@@ -102,6 +102,9 @@ describe('store problems are input errors naming the file', () => {
       await expect(reader.insert([span(2)])).rejects.toMatchObject({ message: /read-only/ });
       await reader.close();
       expect(await readdir(dir)).toEqual(['store.duckdb']); // no WAL, no lock file, nothing written
+      const runs = await runCli(['runs', '--store', path], { cwd: tmpdir() });
+      expect(runs.code, runs.stderr).toBe(0);
+      expect(runs.stdout).toContain('r-1');
     } finally {
       if (fs) fs.writable();
       else await chmod(dir, 0o755);
