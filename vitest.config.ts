@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
  * is designed to see, and an A/A test must not be judged against it. The 10,000-pair A/A replay
  * runs here too: it keeps both cores busy for ~20–40 s and would starve a neighbour's timing.
  */
-const TIMING = ['test/judge-aa-real.test.ts', 'test/run-e2e.test.ts', 'test/gate-e2e.test.ts', 'test/load-ab.test.ts', 'test/load-engine.test.ts', 'test/replay-pacing.test.ts', 'test/divergences-seeded.test.ts', 'test/replay-aa-scale.test.ts', 'test/trace-faults.test.ts'];
+const TIMING = ['test/judge-aa-real.test.ts', 'test/judge-histogram.test.ts', 'test/run-e2e.test.ts', 'test/gate-e2e.test.ts', 'test/load-ab.test.ts', 'test/load-engine.test.ts', 'test/replay-pacing.test.ts', 'test/divergences-seeded.test.ts', 'test/replay-aa-scale.test.ts', 'test/trace-faults.test.ts'];
 
 const shared = {
   testTimeout: 60_000,

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SpanStore, findRunSpans, openStoreForReading, withEachStore, type StoredSpan } from '../src/collect/index.ts';
+import { SpanStore, findRunSpans, openStoreForReading, startReceiver, withEachStore, type StoredSpan } from '../src/collect/index.ts';
 import { GauntletError, INPUT_ERROR_CODES } from '../src/util/errors.ts';
+import { runCli } from './support/cli.ts';
 import { mountSmallFs, type SmallFs } from './support/small-fs.ts';
 
 const WRITABLE_HINT = /writable file location/;
@@ -101,6 +102,9 @@ describe('store problems are input errors naming the file', () => {
       await expect(reader.insert([span(2)])).rejects.toMatchObject({ message: /read-only/ });
       await reader.close();
       expect(await readdir(dir)).toEqual(['store.duckdb']); // no WAL, no lock file, nothing written
+      const runs = await runCli(['runs', '--store', path], { cwd: tmpdir() });
+      expect(runs.code, runs.stderr).toBe(0);
+      expect(runs.stdout).toContain('r-1');
     } finally {
       if (fs) fs.writable();
       else await chmod(dir, 0o755);
@@ -155,5 +159,68 @@ describe('store problems are input errors naming the file', () => {
     expect(err).toBeInstanceOf(GauntletError);
     expectInputErrorNaming(err!, 'GAUNTLET_DISK_FULL', path);
     expect(err!.message).toMatch(/disk .* is full/);
+  });
+
+  it('through the CLI: exit 2 with the code and the path, for `runs`, `analyze` and `gate`', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gauntlet-store-cli-'));
+    const bad = join(dir, 'notes.duckdb');
+    await writeFile(bad, 'not a store\n'.repeat(500));
+    for (const args of [['runs'], ['analyze', '--run', 'r-1'], ['gate', '--run', 'r-1']]) {
+      const r = await runCli([...args, '--store', bad], { cwd: dir });
+      expect(r.code, `${args[0]}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain('GAUNTLET_STORE_INVALID');
+      expect(r.stderr).toContain(bad);
+      expect(r.stderr).not.toMatch(WRITABLE_HINT);
+    }
+
+    // A store another process holds: analyze says so (with its pid), not "run not found".
+    const path = join(dir, 'store.duckdb');
+    const store = await SpanStore.open(path);
+    await store.insert([span(0)]);
+    await store.close();
+    const holder = spawn(
+      process.execPath,
+      ['-e', `import('@duckdb/node-api').then(async (m) => { await m.DuckDBInstance.create(${JSON.stringify(path)}); console.log('held'); setInterval(() => {}, 1000); })`],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise<void>((resolve) => createInterface({ input: holder.stdout! }).once('line', () => resolve()));
+      const r = await runCli(['analyze', '--run', 'r-1', '--store', path], { cwd: dir });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain('GAUNTLET_STORE_LOCKED');
+      expect(r.stderr).toContain(`PID ${holder.pid}`);
+      expect(r.stderr).not.toContain('GAUNTLET_RUN_NOT_FOUND');
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
+  it('the receiver answers 503 on a full disk and keeps the GAUNTLET_DISK_FULL for the run to report', async () => {
+    fs = await mountSmallFs('1m');
+    dir = fs ? fs.dir : await mkdtemp(join(tmpdir(), 'gauntlet-store-'));
+    const path = join(dir, 'store.duckdb');
+    const store = await SpanStore.open(path);
+    if (!fs) await store.close(); // not root: a store that cannot write stands in for the full disk
+    const receiver = await startReceiver({ store });
+    try {
+      const big = 'x'.repeat(200_000);
+      let status = 200;
+      for (let i = 0; i < 50 && status === 200; i++) {
+        const body = JSON.stringify({
+          resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: (i + 1).toString(16).padStart(32, '0'), spanId: '01'.repeat(8), attributes: [{ key: 'big', value: { stringValue: `${big}${i}` } }] }] }] }],
+        });
+        const res = await fetch(`${receiver.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        status = res.status;
+        await res.arrayBuffer();
+      }
+      expect(status).toBe(503); // retryable for the exporter
+      const err = receiver.storeError();
+      expect(err).toBeInstanceOf(GauntletError);
+      if (fs) expectInputErrorNaming(err!, 'GAUNTLET_DISK_FULL', path);
+      else expect(err!.code).toBe('GAUNTLET_STORE');
+    } finally {
+      await receiver.close();
+      await store.close().catch(() => undefined);
+    }
   });
 });

@@ -9,7 +9,7 @@ import { createGauntletMetrics } from '../src/telemetry/metrics.ts';
 import { createLoadMetrics } from '../src/telemetry/metrics-load.ts';
 import { createSpanMetrics } from '../src/collect/spanmetrics.ts';
 import { REPO_ROOT } from './support/cli.ts';
-import { allPanels, BINARIES, loadDashboards, missingBinaries, substitute, variableDefaults, type DashboardFile } from './support/prometheus.ts';
+import { allPanels, BINARIES, loadDashboards, requireBinaries, substitute, variableDefaults, type DashboardFile } from './support/prometheus.ts';
 
 /**
  * Grafana's current classic-model schema version: 42, "the final version for the v1 dashboard API"
@@ -90,7 +90,7 @@ describe('grafana dashboards', () => {
   });
 
   it('every expression is valid PromQL (promtool check rules)', async () => {
-    if (missingBinaries('promtool').length) return;
+    requireBinaries('promtool');
     const dir = await mkdtemp(join(tmpdir(), 'gauntlet-dash-'));
     try {
       const rules = dashboards.flatMap((d) => allPanels(d).flatMap((p) => (p.targets ?? []).map((t) => substitute(t.expr!, variableDefaults(d)))));

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import type { ParityReport } from '../src/analyze/index.ts';
 import type { StoredSpan } from '../src/collect/index.ts';
@@ -13,7 +13,7 @@ import { pushMetrics } from '../src/telemetry/metrics-push.ts';
 import { createSpanMetrics } from '../src/collect/spanmetrics.ts';
 import { GauntletError } from '../src/util/errors.ts';
 import { unusedPort } from './support/servers.ts';
-import { missingBinaries, promtoolCheckMetrics, startPushgateway, type ChildServer } from './support/prometheus.ts';
+import { promtoolCheckMetrics, requireBinaries, startPushgateway, type ChildServer } from './support/prometheus.ts';
 
 const side = (runtime: string, status: number) => ({ runtime, status, errorType: null, shapeHash: 'h', clientMs: 1, serverMs: 0.5 });
 const pair = (route: string, statuses: [number, number], bodyMatch: boolean) => ({
@@ -136,7 +136,7 @@ describe('the documented metric set', () => {
   });
 
   it('every registry we serve or push passes promtool check metrics', async () => {
-    if (missingBinaries('promtool').length) return;
+    requireBinaries('promtool');
     const m = createGauntletMetrics({ processMetrics: true });
     const sub = createMetricsSubscriber(m);
     sub.onEnd!(...exchange('/a', '/a', 200, 1));
@@ -158,10 +158,6 @@ describe('the documented metric set', () => {
 
 describe('pushing to a Pushgateway', () => {
   let gateway: ChildServer | undefined;
-  const missing = missingBinaries('pushgateway');
-  beforeAll(async () => {
-    if (!missing.length) gateway = await startPushgateway();
-  });
   afterAll(async () => {
     await gateway?.stop();
   });
@@ -175,7 +171,9 @@ describe('pushing to a Pushgateway', () => {
     expect((err as GauntletError).describe()).toMatch(/ECONNREFUSED/);
   });
 
-  it.skipIf(missing.length > 0)('a push replaces the group, under the job and grouping labels', async () => {
+  it('a push replaces the group, under the job and grouping labels', async () => {
+    requireBinaries('pushgateway');
+    gateway = await startPushgateway();
     const m = createGauntletMetrics();
     recordJudgement(m, report, gate);
     await pushMetrics(m.registry, { url: gateway!.url, job: 'gauntlet-ci', groupings: { pipeline: 'main' } });

@@ -16,7 +16,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildParityReport, latencySeries, pickComparable, reconstructExchanges } from '../src/analyze/index.ts';
 import type { PrometheusAnalysis } from '../src/analyze/prometheus.ts';
 import { SpanStore, type StoredSpan } from '../src/collect/index.ts';
@@ -28,14 +28,14 @@ import { createLoadMetrics } from '../src/telemetry/metrics-load.ts';
 import { pushMetrics } from '../src/telemetry/metrics-push.ts';
 import { BIN, REPO_ROOT, runCli, type CliResult } from './support/cli.ts';
 import { unusedPort } from './support/servers.ts';
-import { allPanels, eventually, loadDashboards, missingBinaries, promQuery, promtoolCheckMetrics, startPrometheus, startPushgateway, substitute, variableDefaults, type ChildServer } from './support/prometheus.ts';
+import { allPanels, eventually, loadDashboards, promQuery, promtoolCheckMetrics, startPrometheus, requireBinaries, startPushgateway, substitute, variableDefaults, type ChildServer } from './support/prometheus.ts';
 
-const missing = missingBinaries('prometheus', 'promtool', 'pushgateway');
 const CASES = join(REPO_ROOT, 'harness/parity/validatord.cases.yaml');
 const LEDGER = join(REPO_ROOT, 'harness/ledger.yaml');
+const SETUP_TEST = 'starts Prometheus, the Pushgateway, the twins, a pushing run and watch';
 const INTERVAL_S = 3; // long enough for an idle gap with a scrape in it between two cycles
 
-describe.skipIf(missing.length > 0)('a real Prometheus fed by a real gauntlet run', () => {
+describe('a real Prometheus fed by a real gauntlet run', () => {
   let dir: string;
   let prom: ChildServer;
   let gateway: ChildServer;
@@ -51,7 +51,26 @@ describe.skipIf(missing.length > 0)('a real Prometheus fed by a real gauntlet ru
   const config = (name: string, lines: string[]) => writeFile(join(dir, name), lines.join('\n') + '\n').then(() => join(dir, name));
   const cycles = () => [...watchOut.matchAll(/^cycle (\d+) /gm)].length;
 
+  // One slow or failed start (Prometheus, a twin, watch) is ONE failure — the first test — and
+  // the tests that depend on it are skipped, instead of every test repeating the setup's error.
+  let setupError: unknown;
   beforeAll(async () => {
+    try {
+      await setUp();
+    } catch (err) {
+      setupError = err;
+    }
+  }, 240_000);
+  beforeEach((ctx) => {
+    if (setupError !== undefined && ctx.task.name !== SETUP_TEST) ctx.skip('the setup failed: see the first test');
+  });
+
+  it(SETUP_TEST, () => {
+    if (setupError !== undefined) throw setupError;
+  });
+
+  async function setUp(): Promise<void> {
+    requireBinaries('prometheus', 'promtool', 'pushgateway');
     dir = await mkdtemp(join(tmpdir(), 'gauntlet-prom-e2e-'));
     const collectorPort = await unusedPort();
     const watchPort = await unusedPort();
@@ -141,7 +160,7 @@ describe.skipIf(missing.length > 0)('a real Prometheus fed by a real gauntlet ru
     await new Promise((r) => setTimeout(r, 2200));
     for (const d of daemons) served[`${d.service} ${d.runtime}`] = await (await fetch(`${d.url}/metrics`)).text();
     served['gauntlet watch'] = await (await fetch(`${watchUrl}/metrics`)).text();
-  }, 200_000);
+  }
 
   afterAll(async () => {
     if (watch && watch.exitCode === null) watch.kill('SIGKILL');

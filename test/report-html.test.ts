@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumOrSkip, launchChromium, type HeadlessChromium } from './support/chromium.ts';
+import { chromiumOrFail, launchChromium, type HeadlessChromium } from './support/chromium.ts';
 import { REPO_ROOT, runCli } from './support/cli.ts';
 import { startServer, type TestServer } from './support/servers.ts';
 
@@ -141,8 +141,8 @@ async function openReport(page: Page, file: string): Promise<PageWatch> {
 }
 
 describe('HTML report of a real run, in headless Chromium', () => {
-  const browser = chromiumOrSkip();
-  if (browser.failure) it('needs Debian chromium in CI', () => expect.fail(browser.failure));
+  const browser = chromiumOrFail();
+  if (browser.failure) it('needs Debian chromium', () => expect.fail(browser.failure));
 
   let dir: string;
   let twins: TestServer[] = [];

@@ -70,6 +70,11 @@ export interface Receiver {
   url: string;
   port: number;
   stats(): ReceiverStats;
+  /**
+   * The first error the store failed a write with (spans or metric points), e.g. GAUNTLET_DISK_FULL
+   * naming the store path. Exporters only see a retryable 503; a run should end with this error.
+   */
+  storeError(): GauntletError | undefined;
   /** Stops accepting, lets in-flight exports finish (and commit), then resolves. Leaves the store open. */
   close(): Promise<void>;
 }
@@ -92,6 +97,10 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   const attributeLimits = {
     maxAttributes: opts.maxAttributesPerSpan ?? DEFAULT_ATTRIBUTE_LIMITS.maxAttributes,
     maxValueLength: opts.maxAttributeValueLength ?? DEFAULT_ATTRIBUTE_LIMITS.maxValueLength,
+  };
+  let firstStoreError: GauntletError | undefined;
+  const noteStoreError = (err: unknown) => {
+    if (err instanceof GauntletError) firstStoreError ??= err;
   };
   const stats: ReceiverStats = {
     requests: 0,
@@ -167,6 +176,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     try {
       stored = await queued.stored; // not `stats.x += await`: that reads x before the await
     } catch (err) {
+      noteStoreError(err);
       stats.spansFailed += queued.accepted;
       // 503 is retryable for OTLP exporters: a store hiccup becomes a retry, not a lost span.
       res.setHeader('Retry-After', '1');
@@ -224,6 +234,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
       const stored = await opts.store.insertMetrics(points);
       stats.metricPointsStored += stored;
     } catch (err) {
+      noteStoreError(err);
       stats.metricPointsFailed += points.length;
       res.setHeader('Retry-After', '1');
       return sendError(res, encoding, 503, RPC_UNAVAILABLE, `metric points not stored: ${(err as Error).message}`);
@@ -253,6 +264,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     stats: () => ({ ...stats }),
+    storeError: () => firstStoreError,
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);

@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Socket } from 'node:net';
 import { GauntletError } from '../util/errors.ts';
 import type { Flavour } from './common/args.ts';
-import { LIFELINE_FD_ENV, PARENT_PID_ENV } from './common/lifeline.ts';
+import { holdLifeline, lifelineEnv, lifelineStdio } from '../util/lifeline.ts';
 import type { ListeningEvent } from './common/lifecycle.ts';
 
 /** Process entries per service. */
@@ -91,7 +90,7 @@ export async function spawnDaemon(options: SpawnDaemonOptions): Promise<RunningD
     });
   });
   // A parent that exits normally kills its children here; one that is SIGKILLed cannot, and the
-  // child notices the lifeline closing instead (see common/lifeline.ts).
+  // child notices the lifeline closing instead (see util/lifeline.ts).
   const killOnParentExit = () => child.kill('SIGKILL');
   process.once('exit', killOnParentExit);
   void exited.then(() => process.off('exit', killOnParentExit));
@@ -120,26 +119,6 @@ export async function spawnDaemon(options: SpawnDaemonOptions): Promise<RunningD
     exited,
     stop: (killAfterMs = DEFAULT_KILL_AFTER_MS) => stopChild(child, exited, killAfterMs),
   };
-}
-
-/**
- * stdio for a child that must die with this process: stdin ignored, stdout/stderr piped, and fd 3
- * the lifeline — a pipe this process never writes to, whose end the kernel closes when we die.
- */
-export function lifelineStdio(): StdioOptions {
-  return ['ignore', 'pipe', 'pipe', 'pipe'];
-}
-
-/** Environment telling a child to watch the lifeline on fd 3 and this process's pid. */
-export function lifelineEnv(): Record<string, string> {
-  return { [LIFELINE_FD_ENV]: '3', [PARENT_PID_ENV]: String(process.pid) };
-}
-
-/** Keeps our end of the lifeline open for the child's life without keeping this process alive. */
-export function holdLifeline(child: ChildProcess): void {
-  const lifeline = child.stdio[3] as Socket | null | undefined;
-  lifeline?.on('error', () => {}); // the child exiting closes its end: not our problem
-  lifeline?.unref();
 }
 
 async function waitForListening(child: ChildProcess, exited: Promise<DaemonExit>, timeoutMs: number): Promise<ListeningEvent> {

@@ -21,14 +21,12 @@ const ARGS = [
 const MISSING = `${CHROMIUM_PATH} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run must list it)`;
 
 /**
- * Whether the browser tests can run here. Missing locally: skip with a warning. Missing in CI:
- * a failure, never a silent skip — a report nobody opened in a browser is not tested.
+ * Whether the browser tests can run here. Missing chromium is one failure (the caller's
+ * `failure` test), never a silent skip — a report nobody opened in a browser is not tested.
  */
-export function chromiumOrSkip(): { run: boolean; failure?: string } {
+export function chromiumOrFail(): { run: boolean; failure?: string } {
   if (existsSync(CHROMIUM_PATH)) return { run: true };
-  if (process.env.CI === 'true') return { run: false, failure: MISSING };
-  console.warn(`skipping browser tests: ${MISSING}`);
-  return { run: false };
+  return { run: false, failure: MISSING };
 }
 
 export interface HeadlessChromium {

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GauntletError, INPUT_ERROR_CODES } from '../../util/errors.ts';
-import { watchParent } from './lifeline.ts';
+import { watchParent } from '../../util/lifeline.ts';
 
 /** In-flight requests get this long after SIGTERM before their connections are cut. */
 const DRAIN_GRACE_MS = 2_000;

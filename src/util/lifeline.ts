@@ -7,9 +7,11 @@
  * - the parent pid, once a second, as belt and braces: re-parenting (to PID 1 or a subreaper)
  *   changes `process.ppid`.
  *
- * Both are set up only when the parent asked (`spawnDaemon` sets the variables); a daemon started
- * by hand runs as long as it is told to.
+ * Both are set up only when the parent asked (the variables below); a process started by hand
+ * runs as long as it is told to. Parent side: spawn with `lifelineStdio()` and `lifelineEnv()`,
+ * then `holdLifeline(child)`. Child side: `watchParent(onGone)` early in the entry point.
  */
+import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { Socket } from 'node:net';
 
 export const LIFELINE_FD_ENV = 'GAUNTLET_LIFELINE_FD';
@@ -49,4 +51,24 @@ export function watchParent(onParentGone: (why: string) => void): void {
     timer.unref();
     if (process.ppid !== parentPid) fire(`parent ${parentPid} is gone`);
   }
+}
+
+/**
+ * stdio for a child that must die with this process: stdin ignored, stdout/stderr piped, and fd 3
+ * the lifeline — a pipe this process never writes to, whose end the kernel closes when we die.
+ */
+export function lifelineStdio(): StdioOptions {
+  return ['ignore', 'pipe', 'pipe', 'pipe'];
+}
+
+/** Environment telling a child to watch the lifeline on fd 3 and this process's pid. */
+export function lifelineEnv(): Record<string, string> {
+  return { [LIFELINE_FD_ENV]: '3', [PARENT_PID_ENV]: String(process.pid) };
+}
+
+/** Keeps our end of the lifeline open for the child's life without keeping this process alive. */
+export function holdLifeline(child: ChildProcess): void {
+  const lifeline = child.stdio[3] as Socket | null | undefined;
+  lifeline?.on('error', () => {}); // the child exiting closes its end: not our problem
+  lifeline?.unref();
 }
