@@ -35,7 +35,7 @@ describe('gauntlet run on the embedded default (npm start)', () => {
       expect(r.stdout).toContain(`html report: ${join(dir, 'reports', runs[0]!, 'report.html')}`);
       const gate = JSON.parse(await readFile(join(dir, 'reports', runs[0]!, 'gate.json'), 'utf8')) as { verdict: string; rules: Array<{ rule: string }> };
       expect(gate.verdict).toBe('pass');
-      expect(new Set(gate.rules.map((x) => x.rule))).toEqual(new Set(['divergence', 'latency', 'error-rate', 'smoke', 'load']));
+      expect(new Set(gate.rules.map((x) => x.rule))).toEqual(new Set(['divergence', 'latency', 'error-rate', 'trace', 'smoke', 'load']));
       const report = JSON.parse(await readFile(join(dir, 'reports', runs[0]!, 'report.json'), 'utf8')) as { load: { service: string; thresholdsFailed: number; scenarios: Array<{ name: string }> } };
       expect(report.load).toMatchObject({ service: 'vectord', thresholdsFailed: 0, scenarios: [{ name: 'search-32' }] });
       // re-judging the stored run in a fresh process gives the same gate verdict
@@ -45,6 +45,17 @@ describe('gauntlet run on the embedded default (npm start)', () => {
       expect(again.code, again.stderr).toBe(0);
       expect(again.stdout).toMatch(/gate: pass/);
       expect((JSON.parse(await readFile(regate, 'utf8')) as typeof gate).rules).toEqual(gate.rules);
+      // analyze --run reproduces the run's parity section line for line: no smoke check shows up as a
+      // parity case, and the load engine's samples add no finding the run never reported.
+      const section = (out: string, title: string) => {
+        const from = out.indexOf(`${title}\n`);
+        return out.slice(from, out.indexOf('\n\n', from));
+      };
+      const analyzed = await runCli(['analyze', '--run', runs[0]!, '--store', join(dir, 'store.duckdb')]);
+      expect(analyzed.code, analyzed.stderr).toBe(0);
+      expect(section(r.stdout, 'Parity').length).toBeGreaterThan(100);
+      expect(section(analyzed.stdout, 'Parity')).toBe(section(r.stdout, 'Parity'));
+      expect(analyzed.stdout).not.toMatch(/200 ≠ missing/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,7 +1,11 @@
 /** `parity`, `analyze --run` and `runs`: send cases and judge from the store; re-judge a stored run; list runs. */
 import { buildParityReport, waitForRunToSettle, type ParityReport } from '../analyze/index.ts';
-import { findRunSpans, withEachStore, type StoredSpan } from '../collect/index.ts';
-import { ATTR_GAUNTLET_RUN_COMMAND, ATTR_GAUNTLET_RUN_OUTCOME, SPAN_RUN_START } from '../contract/attributes.ts';
+import { withEachStore, type StoredSpan } from '../collect/index.ts';
+import { withoutSmokeTraces } from '../analyze/trace-assert-smoke.ts';
+import { judgeWholeRun, readStoredRun, type GateResult, type LabelledFinding } from '../gate/index.ts';
+import { renderTraceTerminal } from '../report/trace-view.ts';
+import { spansOfDriver } from './run-spans.ts';
+import { ATTR_GAUNTLET_DRIVER, ATTR_GAUNTLET_RUN_COMMAND, ATTR_GAUNTLET_RUN_OUTCOME, SPAN_RUN_START } from '../contract/attributes.ts';
 import { readParityCases, type LoadedConfig } from '../config/index.ts';
 import { runParityPhase } from '../drive/index.ts';
 import { pickStyle, renderParity } from '../report/terminal.ts';
@@ -16,11 +20,26 @@ export interface ParityReportOptions {
   quiet: boolean;
 }
 
-async function emit(report: ParityReport, o: ParityReportOptions, out: Output): Promise<Outcome> {
-  if (o.json !== undefined) await writeFileAtomic(o.json, JSON.stringify(report, null, 2) + '\n');
+/**
+ * A parity report as `parity` and `analyze --run` both print it: the pairs' report plus the trace
+ * findings judged from the same spans (what each runtime did inside its requests).
+ */
+async function emit(report: ParityReport, trace: readonly LabelledFinding[], gate: GateResult | undefined, o: ParityReportOptions, out: Output): Promise<Outcome> {
+  const json = trace.length ? { ...report, trace } : report;
+  if (o.json !== undefined) await writeFileAtomic(o.json, JSON.stringify(json, null, 2) + '\n');
+  const st = pickStyle(out.stdout);
   if (o.quiet) out.stdout.write(report.services.map((s) => s.summary).join('\n') + '\n');
-  else out.stdout.write(renderParity(report, pickStyle(out.stdout)));
-  return o.failOnDivergence && report.findings.length > 0 ? 'failed' : 'ok';
+  else {
+    out.stdout.write(renderParity(report, st));
+    if (gate && trace.length) out.stdout.write(renderTraceTerminal(gate, st).join('\n') + '\n');
+  }
+  return o.failOnDivergence && report.findings.length + trace.length > 0 ? 'failed' : 'ok';
+}
+
+/** Judge a stored run the one way (judgeWholeRun): pairs without smoke checks or load samples, and trace findings. */
+async function judgePairs(runId: string, spans: readonly StoredSpan[], loaded: LoadedConfig): Promise<{ report: ParityReport; trace: LabelledFinding[]; gate: GateResult }> {
+  const judged = await judgeWholeRun(runId, spans, loaded);
+  return { report: judged.report, trace: judged.gate.findings.filter((f) => f.kind === 'trace'), gate: judged.gate };
 }
 
 function progress(out: Output): ((done: number, total: number) => void) | undefined {
@@ -82,14 +101,33 @@ export async function runParity(input: ParityInput, out: Output): Promise<Outcom
   const loaded = await loadSources(input);
   const { runId, spans, interrupted } = await executeParityRun(loaded, input, out);
   // Judged from the store alone — the same call `gauntlet analyze --run` makes.
-  const outcome = await emit(buildParityReport(runId, spans), input, out);
+  const judged = await judgePairs(runId, spans, loaded);
+  const outcome = await emit(judged.report, judged.trace, judged.gate, input, out);
   return interrupted ? 'interrupted' : outcome;
 }
 
-/** Storeless of everything but the store: a fresh process re-judges a stored run. */
+/**
+ * Storeless of everything but the store: a fresh process re-judges a stored run. A `gauntlet run`
+ * (several drivers in one run) gets its sections as the run printed them: the parity section is
+ * the same, line for line; smoke checks and the load engine's samples are not parity pairs.
+ */
 export async function analyzeStoredRun(input: Sources & ParityReportOptions & { run: string }, out: Output): Promise<Outcome> {
-  const storePath = input.store ?? storePathOf(await loadSources(input), undefined);
-  return emit(buildParityReport(input.run, await findRunSpans(storePath, input.run)), input, out);
+  const loaded = await loadSources(input);
+  const storePath = input.store ?? storePathOf(loaded, undefined);
+  const stored = await readStoredRun(storePath, input.run, loaded);
+  const judged = await judgePairs(input.run, stored.spans, loaded);
+  const drivers = new Set(stored.spans.map((s) => s.attributes[ATTR_GAUNTLET_DRIVER]).filter((d): d is string => d === 'parity' || d === 'replay'));
+  if (drivers.size > 1 && !input.quiet) {
+    const st = pickStyle(out.stdout);
+    const pairs = withoutSmokeTraces(stored.spans);
+    for (const driver of ['parity', 'replay']) {
+      out.stdout.write(st.bold(driver === 'parity' ? 'Parity' : 'Replay') + '\n' + renderParity(buildParityReport(input.run, spansOfDriver(pairs, driver)), st) + '\n');
+    }
+    if (judged.trace.length) out.stdout.write(renderTraceTerminal(judged.gate, st).join('\n') + '\n');
+    if (input.json !== undefined) await writeFileAtomic(input.json, JSON.stringify(judged.trace.length ? { ...judged.report, trace: judged.trace } : judged.report, null, 2) + '\n');
+    return input.failOnDivergence && judged.report.findings.length + judged.trace.length > 0 ? 'failed' : 'ok';
+  }
+  return emit(judged.report, judged.trace, judged.gate, input, out);
 }
 
 /** One line per stored run: what ran, whether it finished (from its lifecycle records), when, how big. */

@@ -14,6 +14,7 @@ import { runParityPhase } from '../drive/index.ts';
 import { pacingFromOptions } from '../drive/pacing.ts';
 import { runReplayPhase, type ReplayPlan } from '../drive/replay.ts';
 import { openReplay, type OpenedReplay } from './replay-input.ts';
+import { spansOfDriver } from './run-spans.ts';
 import { runSmokePhase } from '../drive/smoke/index.ts';
 import { assessmentLine, judgeOptionsOf, judgeWholeRun } from '../gate/index.ts';
 import { renderLoadSummary } from '../report/load-terminal.ts';
@@ -58,11 +59,6 @@ async function loadReplayInput(loaded: LoadedConfig): Promise<OpenedReplay | und
   return openReplay(files, loaded, { limit: cfg.run.replay.limit ?? cfg.replay.maxExchanges, allowUnsafe: false, hint: 'add it under stack.services or drop the recording from run.replay.recordings' });
 }
 
-/** The spans of the traces one driver produced (its CLIENT/pair/run spans and the runtimes' SERVER spans). */
-function spansOfDriver(spans: readonly StoredSpan[], driver: string): StoredSpan[] {
-  const traces = new Set(spans.filter((s) => s.attributes[ATTR_GAUNTLET_DRIVER] === driver).map((s) => s.traceId));
-  return spans.filter((s) => traces.has(s.traceId));
-}
 
 /** The load phase's scenario file, read and checked up front; absent from the config = the phase is skipped with a note. */
 async function loadLoadInput(loaded: LoadedConfig, notes: string[]): Promise<LoadInput | undefined> {

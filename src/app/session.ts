@@ -76,6 +76,9 @@ export async function openSession(
         await t.shutdown();
         await r.close();
         await store.close();
+        // A full disk under the store or the spool: the run lost telemetry — say so, naming the path (exit 2).
+        const lost = r.storeError() ?? t.spoolError();
+        if (lost) throw lost;
       },
     };
   } catch (err) {

@@ -1,3 +1,4 @@
+import type { GauntletError } from '../util/errors.ts';
 import { context as otelContext, trace, type Context, type Span, type Tracer, SpanKind } from '@opentelemetry/api';
 import { BasicTracerProvider, BatchSpanProcessor, RandomIdGenerator, type IdGenerator, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -18,6 +19,8 @@ export interface HarnessTelemetry {
   spansFailed(): number;
   /** Delivery accounting, including what went through the disk spool. */
   spool(): SpoolStats | undefined;
+  /** The first error the spool met (a full disk), if any: what was lost, and where. */
+  spoolError(): GauntletError | undefined;
   /**
    * Export everything ended so far; resolves when the collector acknowledged it, or — when the
    * collector is down — after `spoolDeadlineMs` with the rest left in the disk spool.
@@ -109,8 +112,9 @@ export function startTelemetry(opts: { endpoint: string | undefined; runId: stri
     spansEnded: () => counter.ended,
     spansFailed: () => {
       const s = spooling?.getStats();
-      return s ? s.pending + s.rejected : 0;
+      return s ? s.pending + s.rejected + (s.lost ?? 0) : 0;
     },
+    spoolError: () => spooling?.getError(),
     spool: () => spooling?.getStats(),
     flush: async (spoolDeadlineMs?: number) => {
       await provider.forceFlush();
