@@ -80,8 +80,9 @@ describe('config validation names file, line and JSON path', () => {
   }, 60_000);
 
   it('the default config targets the reference twins on ephemeral loopback ports', async () => {
-    const empty = await mkdtemp(join(dir, 'empty-'));
-    const loaded = await readConfig(undefined, empty);
+    const empty = await mkdtemp(join(tmpdir(), 'gauntlet-empty-'));
+    const loaded = await readConfig(undefined, empty, {});
+    await rm(empty, { recursive: true, force: true });
     expect(loaded.file).toBeUndefined();
     const svc = loaded.config.stack.services.validatord!;
     expect(svc.runtimes.rust!.reference).toEqual({ flavour: 'rust' });
@@ -129,4 +130,32 @@ describe('config validation names file, line and JSON path', () => {
     expect((await runCli(['parity', '--nope'])).code).toBe(2);
     expect((await runCli(['analyze'])).code).toBe(2);
   });
+});
+
+describe('config discovery (a CI hazard when it silently falls back)', () => {
+  it('walks up to the repository root, honours GAUNTLET_CONFIG, and says on stderr when the embedded default is used', async () => {
+    const repo = await mkdtemp(join(tmpdir(), 'gauntlet-discovery-'));
+    try {
+      const { mkdir } = await import('node:fs/promises');
+      await mkdir(join(repo, '.git'));
+      await mkdir(join(repo, 'services', 'orders'), { recursive: true });
+      const cfg = (store: string) => `stack: { services: { v: { primary: a, candidate: b, runtimes: { a: { url: "http://127.0.0.1:9" }, b: { url: "http://127.0.0.1:9" } } } } }\nstore: { path: ${store} }\n`;
+      await writeFile(join(repo, 'gauntlet.config.yaml'), cfg('root.duckdb'));
+      // From a subdirectory: the repository's config, found by walking up.
+      const sub = await runCli(['runs'], { cwd: join(repo, 'services', 'orders') });
+      expect(sub.stderr).toBe('');
+      expect(sub.stdout).toContain(join(repo, 'root.duckdb'));
+      // GAUNTLET_CONFIG wins over discovery.
+      await writeFile(join(repo, 'other.yaml'), cfg('other.duckdb'));
+      const env = await runCli(['runs'], { cwd: join(repo, 'services'), env: { GAUNTLET_CONFIG: join(repo, 'other.yaml') } });
+      expect(env.stdout).toContain(join(repo, 'other.duckdb'));
+      // Nothing here or above (the walk stops at the repository root): the embedded default, said so.
+      await rm(join(repo, 'gauntlet.config.yaml'));
+      const none = await runCli(['runs'], { cwd: join(repo, 'services', 'orders') });
+      expect(none.code).toBe(0);
+      expect(none.stderr).toMatch(/^note: no gauntlet\.config\.\{ts,mjs,js,yaml,yml,json\} here or above .*using the embedded default/m);
+    } finally {
+      await rm(repo, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ParityReport } from '../src/analyze/index.ts';
-import { runCli } from './support/cli.ts';
+import { runCli, withoutDefaultNote } from './support/cli.ts';
 import { startServer, type TestServer } from './support/servers.ts';
 
 /**
@@ -62,7 +62,7 @@ describe('A/A with volatile fields, calibration on', () => {
       ].join('\n'),
     );
     const r = await runCli(['parity', '--config', cfg, '--json', join(dir, `${name}.json`)]);
-    expect(r.stderr).toBe('');
+    expect(withoutDefaultNote(r.stderr)).toBe('');
     return JSON.parse(await readFile(join(dir, `${name}.json`), 'utf8')) as ParityReport;
   }
 

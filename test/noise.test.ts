@@ -8,7 +8,7 @@ import { volatileFormat } from '../src/analyze/volatile.ts';
 import { NoiseModel } from '../src/analyze/noise.ts';
 import type { PairFinding } from '../src/analyze/compare.ts';
 import { NoiseSchema } from '../src/config/schema.ts';
-import { runCli } from './support/cli.ts';
+import { runCli, withoutDefaultNote } from './support/cli.ts';
 import { startServer, type TestServer } from './support/servers.ts';
 
 describe('volatile value detectors', () => {
@@ -106,7 +106,7 @@ describe('noise model end to end (A/A, calibration, secondary)', () => {
       ].join('\n'),
     );
     const r = await runCli(['parity', '--config', cfg, '--json', join(dir, `${name}.json`)]);
-    expect(r.stderr).toBe('');
+    expect(withoutDefaultNote(r.stderr)).toBe('');
     expect(r.code).toBe(0);
     return JSON.parse(await readFile(join(dir, `${name}.json`), 'utf8')) as ParityReport;
   }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ParityReport } from '../src/analyze/index.ts';
-import { runCli } from './support/cli.ts';
+import { runCli, withoutDefaultNote } from './support/cli.ts';
 import { startServer, unusedPort, type TestServer } from './support/servers.ts';
 
 /**
@@ -87,7 +87,7 @@ describe('parity against your own two runtimes', () => {
   it('classifies key-case, null-vs-empty, number-repr and a text difference; identical bodies match', async () => {
     const cfg = await configWith(rust.url, goSrv.url, 'own.yaml');
     const r = await runCli(['parity', '--config', cfg, '--json', join(dir, 'own.json')]);
-    expect(r.stderr).toBe('');
+    expect(withoutDefaultNote(r.stderr)).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('3/3 status codes match · 2/3 body shapes diverge');
     const report = JSON.parse(await readFile(join(dir, 'own.json'), 'utf8')) as ParityReport;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpanStore, type StoredSpan } from '../src/collect/index.ts';
 import type { ParityReport } from '../src/analyze/index.ts';
-import { runCli, type CliResult } from './support/cli.ts';
+import { runCli, type CliResult, withoutDefaultNote } from './support/cli.ts';
 import { readConfig } from '../src/config/index.ts';
 import { readParityCases } from '../src/config/index.ts';
 import { openSession } from '../src/app/session.ts';
@@ -25,7 +25,7 @@ describe('validatord parity on the reference twins', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'gauntlet-e2e-'));
     parity = await runCli(['parity', '--repeat', '1', '--store', join(dir, 'store.duckdb'), '--json', join(dir, 'parity.json')]);
-    expect(parity.stderr).toBe('');
+    expect(withoutDefaultNote(parity.stderr)).toBe('');
     expect(parity.code).toBe(0);
     report = JSON.parse(await readFile(join(dir, 'parity.json'), 'utf8')) as ParityReport;
     const store = await SpanStore.open(join(dir, 'store.duckdb'));
@@ -90,7 +90,7 @@ describe('validatord parity on the reference twins', () => {
 
   it('reproduces the identical result from the store alone in a fresh process', async () => {
     const analyze = await runCli(['analyze', '--run', report.runId, '--store', join(dir, 'store.duckdb'), '--json', join(dir, 'analyze.json')]);
-    expect(analyze.stderr).toBe('');
+    expect(withoutDefaultNote(analyze.stderr)).toBe('');
     expect(analyze.code).toBe(0);
     const again = await readFile(join(dir, 'analyze.json'), 'utf8');
     expect(again).toBe(await readFile(join(dir, 'parity.json'), 'utf8'));

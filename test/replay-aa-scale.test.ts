@@ -135,14 +135,16 @@ describe(`A/A replay of ${ENTRIES.toLocaleString('en-US')} recorded exchanges ag
     expect(m, replay.stdout).not.toBeNull();
     const [accepted, stored, failed, ended, undelivered] = m!.slice(1).map(Number) as [number, number, number, number, number];
     // Per pair: the pair span, two CLIENT spans and the runtimes' two SERVER spans; plus the run span.
-    expect(ended).toBe(1 + 3 * ENTRIES);
+    // … plus the run's two lifecycle records (run.start, run.end).
+    expect(ended).toBe(1 + 3 * ENTRIES + 2);
     expect(undelivered).toBe(0);
     expect(failed).toBe(0);
     expect(stored).toBe(accepted);
-    expect(accepted).toBe(1 + 5 * ENTRIES);
+    // The runtimes' own inner spans (cache, storaged, validate) come on top, a route-dependent number.
+    expect(accepted).toBeGreaterThanOrEqual(1 + 5 * ENTRIES + 2);
     const store = await SpanStore.open(join(dir, 'store.duckdb'));
     try {
-      expect(await store.count({ runId: report.runId })).toBe(1 + 5 * ENTRIES);
+      expect(await store.count({ runId: report.runId })).toBe(accepted);
     } finally {
       await store.close();
     }

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumOrFail, launchChromium, type HeadlessChromium } from './support/chromium.ts';
-import { REPO_ROOT, runCli } from './support/cli.ts';
+import { REPO_ROOT, runCli, withoutDefaultNote } from './support/cli.ts';
 import { startServer, type TestServer } from './support/servers.ts';
 
 const XSS = {
@@ -155,7 +155,7 @@ describe('HTML report of a real run, in headless Chromium', () => {
     dir = await mkdtemp(join(tmpdir(), 'gauntlet-html-'));
     twins = await startTwins();
     const r = await runCli(['run', '--config', await writeScenario(dir, twins[0]!.url, twins[1]!.url)]);
-    expect(r.stderr).toBe('');
+    expect(withoutDefaultNote(r.stderr)).toBe('');
     expect([0, 1]).toContain(r.code);
     const m = /^html report: (.+\.html)$/m.exec(r.stdout);
     if (!m) throw new Error(`run printed no html report path:\n${r.stdout}`);

@@ -19,7 +19,7 @@ describe('gauntlet run on the embedded default (npm start)', () => {
       expect(r.stdout).toMatch(/^--- (\d+) PASS \/ 0 FAIL ---$/m);
       expect(r.stdout).toContain('6/6 status codes match · 5/6 body shapes diverge');
       expect(r.stdout).toMatch(/validatord: 200 recorded requests replayed/);
-      expect(r.stdout).toMatch(/validatord POST \/v1\/validate: pass/);
+      expect(r.stdout).toMatch(/validatord POST \/v1\/validate: (pass|faster) /);
       // the load phase: both twins under the same short load, thresholds and the latency verdict
       expect(r.stdout).toContain('Load vectord: rust (A) vs go (B), interleaved ABBA blocks');
       expect(r.stdout).toMatch(/^ {4}rust [\d.]+\/s \(target 40\.0\/s\) · \d+ requests · 0\.00% errors · p50 [\d.]+ · p95 [\d.]+ · p99 [\d.]+ ms · thresholds 3\/3 ✓$/m);

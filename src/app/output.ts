@@ -22,7 +22,17 @@ export interface Sources {
   store?: string | undefined;
 }
 
-export const loadSources = (s: Sources): Promise<LoadedConfig> => readConfig(s.config);
+/**
+ * The config of a use-case. Falling back to the embedded default is said on stderr: in CI, a
+ * command run from the wrong directory must not quietly test the reference twins instead.
+ */
+export async function loadSources(s: Sources): Promise<LoadedConfig> {
+  const loaded = await readConfig(s.config);
+  if (loaded.source === 'embedded') {
+    process.stderr.write('note: no gauntlet.config.{ts,mjs,js,yaml,yml,json} here or above (up to the repository root): using the embedded default (the reference twins) — pass --config or set GAUNTLET_CONFIG\n');
+  }
+  return loaded;
+}
 
 export function storePathOf(loaded: LoadedConfig, store: string | undefined): string {
   if (store !== undefined) return store;

@@ -119,6 +119,7 @@ export async function analyzeStoredRun(input: Sources & ParityReportOptions & { 
   const drivers = new Set(stored.spans.map((s) => s.attributes[ATTR_GAUNTLET_DRIVER]).filter((d): d is string => d === 'parity' || d === 'replay'));
   if (drivers.size > 1 && !input.quiet) {
     const st = pickStyle(out.stdout);
+    for (const u of judged.report.unfinished ?? []) out.stdout.write(st.red(st.bold(`INCOMPLETE: ${u}`)) + '\n');
     const pairs = withoutSmokeTraces(stored.spans);
     for (const driver of ['parity', 'replay']) {
       out.stdout.write(st.bold(driver === 'parity' ? 'Parity' : 'Replay') + '\n' + renderParity(buildParityReport(input.run, spansOfDriver(pairs, driver)), st) + '\n');

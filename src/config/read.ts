@@ -1,5 +1,5 @@
 import { readFile, access } from 'node:fs/promises';
-import { dirname, extname, isAbsolute, resolve } from 'node:path';
+import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import type { z } from 'zod';
@@ -19,6 +19,8 @@ export interface LoadedConfig {
   file: string | undefined;
   /** Directory relative paths in the config resolve against. */
   baseDir: string;
+  /** Where it came from: --config, GAUNTLET_CONFIG, found from the working directory up, or the embedded default. */
+  source?: 'flag' | 'env' | 'discovered' | 'embedded';
 }
 
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -94,23 +96,31 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/**
+ * The nearest gauntlet.config.* from `cwd` up to the repository root (the first directory holding
+ * `.git`), or the filesystem root outside a repository — so a command run from a subdirectory
+ * finds the project's config instead of silently falling back to the embedded default.
+ */
 export async function findConfigFile(cwd: string): Promise<string | undefined> {
-  for (const name of CONFIG_NAMES) {
-    const candidate = resolve(cwd, name);
-    if (await exists(candidate)) return candidate;
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    for (const name of CONFIG_NAMES) {
+      const candidate = join(dir, name);
+      if (await exists(candidate)) return candidate;
+    }
+    if ((await exists(join(dir, '.git'))) || dirname(dir) === dir) return undefined;
   }
-  return undefined;
 }
 
 /**
  * Load and validate a config. TS/JS configs are imported (they are the user's code by choice);
  * YAML/JSON are parsed as data only — no config value is ever evaluated.
  */
-export async function readConfig(file?: string, cwd = process.cwd()): Promise<LoadedConfig> {
-  const path = file ? resolve(cwd, file) : await findConfigFile(cwd);
+export async function readConfig(file?: string, cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
+  const given = file ?? (env.GAUNTLET_CONFIG || undefined);
+  const path = given ? resolve(cwd, given) : await findConfigFile(cwd);
   if (!path) {
     // The built-in default points at files shipped in this package, so resolve them from here.
-    return { config: ConfigSchema.parse(DEFAULT_CONFIG), file: undefined, baseDir: PACKAGE_ROOT };
+    return { config: ConfigSchema.parse(DEFAULT_CONFIG), file: undefined, baseDir: PACKAGE_ROOT, source: 'embedded' };
   }
   if (!(await exists(path))) {
     throw new GauntletError('GAUNTLET_CONFIG_NOT_FOUND', 'config file not found', { file: path, hint: 'pass --config PATH or create gauntlet.config.yaml' });
@@ -138,7 +148,7 @@ export async function readConfig(file?: string, cwd = process.cwd()): Promise<Lo
   }
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) throw schemaError('GAUNTLET_CONFIG_INVALID', { file: path, ...(lineOf ? { lineOf } : {}) }, parsed.error);
-  return { config: parsed.data, file: path, baseDir: dirname(path) };
+  return { config: parsed.data, file: path, baseDir: dirname(path), source: file ? 'flag' : given ? 'env' : 'discovered' };
 }
 
 export function resolveFrom(baseDir: string, path: string): string {

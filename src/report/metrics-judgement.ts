@@ -96,9 +96,9 @@ export function recordTraceStructure(metrics: GauntletMetrics, gate: GateResult)
       for (const o of side.ops) {
         const labels = { service: side.service, route: side.route, runtime: side.runtime, operation_service: o.service, operation: o.name, kind: o.kind };
         metrics.traceCallsPerRequest.set(labels, o.callsPerRequest);
-        metrics.traceSelfTime.set({ ...labels, quantile: '0.5' }, o.selfMs.p50 / 1000);
-        metrics.traceSelfTime.set({ ...labels, quantile: '0.95' }, o.selfMs.p95 / 1000);
-        metrics.traceSelfTime.set({ ...labels, quantile: '0.99' }, o.selfMs.p99 / 1000);
+        metrics.traceSelfTime.set({ ...labels, stat: 'p50' }, o.selfMs.p50 / 1000);
+        metrics.traceSelfTime.set({ ...labels, stat: 'p95' }, o.selfMs.p95 / 1000);
+        metrics.traceSelfTime.set({ ...labels, stat: 'p99' }, o.selfMs.p99 / 1000);
       }
     }
   }

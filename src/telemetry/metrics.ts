@@ -50,7 +50,7 @@ export interface GauntletMetrics {
   readonly lastJudged: Gauge;
   /** Per route, runtime and inner operation (service.name + span name + kind) of the latest judged run. */
   readonly traceCallsPerRequest: Gauge<'service' | 'route' | 'runtime' | 'operation_service' | 'operation' | 'kind'>;
-  readonly traceSelfTime: Gauge<'service' | 'route' | 'runtime' | 'operation_service' | 'operation' | 'kind' | 'quantile'>;
+  readonly traceSelfTime: Gauge<'service' | 'route' | 'runtime' | 'operation_service' | 'operation' | 'kind' | 'stat'>;
   readonly mirrorDropped: Counter<'service'>;
   readonly mirrorRequests: Counter<'service' | 'outcome'>;
   readonly mirrorQueueDepth: Gauge<'service'>;
@@ -141,8 +141,8 @@ export function createGauntletMetrics(opts: GauntletMetricsOptions = {}): Gauntl
     }),
     traceSelfTime: new Gauge({
       name: 'gauntlet_trace_self_time_seconds',
-      help: 'Self time per call (duration minus the union of its children) of an inner operation under a route, per runtime, quantiles 0.5/0.95/0.99, latest judged run.',
-      labelNames: ['service', 'route', 'runtime', 'operation_service', 'operation', 'kind', 'quantile'],
+      help: 'Self time per call (duration minus the union of its children) of an inner operation under a route, per runtime, by stat p50/p95/p99 (a gauge, not a summary: `quantile` is reserved for summaries), latest judged run.',
+      labelNames: ['service', 'route', 'runtime', 'operation_service', 'operation', 'kind', 'stat'],
       registers,
     }),
     mirrorDropped: new Counter({

@@ -34,3 +34,8 @@ export function runCli(args: string[], opts: { cwd?: string; env?: Record<string
     });
   });
 }
+
+/** stderr without the one-line note that the embedded default config is in use (tests that mean to use it). */
+export function withoutDefaultNote(stderr: string): string {
+  return stderr.replace(/^note: no gauntlet\.config\.[^\n]*using the embedded default[^\n]*\n/m, '');
+}
