@@ -109,7 +109,8 @@ describe('gauntlet mirror (CLI) in front of the reference validatord twins', () 
   }, 60_000);
 
   it('its final verdict is the one `gauntlet gate --run` gives on the same stored run', async () => {
-    expect(daemon.out()).toMatch(/mirror: gate pass \(score 100\) · assessment: ship-with-known-gap/);
+    // The verdict itself (latency, self time) depends on how busy this machine is; equality is the point.
+    expect(daemon.out()).toMatch(/mirror: gate (pass|marginal|fail) \(score [\d.]+\) · assessment: /);
     const gateJson = join(dir, 'gate-run.json');
     const r = await runCli(['gate', '--run', runId, '--store', join(dir, 'store.duckdb'), '--gate-json', gateJson], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);

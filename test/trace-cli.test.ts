@@ -60,4 +60,14 @@ describe('trace findings through the CLI', () => {
     expect(trace(second)).toEqual(trace(first));
     expect(trace(first).length).toBeGreaterThan(0);
   }, 60_000);
+
+  it('`analyze --run` in a fresh process re-derives every trace finding from the store alone', async () => {
+    const json = join(dir, 'analyzed.json');
+    const analyzed = await runCli(['analyze', '--config', config, '--run', runId, '--json', json]);
+    expect(analyzed.code, analyzed.stderr).toBe(0);
+    expect(analyzed.stdout).toMatch(/trace\/call-count validatord POST \/v1\/validate: `storaged GET \/v1\/schemas\/\{id\}` ×3\.50 per request/);
+    const gate = JSON.parse(await readFile(join(dir, 'reports', runId, 'gate.json'), 'utf8')) as { findings: Array<{ kind: string; id: string }> };
+    const report = JSON.parse(await readFile(json, 'utf8')) as { trace?: Array<{ id: string }> };
+    expect((report.trace ?? []).map((f) => f.id).sort()).toEqual(gate.findings.filter((f) => f.kind === 'trace').map((f) => f.id).sort());
+  }, 60_000);
 });
