@@ -172,12 +172,18 @@ export const COMMANDS = {
   }),
   runs: defineCommand({ summary: 'list runs in the span store', options: { ...common } }),
   schema: defineCommand({
-    summary: 'print the JSON Schema of a file format',
-    args: '[config|cases]',
-    options: { help, out: file('write the schema to FILE instead of stdout') },
-    examples: ['gauntlet schema cases --out cases.schema.json'],
-    check(_o, positionals) {
+    summary: 'print the JSON Schema (draft-07, for editors) of a file format',
+    args: '[config|cases|smoke|scenarios|ledger|baseline|recording-header|recording-exchange]',
+    options: {
+      help,
+      out: file('write the schema to FILE instead of stdout'),
+      all: opt.boolean({ description: 'write every format, one FILE per format, into --out-dir' }),
+      'out-dir': opt.string({ placeholder: 'DIR', description: 'with --all: the directory to write FORMAT.json files into' }),
+    },
+    examples: ['gauntlet schema cases --out cases.schema.json', 'gauntlet schema --all --out-dir schemas'],
+    check(o, positionals) {
       if (positionals.length > 1) throw usageError('schema takes at most one format name');
+      if (o.all && !o['out-dir']) throw usageError('schema --all needs --out-dir DIR');
     },
   }),
   record: defineCommand({
