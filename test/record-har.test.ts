@@ -109,4 +109,16 @@ describe('import har: mitmproxy/Charles shapes and bad input', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/GAUNTLET_INPUT_INVALID: .*broken\.har:\d+ at log\.entries\[1\]\.request\.url/);
   });
+
+  it('a HAR with no entries (or none replayable) is exit 2 with the reason, not an empty recording', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const empty = join(dir, 'empty.har');
+    await writeFile(empty, JSON.stringify({ log: { version: '1.2', creator: { name: 't', version: '1' }, entries: [] } }));
+    const r = await runCli(['import', 'har', empty, '--out', join(dir, 'empty.ndjson'), '--service', 'shop']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/GAUNTLET_INPUT_INVALID: .*empty\.har: the HAR file has no entries/);
+    const other = await runCli(['import', 'har', join(FIXTURES, 'devtools.har'), '--out', join(dir, 'none.ndjson'), '--service', 'shop', '--host', 'nowhere.example']);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/none of the \d+ HAR entries can be replayed \(.*other-host/);
+  }, 60_000);
 });

@@ -2,10 +2,15 @@ import { z } from 'zod';
 
 const FINDING_CLASSES = [
   'transport', 'status', 'content-type', 'enum-encoding', 'key-case', 'null-vs-missing', 'null-vs-empty', 'type-change',
-  'missing-field', 'extra-field', 'array-shape', 'number-repr', 'value-change', 'array-order', 'text-change', 'latency',
+  'missing-field', 'extra-field', 'array-shape', 'number-repr', 'value-change', 'array-order', 'text-change', 'latency', 'header',
   // kind `trace` (the path is the operation: `/storaged/GET /v1/schemas/{id}`; `/storaged/**` matches all of storaged's)
   'call-count', 'new-operation', 'missing-operation', 'hidden-error', 'broken', 'self-time',
 ] as const;
+
+/** A class glob: `*` matches any run of characters (classes have no separators). */
+export function classGlob(glob: string): RegExp {
+  return new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+}
 
 /** One known divergence: a decision, not a suppression — it stays visible in every report. */
 export const LedgerEntrySchema = z
@@ -14,7 +19,12 @@ export const LedgerEntrySchema = z
     service: z.string().min(1),
     route: z.string().default('*').describe('Route template or glob (`*` = any route)'),
     method: z.string().default('*'),
-    class: z.enum(FINDING_CLASSES),
+    class: z
+      .string()
+      .refine((c) => (c.includes('*') ? FINDING_CLASSES.some((k) => classGlob(c).test(k)) : (FINDING_CLASSES as readonly string[]).includes(c)), {
+        message: `a finding class (${FINDING_CLASSES.join(', ')}) or a glob matching at least one, e.g. null-vs-* or *`,
+      })
+      .describe('Finding class, or a glob over classes (`*` any, `null-vs-*`)'),
     path: z.string().default('/**').describe('JSON Pointer glob: `*` one token, `**` any'),
     status: z.enum(['open', 'accepted', 'fixed']),
     note: z.string().min(1, 'say why this gap is known'),

@@ -1,5 +1,5 @@
 import { globToRegExp } from '../util/glob.ts';
-import { readDataFile, LedgerSchema, type Ledger, type LedgerEntry } from '../config/index.ts';
+import { classGlob, readDataFile, LedgerSchema, type Ledger, type LedgerEntry } from '../config/index.ts';
 import { compileGlobs } from '../shape/index.ts';
 
 export type LedgerLabel = 'new' | 'known' | 'regressed';
@@ -37,6 +37,7 @@ export async function readLedger(file: string): Promise<Ledger> {
 interface CompiledEntry {
   entry: LedgerEntry;
   route: RegExp;
+  cls: RegExp;
   path: (p: string) => boolean;
   expired: boolean;
 }
@@ -54,6 +55,7 @@ export class LedgerMatcher {
     this.compiled = (ledger?.entries ?? []).map((entry) => ({
       entry,
       route: globToRegExp(entry.route),
+      cls: classGlob(entry.class),
       path: compileGlobs([entry.path]) ?? (() => true),
       expired: entry.expires !== undefined && entry.expires < day,
     }));
@@ -63,7 +65,7 @@ export class LedgerMatcher {
     return this.compiled.filter(
       (c) =>
         c.entry.service === f.service &&
-        c.entry.class === f.class &&
+        c.cls.test(f.class) &&
         (c.entry.method === '*' || c.entry.method.toUpperCase() === f.method.toUpperCase()) &&
         c.route.test(f.route) &&
         c.path(f.path),

@@ -204,6 +204,14 @@ export async function importHar(opts: { file: string; out: string; service: stri
     keep.push(toExchange(parsed.data, url!));
     result.hosts[url!.host] = (result.hosts[url!.host] ?? 0) + 1;
   }
+  // An empty recording would replay nothing and pass: say why nothing was imported instead.
+  if (keep.length === 0) {
+    const why = Object.entries(result.unsupported).map(([r, n]) => `${n} ${r}`).join(', ');
+    throw new GauntletError('GAUNTLET_INPUT_INVALID', entries.length === 0 ? 'the HAR file has no entries' : `none of the ${entries.length} HAR entries can be replayed (${why})`, {
+      file: opts.file,
+      hint: entries.length === 0 ? HAR_HINT : 'only HTTP/1.1 and HTTP/2 requests with a response are replayable; --host picks one host',
+    });
+  }
   // Stable sort: entries logged in the same millisecond keep their HAR order.
   keep.sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts));
   const writer = await RecordingWriter.open(opts.out, makeHeader(opts.service, 'har', { origin: basename(opts.file) }));
