@@ -11,17 +11,12 @@ import { GauntletError } from '../util/errors.ts';
 import { liveLoadMetrics, prepareLoad, runLoadPhase } from './load-phase.ts';
 import { loadSources, storePathOf, type Outcome, type Output, type Sources } from './output.ts';
 import { openSession } from './session.ts';
+import { progressReporter } from './progress.ts';
 
-/** The engine's progress, rewritten in place on a TTY (nothing when stderr is a file or a pipe). */
-export function loadProgress(out: Output): ((p: Parameters<typeof progressLine>[0]) => void) | undefined {
-  if (!out.stderr.isTTY) return undefined;
-  let last = 0;
-  return (p) => {
-    const now = performance.now();
-    if (now - last < 200) return;
-    last = now;
-    out.stderr.write(`\r\u001b[K${progressLine(p)}`);
-  };
+/** The engine's progress: rewritten in place on a TTY, a plain line every few seconds in a log. */
+export function loadProgress(out: Output): ((p: Parameters<typeof progressLine>[0]) => void) & { done(): void } {
+  const reporter = progressReporter(out, { ttyEveryMs: 200 });
+  return Object.assign((p: Parameters<typeof progressLine>[0]) => reporter.update(progressLine(p)), { done: () => reporter.done() });
 }
 
 export interface LoadInput extends Sources {
@@ -68,10 +63,10 @@ export async function runLoad(input: LoadInput, out: Output): Promise<Outcome> {
     const { interrupted } = await runLoadPhase(session, prepared, {
       signal: out.signal,
       ...(input.workers !== undefined ? { workers: input.workers } : {}),
-      ...(onProgress ? { onProgress } : {}),
+      onProgress,
       ...(live ? { live } : {}),
     });
-    if (onProgress) out.stderr.write('\r\u001b[K');
+    onProgress.done();
     await session.finish(interrupted ? 'interrupted' : 'complete');
     if (interrupted) throw new GauntletError('GAUNTLET_INTERRUPTED', 'interrupted');
     await session.telemetry.flush();

@@ -12,6 +12,7 @@ import { pickStyle, renderParity } from '../report/terminal.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { loadSources, storePathOf, type Outcome, type Output, type Sources } from './output.ts';
 import { openSession } from './session.ts';
+import { progressReporter } from './progress.ts';
 
 /** How a parity report is written and printed, and whether a divergence fails. */
 export interface ParityReportOptions {
@@ -26,6 +27,11 @@ export interface ParityReportOptions {
  */
 async function emit(report: ParityReport, trace: readonly LabelledFinding[], gate: GateResult | undefined, o: ParityReportOptions, out: Output): Promise<Outcome> {
   const json = trace.length ? { ...report, trace } : report;
+  // `--json -`: the report on stdout, alone (a pipe into jq gets JSON and nothing else).
+  if (o.json === '-') {
+    out.stdout.write(JSON.stringify(json, null, 2) + '\n');
+    return o.failOnDivergence && report.findings.length + trace.length > 0 ? 'failed' : 'ok';
+  }
   if (o.json !== undefined) await writeFileAtomic(o.json, JSON.stringify(json, null, 2) + '\n');
   const st = pickStyle(out.stdout);
   if (o.quiet) out.stdout.write(report.services.map((s) => s.summary).join('\n') + '\n');
@@ -42,12 +48,9 @@ async function judgePairs(runId: string, spans: readonly StoredSpan[], loaded: L
   return { report: judged.report, trace: judged.gate.findings.filter((f) => f.kind === 'trace'), gate: judged.gate };
 }
 
-function progress(out: Output): ((done: number, total: number) => void) | undefined {
-  if (!out.stderr.isTTY) return undefined;
-  return (done, total) => {
-    out.stderr.write(`\r  parity: ${done}/${total} pairs`);
-    if (done === total) out.stderr.write('\r\u001b[K');
-  };
+function progress(out: Output): (done: number, total: number) => void {
+  const p = progressReporter(out);
+  return (done, total) => (done === total ? p.done() : p.update(`  parity: ${done}/${total} pairs`));
 }
 
 /**
@@ -69,7 +72,7 @@ async function executeParityRun(
     const onPair = progress(out);
     await runParityPhase(session, caseFiles, loaded, {
       signal: out.signal,
-      ...(onPair ? { onPair } : {}),
+      onPair,
       ...(input.repeat !== undefined ? { repeat: input.repeat } : {}),
     });
     // Interrupted: stop sending, but still flush and judge what was sent — a partial report marked

@@ -4,6 +4,7 @@ import type { LoadedConfig } from '../config/index.ts';
 import { describePacing, pacingFromOptions } from '../drive/pacing.ts';
 import { runReplayPhase, type LiveCounts, type ReplayDriveResult, type ReplayPlan } from '../drive/replay.ts';
 import { openReplay } from './replay-input.ts';
+import { progressReporter } from './progress.ts';
 import { describeSkipped, readRecording, type RecordedExchange } from '../record/index.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { GauntletError } from '../util/errors.ts';
@@ -79,16 +80,9 @@ export function renderReplay(report: ParityReport, plan: ReplayPlan, drive: Repl
   return out.join('\n') + '\n';
 }
 
-function progress(out: Output): ((live: LiveCounts) => void) | undefined {
-  if (!out.stderr.isTTY) return undefined;
-  let last = 0;
-  return (l) => {
-    const now = performance.now();
-    if (now - last < 100 && l.done !== l.total) return;
-    last = now;
-    out.stderr.write(`\r\u001b[K  replay: ${l.done}${l.total !== undefined ? `/${l.total}` : ''} pairs · ${l.match} match · ${l.diverge} differ`);
-    if (l.done === l.total) out.stderr.write('\r\u001b[K');
-  };
+function progress(out: Output): (live: LiveCounts) => void {
+  const p = progressReporter(out);
+  return (l) => (l.done === l.total ? p.done() : p.update(`  replay: ${l.done}${l.total !== undefined ? `/${l.total}` : ''} pairs · ${l.match} match · ${l.diverge} differ`));
 }
 
 /**
@@ -135,7 +129,7 @@ export async function runReplay(input: ReplayInput, out: Output): Promise<Outcom
       maxDurationMs,
       recordings: [...input.recordings],
       signal: out.signal,
-      ...(onProgress ? { onProgress } : {}),
+      onProgress,
     });
     await session.finish(out.signal.aborted ? 'interrupted' : 'complete');
     if (out.signal.aborted) throw new GauntletError('GAUNTLET_INTERRUPTED', 'interrupted');

@@ -41,9 +41,19 @@ export async function writeGateOutputs(judged: JudgedRun, files: ReportFiles, de
 
 /** The verdict on the terminal first; then the report files (a full disk costs the files, never the verdict). */
 export async function printAndWrite(judged: JudgedRun, files: ReportFiles, quiet: boolean, out: Output, defaults: { dir?: string; load?: LoadReport } = {}): Promise<string[]> {
+  // `-` as a file: that output on stdout, alone; the other files are still written.
+  const planned = plannedGateOutputs(judged, files, defaults);
+  const toStdout = planned.filter((p) => p.path === '-');
+  if (toStdout.length) {
+    await writeFileSet(planned.filter((p) => p.path !== '-'), defaults.dir);
+    for (const p of toStdout) out.stdout.write(p.data());
+    return [];
+  }
   const st = pickStyle(out.stdout);
   if (!quiet) out.stdout.write(renderParity(judged.report, st) + '\n');
-  out.stdout.write(renderGate(judged.gate, st));
+  // -q: the verdict line alone (the reasons are in the report files).
+  const gate = renderGate(judged.gate, st);
+  out.stdout.write(quiet ? (gate.split('\n').find((l) => /^(\u001b\[\d+m)*gate: /.test(l)) ?? gate) + '\n' : gate);
   const written = await writeGateOutputs(judged, files, defaults);
   if (written.length && !quiet) out.stdout.write(`reports: ${written.join(', ')}\n`);
   const html = written.find((f) => f.endsWith('.html'));

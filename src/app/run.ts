@@ -152,8 +152,8 @@ export async function runGauntlet(input: RunInput, out: Output): Promise<Outcome
     if (load && !out.signal.aborted) {
       const onProgress = loadProgress(out);
       const live = liveLoadMetrics(input.pushgateway ?? cfg.metrics.pushgateway, cfg.metrics);
-      await timed('load', () => runLoadPhase(session, load, { signal: out.signal, ...(onProgress ? { onProgress } : {}), ...(live ? { live } : {}) }));
-      if (onProgress) out.stderr.write('\r\u001b[K');
+      await timed('load', () => runLoadPhase(session, load, { signal: out.signal, onProgress, ...(live ? { live } : {}) }));
+      onProgress.done();
       loadRan = true;
     }
     interrupted = out.signal.aborted;

@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../util/atomic-write.ts';
 import { GauntletError } from '../util/errors.ts';
 import { loadSources, storePathOf, type Outcome, type Output, type Sources } from './output.ts';
 import { openSession } from './session.ts';
+import { progressReporter } from './progress.ts';
 
 export interface SmokeInput extends Sources {
   /** Suite files; empty: smoke.suites of the config. */
@@ -63,7 +64,8 @@ export async function runSmoke(input: SmokeInput, out: Output): Promise<Outcome>
   let spans;
   const skipped = [...plan.skipped];
   try {
-    const progress = out.stderr.isTTY ? (done: number, total: number) => out.stderr.write(done === total ? '\r\u001b[K' : `\r  smoke: ${done}/${total}`) : undefined;
+    const reporter = progressReporter(out);
+    const progress = (done: number, total: number) => (done === total ? reporter.done() : reporter.update(`  smoke: ${done}/${total}`));
     const phase = await runSmokePhase(session, plan.suites, loaded, { signal: out.signal, ...(progress ? { onCheck: progress } : {}) });
     out.stdout.write(renderSkipped(phase.skipped, st));
     skipped.push(...phase.skipped);

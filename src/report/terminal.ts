@@ -13,8 +13,11 @@ const plain: TerminalStyle = { bold: (s) => s, dim: (s) => s, red: (s) => s, gre
 const ansi = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
 const colored: TerminalStyle = { bold: ansi(1, 22), dim: ansi(2, 22), red: ansi(31, 39), green: ansi(32, 39), yellow: ansi(33, 39) };
 
-export function pickStyle(stream: NodeJS.WriteStream): TerminalStyle {
-  return stream.isTTY && !process.env.NO_COLOR ? colored : plain;
+/** Colour on a terminal; NO_COLOR (any value) turns it off, FORCE_COLOR (not 0/false) turns it on anywhere. */
+export function pickStyle(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): TerminalStyle {
+  if (env.NO_COLOR) return plain;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false') return colored;
+  return stream.isTTY ? colored : plain;
 }
 
 // eslint-disable-next-line no-control-regex
