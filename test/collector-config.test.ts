@@ -63,6 +63,13 @@ describe('otel-collector.yaml', () => {
     expect(config.service.pipelines.traces!.exporters).toEqual(expect.arrayContaining(['otlphttp/gauntlet', 'otlp/tracestore', 'spanmetrics']));
   });
 
+  it('forwards OTLP metrics (k6 --out opentelemetry) to gauntlet in a metrics pipeline of their own', () => {
+    const metrics = (config.service.pipelines as Record<string, { receivers: string[]; exporters: string[] }>).metrics;
+    expect(metrics).toBeDefined();
+    expect(metrics!.receivers).toEqual(['otlp']);
+    expect(metrics!.exporters).toContain('otlphttp/gauntlet');
+  });
+
   it('spanmetrics: seconds, gauntlet buckets, the dimensions the in-process spanmetrics use', () => {
     const sm = config.connectors.spanmetrics!;
     expect(sm.namespace).toBe('traces.span.metrics'); // → traces_span_metrics_* in Prometheus
