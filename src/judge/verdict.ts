@@ -69,7 +69,7 @@ function decide(m: Measurement, adjustedP: number | undefined, o: ResolvedOption
   const decided = decideMeasured(m, adjustedP, o);
   // A significant, material difference is evidence at any size; "no difference" in a handful of
   // samples is not evidence of none.
-  if (decided.verdict !== 'pass' || Math.min(m.n.a, m.n.b) >= o.minSamples) return decided;
+  if (decided.verdict !== 'pass' || Math.min(m.n.a, m.n.b) >= o.minSamples) return { ...decided, reason: [decided.reason, ...quantileNotes(m)].join('; ') };
   const hint = sampleHint(m, o);
   return {
     ...decided,
@@ -130,9 +130,6 @@ function decideMeasured(m: Measurement, adjustedP: number, o: ResolvedOptions): 
   if (m.resolution > 2 * o.relative) {
     reasons.push(`the buckets are ${Number.isFinite(m.resolution) ? `${fmtPct(m.resolution)} wide` : 'unbounded'} at a's median: the direction is measured, the size only interpolated`);
   }
-  const skipped = new Map<string, string[]>();
-  for (const q of m.quantiles) if (q.skipped) skipped.set(q.skipped, [...(skipped.get(q.skipped) ?? []), `p${fmtQ(q.p)}`]);
-  for (const [why, ps] of skipped) reasons.push(`${ps.join(', ')} not judged (${why})`);
   return {
     verdict,
     reason: reasons.join('; '),
@@ -143,6 +140,13 @@ function decideMeasured(m: Measurement, adjustedP: number, o: ResolvedOptions): 
     quantiles: m.quantiles,
     method: m.method,
   };
+}
+
+/** Quantiles with too few samples beyond them to bootstrap, grouped by why. */
+function quantileNotes(m: Measurement): string[] {
+  const skipped = new Map<string, string[]>();
+  for (const q of m.quantiles) if (q.skipped) skipped.set(q.skipped, [...(skipped.get(q.skipped) ?? []), `p${fmtQ(q.p)}`]);
+  return [...skipped].map(([why, ps]) => `${ps.join(', ')} not judged (${why})`);
 }
 
 function describeShift(m: Measurement): string {
