@@ -111,7 +111,7 @@ describe('gate on the validatord seed scenario', () => {
     );
     const r = await runCli(['gate', '--config', join(dir, 'base.yaml'), '--run', runId, '--ledger', ledger]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('regressed VAL-001: validatord /v1/validate enum-encoding /errors/*');
+    expect(r.stdout).toContain('regressed VAL-001: validatord POST /v1/validate enum-encoding /errors/*');
     expect(r.stdout).toContain('resolved? VAL-002');
   });
 

@@ -87,13 +87,56 @@ describe('power', () => {
   });
 });
 
-describe('too few samples', () => {
-  it('is inconclusive with a sample-size estimate, never pass or fail', () => {
-    const v = compareLatency(raw(simulate(1, 12)), raw(simulate(2, 40, TYPICAL, (x) => x * 3)));
+describe('small samples', () => {
+  // Issue 12 item 13: a 9× slowdown, 15 a side, no overlap, was "inconclusive — too few samples".
+  const fast = Array.from({ length: 15 }, (_, i) => 1.8 + i * 0.04); // median 2.08 ms
+  const slow = Array.from({ length: 15 }, (_, i) => 17.5 + i * 0.2); // median 18.9 ms
+  const gateTolerance = { tolerance: { relative: 0.05, absoluteMs: 0.1 } };
+
+  it('calls a decisive difference at 15 a side slower, with its interval (the exact test decides)', () => {
+    const v = compareLatency(raw(fast), raw(slow), gateTolerance);
+    expect(v.verdict).toBe('slower');
+    expect(v.method).toMatch(/mann-whitney exact/);
+    expect(v.pValue).toBeLessThan(1e-6);
+    expect(v.shift!.lower).toBeGreaterThan(15);
+    expect(v.shift!.upper).toBeLessThan(18);
+    expect(v.reason).toMatch(/^b is slower: shift \+16\.8 ms .*interval \+16\.\d\.\.\+17\.\d ms/);
+    expect(v.reason).toMatch(/p50 not judged \(needs 20 samples a side\); p95 not judged \(needs 200 samples a side\)/);
+    expect(compareLatency(raw(slow), raw(fast), gateTolerance).verdict).toBe('faster');
+  });
+
+  it('3 a side cannot be tested: inconclusive with a sane hint from the observed effect', () => {
+    const v = compareLatency(raw(fast.slice(0, 3)), raw(slow.slice(0, 3)), gateTolerance);
+    expect(v.verdict).toBe('inconclusive');
+    expect(v.pValue).toBeUndefined();
+    expect(v.needed).toBeGreaterThanOrEqual(5);
+    expect(v.needed).toBeLessThanOrEqual(10);
+    expect(v.reason).toBe(
+      `too few samples to test (a: 3, b: 3): at this size no outcome of the exact test reaches p < 0.05 with a bounded 98% interval; about ${v.needed} a side would resolve the observed difference (medians 1.84 → 17.7 ms)`,
+    );
+  });
+
+  it('5 a side is enough for the exact test to call a non-overlapping difference', () => {
+    expect(compareLatency(raw(fast.slice(0, 5)), raw(slow.slice(0, 5)), gateTolerance).verdict).toBe('slower');
+    expect(compareLatency(raw(fast.slice(0, 4)), raw(slow.slice(0, 4)), gateTolerance).verdict).toBe('inconclusive');
+  });
+
+  it('a 3× slowdown at 12 vs 40 is slower; no difference at 12 vs 40 is inconclusive, never a pass', () => {
+    expect(compareLatency(raw(simulate(1, 12)), raw(simulate(2, 40, TYPICAL, (x) => x * 3))).verdict).toBe('slower');
+    const v = compareLatency(raw(simulate(1, 12)), raw(simulate(2, 40)));
     expect(v.verdict).toBe('inconclusive');
     expect(v.needed).toBeGreaterThanOrEqual(20);
-    expect(v.reason).toMatch(/too few samples \(a: 12, b: 40/);
-    expect(v.pValue).toBeUndefined();
+    expect(v.pValue).toBeDefined();
+    expect(v.reason).toMatch(/^no decisive difference in so few samples \(a: 12, b: 40\): no significant difference: shift .*; at least 20 a side are needed to call it a pass; about \d+ a side would detect a shift of twice the tolerance/);
+  });
+
+  it('omits an absurd hint', () => {
+    // A/A in wide noise with a tolerance of 0.01%: no practical sample detects a shift that small.
+    const wide = raw(simulate(41, 600, { ...TYPICAL, sigma: 1.5 }));
+    const v = compareLatency(wide, wide, { tolerance: { relative: 0.0001 }, minSamples: 1000 });
+    expect(v.verdict).toBe('inconclusive');
+    expect(v.needed).toBeUndefined();
+    expect(v.reason).toMatch(/at least 1000 a side are needed to call it a pass; a shift of twice the tolerance \(±[\d.]+ ms\) is too small for this spread to detect with a practical sample \(over 50,000 a side\)$/);
   });
 
   it('estimates more samples for noisier data and for a tighter tolerance', () => {
@@ -146,7 +189,7 @@ describe('judgeRoutes', () => {
       a: raw(simulate(100 + 2 * r, 1500)),
       b: raw(simulate(101 + 2 * r, 1500, TYPICAL, (x) => (r === 4 ? x * 1.25 : x))),
     }));
-    routes.push({ key: 'GET /rare', a: raw(simulate(1, 5)), b: raw(simulate(2, 5)) });
+    routes.push({ key: 'GET /rare', a: raw(simulate(1, 4)), b: raw(simulate(2, 4)) }); // too few for the exact test
     const verdicts = judgeRoutes(routes);
     expect(verdicts.map((v) => v.key)).toEqual(routes.map((r) => r.key));
     expect(verdicts.filter((v) => v.verdict === 'slower').map((v) => v.key)).toEqual(['GET /r4']);

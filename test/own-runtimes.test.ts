@@ -116,8 +116,11 @@ describe('parity against your own two runtimes', () => {
       expect(c.candidate!.errorType).toBe('connection_refused');
       expect(c.primary!.status).not.toBeNull();
     }
-    expect(r.stdout).toContain('0/3 status codes match');
-    expect(r.stdout).toMatch(/connection_refused/);
+    expect(r.stdout).toContain('0/3 status codes match · 0/3 body shapes diverge');
+    // A runtime that is down is a transport divergence, not a body one; its findings have no body path.
+    expect(report.services[0]!.shapeDiverge).toBe(0);
+    expect(r.stdout).toMatch(/ ≠ connection_refused +transport \(connection_refused\)/);
+    expect(r.stdout).not.toMatch(/shape diverges|\(body\)/);
   });
 
   it('--fail-on-divergence exits 1 when anything diverges', async () => {

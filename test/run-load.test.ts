@@ -147,7 +147,7 @@ describe('gauntlet run: the load phase', () => {
         ['load threshold tiny go http_req_duration p(95)<0.001', 'fail'],
       ]),
     );
-    expect(load.find((x) => x.name === 'load latency tiny POST /v1/collections/{name}/search')?.message).toMatch(/go vs rust under load: |inconclusive/);
+    expect(load.find((x) => x.name === 'load latency tiny POST /v1/collections/{name}/search')?.message).toMatch(/go vs rust under load: |not judged/);
     expect(gate.reasons[0]).toMatch(/^\[critical\] load threshold tiny (rust|go) http_req_duration p\(95\)<0\.001/);
 
     // JUnit, Markdown and HTML carry it too

@@ -2,9 +2,10 @@ export { buildParityReport, REPORT_SCHEMA_VERSION, type ParityReport, type CaseR
 export { comparePair, type PairFinding, type FindingKind } from './compare.ts';
 export { reconstructExchanges, pairExchanges, type ObservedExchange, type ObservedPair } from './exchanges.ts';
 export { waitForRunToSettle } from './settle.ts';
-export { latencySeries, pickComparable, type LatencySeries } from './latency.ts';
+export { latencySeries, pickComparable, type ComparableSamples, type LatencySeries } from './latency.ts';
 export { loadReportFromStore, buildLoadReport, findRunSpan } from './load-report.ts';
 export { runLifecycle, type RunLifecycle } from './run-lifecycle.ts';
 export { indexChildren, operationLabel, operationOf, operationPath, selfTimeNs, criticalPathOf, serverSpanOf, structureOf, type ExchangeStructure, type Operation, type OperationCalls } from './trace-structure.ts';
 export { buildRouteTraces, countRuntimeServerSpans, routeKey, type OperationSummary, type RouteTrace, type RouteTraceSummary } from './trace-summary.ts';
 export { compareRouteTraces, finding, traceFindingId, DEFAULT_TRACE_COMPARE, TRACE_CLASSES, type TraceClass, type TraceCompareOptions, type TraceEvidence, type TraceFinding } from './trace-compare.ts';
+export { findingPath } from './finding-path.ts';

@@ -14,6 +14,11 @@ export interface LatencySeries {
   /** Failed exchanges (transport errors and 5xx) — excluded from `values`, counted here. */
   errors: number;
   total: number;
+  /**
+   * Set when the mirror sent these exchanges: its client-side times come from two vantage points
+   * (the primary's in the proxy, the candidate's in the copy process at the lowest CPU priority).
+   */
+  mirrored?: true;
   /** The route's span structure on this runtime (set by the judgement; kept by baselines). */
   trace?: RouteTraceSummary;
 }
@@ -47,13 +52,36 @@ export function latencySeries(exchanges: readonly ObservedExchange[]): LatencySe
       server: server ? ok.map((x) => x.serverMs!) : undefined,
       errors: list.length - ok.length,
       total: list.length,
+      ...(list.some((x) => x.driver === 'mirror') ? { mirrored: true as const } : {}),
     });
   }
   return out.sort((a, b) => a.service.localeCompare(b.service) || a.route.localeCompare(b.route) || a.method.localeCompare(b.method) || a.runtime.localeCompare(b.runtime));
 }
 
-/** The samples two series can be fairly compared on: server-side if both have it, else client-side. */
-export function pickComparable(a: LatencySeries, b: LatencySeries): { a: number[]; b: number[]; source: 'server' | 'client' } {
+export interface ComparableSamples {
+  a: number[];
+  b: number[];
+  source: 'server' | 'client';
+  /** Why the client-side samples cannot be compared (the mirror's two vantage points): not to be judged. */
+  notComparable?: string;
+}
+
+/**
+ * The samples two series can be fairly compared on: server-side if both have it, else client-side
+ * — except for the mirror, whose client-side times were taken in two different places (the
+ * proxy's for the primary, the low-priority copy process's for the candidate): under host load the
+ * copy side's queueing alone reads as a large slowdown, so only SERVER spans judge mirror latency.
+ */
+export function pickComparable(a: LatencySeries, b: LatencySeries): ComparableSamples {
   if (a.server && b.server) return { a: a.server, b: b.server, source: 'server' };
+  if (a.mirrored || b.mirrored) {
+    const missing = [a, b].filter((s) => !s.server).map((s) => s.runtime).join(' and ');
+    return {
+      a: a.client,
+      b: b.client,
+      source: 'client',
+      notComparable: `not comparable: the mirror measures the primary's client-side time in the proxy and the candidate's in the low-priority copy process, and ${missing} ${missing.includes(' and ') ? 'have' : 'has'} no SERVER span on every exchange — instrument both runtimes (traceparent propagation) to judge mirror latency`,
+    };
+  }
   return { a: a.client, b: b.client, source: 'client' };
 }

@@ -189,7 +189,8 @@ export function buildParityReport(runId: string, spans: readonly StoredSpan[], o
   for (const { pair: p, complete, findings, suppressed } of judgePairs(pairs, noise)) {
     const { primary, candidate } = p;
     const statusMatch = complete && primary!.status === candidate!.status && primary!.errorType === candidate!.errorType;
-    const shapeDiverges = findings.some((f) => f.kind === 'shape' || f.kind === 'body' || f.kind === 'transport');
+    // A side that did not answer has no body to compare: that is a transport divergence, not a shape one.
+    const shapeDiverges = findings.some((f) => f.kind === 'shape' || f.kind === 'body');
     cases.push({
       service: p.service,
       case: p.caseId,

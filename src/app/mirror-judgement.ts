@@ -8,6 +8,7 @@
  * Cost: each judgement reads the whole run, so the interval stretches with the run (at most about
  * a tenth of the wall time goes to judging); see `nextDelayMs`.
  */
+import { findingPath } from '../analyze/index.ts';
 import type { SpanStore } from '../collect/index.ts';
 import type { LoadedConfig, NoiseRules } from '../config/index.ts';
 import { judgeRun, judgeWholeRun, type JudgedRun } from '../gate/index.ts';
@@ -57,7 +58,7 @@ export class LiveRunJudgement {
       if (this.seen.has(key)) continue;
       this.seen.add(key);
       const sides = f.example.left !== undefined || f.example.right !== undefined ? ` · ${judged.report.services.find((s) => s.service === f.service)?.primary ?? 'primary'}: ${clip(f.example.left)} · ${judged.report.services.find((s) => s.service === f.service)?.candidate ?? 'candidate'}: ${clip(f.example.right)}` : '';
-      this.opts.log?.(`mirror: ${f.label} divergence [${f.kind}/${f.class}] ${f.method} ${f.route} ${f.path || '(body)'}${sides}`);
+      this.opts.log?.(`mirror: ${f.label} divergence [${f.kind}/${f.class}] ${f.method} ${f.route} ${findingPath(f)}${sides}`);
     }
     this.latest = judged;
     this.lastMs = performance.now() - started;

@@ -1,5 +1,5 @@
 /** `replay RECORDING…`: send recorded requests to every runtime, judge from the store like parity. */
-import { buildParityReport, waitForRunToSettle, type AggregatedFinding, type ParityReport } from '../analyze/index.ts';
+import { buildParityReport, findingPath, waitForRunToSettle, type AggregatedFinding, type ParityReport } from '../analyze/index.ts';
 import type { LoadedConfig } from '../config/index.ts';
 import { describePacing, pacingFromOptions } from '../drive/pacing.ts';
 import { runReplayPhase, type LiveCounts, type ReplayDriveResult, type ReplayPlan } from '../drive/replay.ts';
@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../util/atomic-write.ts';
 import { GauntletError } from '../util/errors.ts';
 import { loadSources, type Outcome, type Output, type Sources } from './output.ts';
 import { openSession, type Session } from './session.ts';
+import { renderNoise } from '../report/terminal.ts';
 
 /** Paced replays are throttled by their schedule; the in-flight cap is only a safety bound. */
 const PACED_CONCURRENCY = 256;
@@ -34,7 +35,7 @@ export interface ReplayInput extends Sources {
 function renderFinding(f: AggregatedFinding, report: ParityReport): string[] {
   const svc = report.services.find((s) => s.service === f.service);
   const cases = f.cases.length > 6 ? `${f.cases.slice(0, 6).join(', ')}, … ${f.cases.length - 6} more` : f.cases.join(', ');
-  const out = [`  [${f.kind}/${f.class}] ${f.service} ${f.method} ${f.route} ${f.path || '(body)'}  ×${f.count} (entries ${cases})`];
+  const out = [`  [${f.kind}/${f.class}] ${f.service} ${f.method} ${f.route} ${findingPath(f)}  ×${f.count} (entries ${cases})`];
   if (f.example.left !== undefined || f.example.right !== undefined) {
     out.push(`    ${(svc?.primary ?? 'primary') + ':'} ${f.example.left ?? '(absent)'}`);
     out.push(`    ${(svc?.candidate ?? 'candidate') + ':'} ${f.example.right ?? '(absent)'}`);
@@ -74,6 +75,8 @@ export function renderReplay(report: ParityReport, plan: ReplayPlan, drive: Repl
     out.push('', `Findings (${report.findings.length})`);
     for (const f of report.findings) out.push(...renderFinding(f, report), '');
   }
+  const noise = renderNoise(report);
+  if (noise.length) out.push('', ...noise.slice(0, -1));
   const t = report.telemetry;
   out.push(`telemetry: ${t.clientSpans} client spans, ${t.serverSpans} server spans, ${t.joined}/${t.clientSpans} exchanges joined to a server span`);
   for (const svc of report.services) out.push(`${svc.service}: ${svc.summary} · ${svc.identical}/${svc.cases} identical`);

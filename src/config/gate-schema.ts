@@ -62,14 +62,23 @@ export const GateSchema = z
           .default(0.1)
           .describe('…and so are shifts within ±this many ms: tens of microseconds on a sub-millisecond route are real but immaterial, and on a shared host they come and go'),
         quantileTolerance: z.number().min(0).max(10).default(0.1).describe('e.g. 0.1: candidate p95 may be up to +10% over primary'),
-        minSamples: z.number().int().min(2).default(20),
+        minSamples: z
+          .number()
+          .int()
+          .min(2)
+          .default(20)
+          .describe('Fewer a side: a decisive difference is still called (the exact test decides from 5 a side at the defaults), but no route passes — it is not judged'),
         correction: z.enum(['holm', 'bh', 'none']).default('holm'),
         // A significant, material slowdown is a reason not to ship on its own, not a score deduction.
         critical: z.boolean().default(true),
         failOnFaster: z.boolean().default(false).describe('A candidate significantly faster is reported; fail only if set'),
+        unjudged: z
+          .enum(['warn', 'fail'])
+          .default('warn')
+          .describe('A route whose latency could not be judged (too few samples, or the mirror without SERVER spans): warn names it among the reasons and in the assessment; fail makes it a failing rule'),
       })
       .strict()
-      .default({ enabled: true, alpha: 0.05, confLevel: 0.98, tolerance: 0.05, toleranceMs: 0.1, quantileTolerance: 0.1, minSamples: 20, correction: 'holm', critical: true, failOnFaster: false }),
+      .default({ enabled: true, alpha: 0.05, confLevel: 0.98, tolerance: 0.05, toleranceMs: 0.1, quantileTolerance: 0.1, minSamples: 20, correction: 'holm', critical: true, failOnFaster: false, unjudged: 'warn' }),
     errorRate: z
       .object({ max: z.number().min(0).max(1).default(0.01), critical: z.boolean().default(true) })
       .strict()

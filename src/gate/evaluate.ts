@@ -1,7 +1,7 @@
 import { assess, type Assessment } from './assess.ts';
 import { globToRegExp } from '../util/glob.ts';
 import type { AggregatedFinding, LatencySeries, ParityReport } from '../analyze/index.ts';
-import { pickComparable } from '../analyze/index.ts';
+import { findingPath, pickComparable } from '../analyze/index.ts';
 import type { Baseline, GateRules } from '../config/index.ts';
 import { judgeRoutesParallel, type LatencySample, type RouteVerdict } from '../judge/index.ts';
 import { histogramSample, toExponentialHistogram } from './baseline.ts';
@@ -33,6 +33,8 @@ export interface LatencyRow {
   primary: string;
   candidate: string;
   source: 'server' | 'client';
+  /** Set when the samples could not be fairly compared (the mirror without SERVER spans): not judged, the verdict says why. */
+  notComparable?: string;
   verdict: RouteVerdict;
 }
 
@@ -69,8 +71,23 @@ export function assessmentLine(gate: GateResult): string {
   if (fresh) parts.push(`${fresh} new or regressed divergence${fresh > 1 ? 's' : ''}`);
   if (slower.length) parts.push(`slower: ${slower.join(', ')}`);
   if (known.length) parts.push(`known gaps ${known.join(', ')} did not get worse`);
-  if (!failed.length && !slower.length) parts.push('latency within tolerance');
+  const unjudged = gate.latency.filter((l) => l.verdict.verdict === 'inconclusive');
+  if (!failed.length && !slower.length && unjudged.length < gate.latency.length) parts.push(unjudged.length ? `latency within tolerance on ${gate.latency.length - unjudged.length} of ${gate.latency.length} routes` : 'latency within tolerance');
+  if (unjudged.length) parts.push(`latency not judged on ${unjudged.map((l) => `${l.service} ${l.method} ${l.route} (${whyUnjudged(l.verdict)})`).join(', ')}`);
   return `${gate.assessment} — ${parts.join('; ')}`;
+}
+
+/** The short cause of an inconclusive latency verdict, for one-line summaries. */
+export function whyUnjudged(v: Pick<RouteVerdict, 'reason'>): string {
+  if (v.reason.startsWith('not comparable')) return 'not comparable: no SERVER spans';
+  if (v.reason.startsWith('too few samples')) return 'too few samples to test';
+  if (v.reason.startsWith('no decisive difference')) return 'too few samples to call a pass';
+  return v.reason;
+}
+
+/** An inconclusive latency rule: reported (warn) or failing (fail), as `gate.latency.unjudged` says. */
+export function unjudgedStatus(rules: GateRules): RuleStatus {
+  return rules.latency.unjudged === 'fail' ? 'fail' : 'inconclusive';
 }
 
 export function describeShift(v: RouteVerdict, confLevel: number): string {
@@ -87,7 +104,7 @@ function divergenceRules(report: ParityReport, labelled: LabelledFinding[], rule
     const failing = here.filter((f) => (rules.divergences.failOn as string[]).includes(f.label));
     const known = here.filter((f) => f.label === 'known');
     const message = failing.length
-      ? failing.map((f) => `${f.label} ${f.kind}/${f.class} at ${f.path || '(body)'} in ${f.service} ${f.method} ${f.route} (×${f.count}; ${f.reason})`).join('; ')
+      ? failing.map((f) => `${f.label} ${f.kind}/${f.class} at ${findingPath(f)} in ${f.service} ${f.method} ${f.route} (×${f.count}; ${f.reason})`).join('; ')
       : known.length
         ? `known gaps only: ${known.map((f) => `${f.ledgerId} ${f.class} at ${f.path}`).join('; ')}`
         : 'no divergences';
@@ -96,7 +113,8 @@ function divergenceRules(report: ParityReport, labelled: LabelledFinding[], rule
 }
 
 async function latencyRows(series: readonly LatencySeries[], report: ParityReport, rules: GateRules): Promise<LatencyRow[]> {
-  const entries: Array<{ key: string; a: LatencySample; b: LatencySample; meta: Omit<LatencyRow, 'verdict'> }> = [];
+  const rows: Array<Omit<LatencyRow, 'verdict'> & { verdict?: RouteVerdict }> = [];
+  const entries: Array<{ key: string; a: LatencySample; b: LatencySample; row: number }> = [];
   for (const svc of report.services) {
     const routes = new Set(series.filter((s) => s.service === svc.service).map((s) => `${s.method} ${s.route}`));
     for (const mr of [...routes].sort()) {
@@ -104,12 +122,16 @@ async function latencyRows(series: readonly LatencySeries[], report: ParityRepor
       const b = series.find((s) => s.service === svc.service && `${s.method} ${s.route}` === mr && s.runtime === svc.candidate);
       if (!a || !b) continue;
       const pick = pickComparable(a, b);
-      entries.push({
-        key: `${svc.service} ${mr}`,
-        a: { kind: 'raw', values: pick.a },
-        b: { kind: 'raw', values: pick.b },
-        meta: { service: svc.service, method: a.method, route: a.route, primary: svc.primary, candidate: svc.candidate, source: pick.source },
-      });
+      const key = `${svc.service} ${mr}`;
+      const meta = { service: svc.service, method: a.method, route: a.route, primary: svc.primary, candidate: svc.candidate, source: pick.source };
+      if (pick.notComparable) {
+        // Not a test: it stays out of the family the p-values are corrected across.
+        const verdict: RouteVerdict = { key, verdict: 'inconclusive', reason: pick.notComparable, n: { a: pick.a.length, b: pick.b.length }, quantiles: [], method: 'none (not comparable)' };
+        rows.push({ ...meta, notComparable: pick.notComparable, verdict });
+        continue;
+      }
+      entries.push({ key, a: { kind: 'raw', values: pick.a }, b: { kind: 'raw', values: pick.b }, row: rows.length });
+      rows.push(meta);
     }
   }
   const l = rules.latency;
@@ -122,18 +144,19 @@ async function latencyRows(series: readonly LatencySeries[], report: ParityRepor
     correction: l.correction,
     seed: 1,
   });
-  return entries.map((e, i) => ({ ...e.meta, verdict: verdicts[i]! }));
+  entries.forEach((e, i) => (rows[e.row]!.verdict = verdicts[i]!));
+  return rows.map((r) => ({ ...r, verdict: r.verdict! }));
 }
 
 function latencyRules(rows: readonly LatencyRow[], rules: GateRules): RuleResult[] {
   return rows.map((r) => {
     const v = r.verdict;
     const failing = v.verdict === 'slower' || (v.verdict === 'faster' && rules.latency.failOnFaster);
-    const status: RuleStatus = v.verdict === 'inconclusive' ? 'inconclusive' : failing ? 'fail' : 'pass';
+    const status: RuleStatus = v.verdict === 'inconclusive' ? unjudgedStatus(rules) : failing ? 'fail' : 'pass';
     const flagged = v.quantiles.filter((q) => q.flagged).map((q) => `p${q.p * 100} ×${q.ratio.toFixed(3)} [${q.lower.toFixed(3)}, ${q.upper.toFixed(3)}]`);
     const message =
       v.verdict === 'inconclusive'
-        ? `inconclusive: ${v.reason}${v.needed ? ` (need ≈${v.needed} samples per side)` : ''}`
+        ? `not judged — ${v.reason}`
         : `${r.candidate} vs ${r.primary}: ${v.verdict} — ${describeShift(v, rules.latency.confLevel)}${flagged.length ? `; quantiles ${flagged.join(', ')}` : ''} (${r.source} spans)`;
     return { rule: 'latency', name: `latency ${r.service} ${r.method} ${r.route}`, service: r.service, route: r.route, status, critical: rules.latency.critical, message };
   });
@@ -198,7 +221,7 @@ async function baselineRules(series: readonly LatencySeries[], labelled: readonl
   });
   const out: RuleResult[] = entries.map((e, i) => {
     const v = verdicts[i]!;
-    const status: RuleStatus = v.verdict === 'inconclusive' ? 'inconclusive' : v.verdict === 'slower' ? 'fail' : 'pass';
+    const status: RuleStatus = v.verdict === 'inconclusive' ? unjudgedStatus(rules) : v.verdict === 'slower' ? 'fail' : 'pass';
     return {
       rule: 'baseline-latency',
       name: `baseline-latency ${e.key}`,
@@ -225,6 +248,11 @@ async function baselineRules(series: readonly LatencySeries[], labelled: readonl
     });
   }
   return out;
+}
+
+/** A latency rule (parity, baseline or load) that could not be judged and, by `gate.latency.unjudged: warn`, does not fail. */
+function isUnjudgedWarning(r: RuleResult): boolean {
+  return r.status === 'inconclusive' && (r.rule === 'latency' || r.rule === 'baseline-latency' || (r.rule === 'load' && r.name.startsWith('load latency ')));
 }
 
 /**
@@ -254,6 +282,7 @@ export function withExtraRules(gate: GateResult, extra: readonly RuleResult[], r
   const all = [...gate.rules, ...extra];
   const { score, verdict } = scoreRules(all, rules);
   const failures = extra.filter((r) => r.status === 'fail' && r.rule !== 'completeness').map((r) => `${r.critical ? '[critical] ' : ''}${r.name}: ${r.message}`);
+  failures.push(...extra.filter(isUnjudgedWarning).map((r) => `not judged (gate.latency.unjudged: warn): ${r.name} — ${r.message.replace(/^(not judged — |inconclusive: )/, '')}`));
   const assessment = assess({ verdict, findings: gate.findings, incomplete: gate.incompleteParts });
   const reasons = [...failures, ...gate.reasons.filter((r) => !(verdict === 'fail' && r.startsWith('score ')))];
   return { ...gate, rules: all, score, verdict, assessment, reasons };
@@ -286,10 +315,12 @@ export async function evaluateGate(input: {
   const { score, verdict } = scoreRules(all, rules);
   // The completeness rule speaks through the INCOMPLETE reason below.
   const reasons = all.filter((r) => r.status === 'fail' && r.rule !== 'completeness').map((r) => `${r.critical ? '[critical] ' : ''}${r.name}: ${r.message}`);
+  // An unjudged route never passes silently: under `unjudged: fail` it is among the failures above.
+  for (const r of all.filter(isUnjudgedWarning)) reasons.push(`not judged (gate.latency.unjudged: warn): ${r.name} — ${r.message.replace(/^not judged — /, '')}`);
   const knownGaps = labelled.filter((f) => f.label === 'known');
   const assessment = assess({ verdict, findings: labelled, incomplete: incompleteParts });
   if (verdict !== 'fail') {
-    for (const f of knownGaps) reasons.push(`known gap ${f.ledgerId}: ${f.service} ${f.method} ${f.route} ${f.class} at ${f.path || '(body)'} (×${f.count})`);
+    for (const f of knownGaps) reasons.push(`known gap ${f.ledgerId}: ${f.service} ${f.method} ${f.route} ${f.class} at ${findingPath(f)} (×${f.count})`);
     if (verdict === 'marginal') reasons.unshift(`score ${score} is below ${rules.score.pass}`);
   }
   if (report.incomplete) {

@@ -6,7 +6,7 @@
 import type { GauntletConfig, GateRules } from '../config/index.ts';
 import type { LoadReport } from '../collect/load/index.ts';
 import type { JudgeRoutesOptions } from '../judge/index.ts';
-import { describeShift, type RuleResult, type RuleStatus } from './evaluate.ts';
+import { describeShift, unjudgedStatus, type RuleResult, type RuleStatus } from './evaluate.ts';
 
 /** The latency judge with the gate's settings, so `load`, `run` and `gate` judge alike. */
 export function judgeOptionsOf(cfg: GauntletConfig): JudgeRoutesOptions {
@@ -39,7 +39,7 @@ export function loadRules(report: LoadReport, rules: GateRules): RuleResult[] {
       const v = r.verdict;
       if (!v) continue;
       const failing = v.verdict === 'slower' || (v.verdict === 'faster' && rules.latency.failOnFaster);
-      const status: RuleStatus = v.verdict === 'inconclusive' ? 'inconclusive' : failing ? 'fail' : 'pass';
+      const status: RuleStatus = v.verdict === 'inconclusive' ? unjudgedStatus(rules) : failing ? 'fail' : 'pass';
       out.push({
         rule: 'load',
         name: `load latency ${s.name} ${r.method} ${r.route}`,
@@ -47,7 +47,7 @@ export function loadRules(report: LoadReport, rules: GateRules): RuleResult[] {
         route: r.route,
         status,
         critical: rules.latency.critical,
-        message: v.verdict === 'inconclusive' ? `inconclusive: ${v.reason}` : `${b} vs ${a} under load: ${v.verdict} — ${describeShift(v, rules.latency.confLevel)}`,
+        message: v.verdict === 'inconclusive' ? `not judged — ${v.reason}` : `${b} vs ${a} under load: ${v.verdict} — ${describeShift(v, rules.latency.confLevel)}`,
       });
     }
   }

@@ -9,10 +9,10 @@ import { GauntletError } from '../util/errors.ts';
 import { alignBinned, sampleSize, validateSample } from './histogram.ts';
 import { hodgesLehmannSorted } from './hodges-lehmann.ts';
 import { mannWhitneyFromStats } from './mann-whitney.ts';
-import { qnorm } from './normal.ts';
 import { quantile } from './quantiles.ts';
 import { rankStatsGrouped, rankStatsSorted, sortedCopy } from './ranks.ts';
 import { createRng } from './rng.ts';
+import { canDecide, minimumPerSide, noetherPerSide, perSideForTwiceTolerance, probabilityBeyond, SAMPLE_HINT_CAP } from './sample-size.ts';
 import type { JudgeOptions, LatencySample, QuantileComparison } from './types.ts';
 
 /** Bootstrapping a quantile with fewer samples beyond it than this says nothing (the extreme-value case where the bootstrap is inconsistent). */
@@ -20,17 +20,21 @@ export const MIN_TAIL_SAMPLES = 10;
 
 export interface Measurement {
   n: { a: number; b: number };
-  /** Fewer than minSamples on a side: nothing else is computed. */
+  /** So few samples that no outcome of the exact test could decide (see `canDecide`): nothing else is computed. */
   tooFew: boolean;
   pValue?: number;
   /** Shift b − a; relative to median(a). */
   shift?: { estimate: number; lower: number; upper: number; relative: number };
   medianA: number;
+  /** b's median, for the words of an undecided verdict. */
+  medianB: number;
+  /** Raw samples: P(b − a > band) and P(a − b > band), the observed effect beyond the tolerance (for the sample-size hint). */
+  beyond?: { slower: number; faster: number };
   /** The tolerance band in data units: max(relative·|median(a)|, absoluteMs). */
   band: number;
   quantiles: QuantileComparison[];
   method: string;
-  /** Pooled robust spread (IQR/1.349), for the sample-size estimate. */
+  /** Pooled robust spread (IQR/1.349), for the sample-size estimate (NaN when there are enough samples to pass). */
   spread: number;
   /** Histograms: relative width of the bucket holding a's median (0 for raw samples). */
   resolution: number;
@@ -85,9 +89,12 @@ export function measureLatency(a: LatencySample, b: LatencySample, o: ResolvedOp
   validateSample(b, 'b');
   const n = { a: sampleSize(a), b: sampleSize(b) };
   const pct = `${Math.round(o.confLevel * 100)}%`;
-  const base = { n, medianA: NaN, band: o.absolute, quantiles: [] as QuantileComparison[], spread: NaN, resolution: 0 };
-  if (n.a < o.minSamples || n.b < o.minSamples) {
-    return { ...base, tooFew: true, method: 'none (too few samples)', ...spreadAndMedian(a, b, o) };
+  const base = { n, medianA: NaN, medianB: NaN, band: o.absolute, quantiles: [] as QuantileComparison[], spread: NaN, resolution: 0 };
+  // Below minSamples a route can still be called slower or faster, never a pass: the summary is
+  // only wanted for the words and the sample-size hint of an undecided verdict.
+  const summary = Math.min(n.a, n.b) < o.minSamples ? smallSampleSummary(a, b, o) : undefined;
+  if (!canDecide(n.a, n.b, o.alpha, o.confLevel)) {
+    return { ...base, tooFew: true, method: 'none (too few samples for the exact test to decide)', ...summary };
   }
 
   let sideA: Side;
@@ -147,10 +154,12 @@ export function measureLatency(a: LatencySample, b: LatencySample, o: ResolvedOp
     pValue: test.pValue,
     shift: { ...shift, relative: medianA !== 0 ? shift.estimate / medianA : NaN },
     medianA,
+    medianB: sideB.quantile(0.5),
     band: Math.max(o.relative * Math.abs(medianA), o.absolute),
+    ...(summary?.beyond ? { beyond: summary.beyond } : {}),
     quantiles,
     method: `mann-whitney ${test.method} (two-sided) + hodges-lehmann ${pct} CI + bootstrap quantile ratios (${o.resamples} resamples, ${pct}); ${input}`,
-    spread: NaN, // only wanted for the sample-size estimate of an inconclusive verdict
+    spread: summary?.spread ?? NaN,
     resolution,
   };
 }
@@ -168,13 +177,12 @@ function trimIqr(sorted: Float64Array): Float64Array {
   return sorted.filter((v) => v >= lo && v <= hi);
 }
 
-/** Pooled IQR/1.349 (σ for a normal; robust to the tail) and a's median, from whatever there is. */
-function spreadAndMedian(a: LatencySample, b: LatencySample, o: ResolvedOptions): { spread: number; medianA: number; band: number } {
+/** Pooled IQR/1.349 (σ for a normal; robust to the tail), both medians, and on raw samples the effect beyond the band. */
+function smallSampleSummary(a: LatencySample, b: LatencySample, o: ResolvedOptions): Pick<Measurement, 'spread' | 'medianA' | 'medianB' | 'band' | 'beyond'> {
+  const sorted = (s: LatencySample) => (s.kind === 'raw' ? Float64Array.from(s.values).sort() : undefined);
   const summary = (s: LatencySample): { iqr: number; median: number } => {
-    if (s.kind === 'raw') {
-      const sorted = Float64Array.from(s.values).sort();
-      return { iqr: quantile(sorted, 0.75) - quantile(sorted, 0.25), median: quantile(sorted, 0.5) };
-    }
+    const raw = sorted(s);
+    if (raw) return { iqr: quantile(raw, 0.75) - quantile(raw, 0.25), median: quantile(raw, 0.5) };
     if (sampleSize(s) === 0) return { iqr: NaN, median: NaN };
     const side = binnedSide(alignBinned(s, s), 'a');
     return { iqr: binnedQuantile(side, 0.75) - binnedQuantile(side, 0.25), median: binnedQuantile(side, 0.5) };
@@ -184,18 +192,30 @@ function spreadAndMedian(a: LatencySample, b: LatencySample, o: ResolvedOptions)
   const spreads = [sa.iqr, sb.iqr].filter((v) => Number.isFinite(v) && v > 0);
   const spread = spreads.length ? spreads.reduce((x, y) => x + y, 0) / spreads.length / 1.349 : NaN;
   const median = Number.isFinite(sa.median) ? sa.median : sb.median;
-  return { spread, medianA: median, band: Math.max(o.relative * Math.abs(median), o.absolute) };
+  const band = Math.max(o.relative * Math.abs(median), o.absolute);
+  const as = sorted(a);
+  const bs = sorted(b);
+  const beyond = as && bs && as.length && bs.length ? probabilityBeyond(as, bs, band) : undefined;
+  return { spread, medianA: sa.median, medianB: sb.median, band, ...(beyond ? { beyond } : {}) };
 }
 
 /**
- * Samples per side for the shift test to call a shift of twice the tolerance band with 80% power:
- * its interval must clear the band, so SE ≤ band/(z_conf + z_0.8), with SE² ≈ (π/3)·σ²·2/n for the
- * Hodges-Lehmann shift (its efficiency relative to the mean is 3/π under normality). Rough: σ is a
- * pooled IQR/1.349 from however few samples there are.
+ * Samples per side that would most likely decide an undecided comparison, and what they would
+ * decide — the smaller of two estimates: Noether's size for the observed effect beyond the band
+ * (the interval clears the band exactly when the test of "shift = band" rejects), and the size
+ * that detects a shift of twice the tolerance (the test's sensitivity; when the observed effect is
+ * noise, its estimate is noise too). At least minSamples when neither is smaller (enough to call a
+ * pass). Undefined past SAMPLE_HINT_CAP — no practical sample resolves it.
  */
-export function samplesNeeded(m: Pick<Measurement, 'spread' | 'band'>, o: ResolvedOptions): number {
-  if (!(m.spread > 0) || !(m.band > 0)) return o.minSamples;
-  const z = qnorm((1 + o.confLevel) / 2) + qnorm(0.8);
-  const n = Math.ceil(((2 * Math.PI) / 3) * ((m.spread * z) / m.band) ** 2);
-  return Math.max(o.minSamples, n);
+export function samplesNeeded(m: Pick<Measurement, 'spread' | 'band' | 'beyond' | 'n'>, o: ResolvedOptions): { needed?: number; target: 'observed' | 'twice-tolerance' | 'pass' } {
+  const floor = (n: number) => Math.max(n, minimumPerSide(o.alpha, o.confLevel));
+  const effect = m.beyond ? Math.max(m.beyond.slower, m.beyond.faster) : NaN;
+  let observed = noetherPerSide(effect, Math.min(o.alpha, 1 - o.confLevel));
+  // Already that many and still undecided (the correction across routes, ties): twice as many, not fewer.
+  if (observed <= Math.max(m.n.a, m.n.b)) observed = 2 * Math.max(m.n.a, m.n.b);
+  const twice = perSideForTwiceTolerance(m.spread, m.band, o.confLevel);
+  if (Math.min(observed, twice) > SAMPLE_HINT_CAP) return { target: observed < twice ? 'observed' : 'twice-tolerance' };
+  if (observed < twice && observed < o.minSamples) return { needed: floor(observed), target: 'observed' };
+  if (Math.min(observed, twice) <= o.minSamples) return { needed: floor(o.minSamples), target: 'pass' };
+  return observed < twice ? { needed: floor(observed), target: 'observed' } : { needed: floor(twice), target: 'twice-tolerance' };
 }

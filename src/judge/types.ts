@@ -24,7 +24,11 @@ export interface JudgeOptions {
    * quantile tolerance to absoluteMs/q_a where that is larger.
    */
   tolerance?: { relative?: number /* of a's median, default 0.05 */; absoluteMs?: number };
-  /** Fewer samples than this on either side → 'inconclusive'. Default 20. */
+  /**
+   * Fewer samples than this on either side: the route can still be called slower or faster when
+   * the exact test and the interval are decisive, but never passes ('inconclusive'). Below what the
+   * exact test can decide at all (5 a side at α 0.05 and 98%) nothing is tested. Default 20.
+   */
   minSamples?: number;
   /** Quantiles compared by ratio b/a with bootstrap intervals. Default [0.5, 0.95, 0.99]. */
   quantiles?: number[];
@@ -56,7 +60,7 @@ export interface LatencyVerdict {
   verdict: 'pass' | 'faster' | 'slower' | 'inconclusive';
   reason: string;
   n: { a: number; b: number };
-  /** When inconclusive: samples needed per side (a rough power estimate). */
+  /** When inconclusive: samples per side that would most likely decide (a rough power estimate); absent when no practical sample would. */
   needed?: number;
   pValue?: number;
   adjustedPValue?: number;

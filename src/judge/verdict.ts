@@ -6,11 +6,14 @@
  * band — or a quantile whose ratio interval lies entirely beyond the quantile tolerance (the
  * median can hold still while p99 degrades). A significant shift whose interval reaches into the
  * band is reported but passes: with thousands of samples everything is significant, and a 1%
- * shift must not fail a build. Too few samples is 'inconclusive', never pass or fail.
+ * shift must not fail a build. Small samples are judged by the exact test: a decisive difference
+ * is called at any size the test can decide at (5 a side at the defaults); below `minSamples` a
+ * route that shows none is 'inconclusive', never a pass. Too few to test at all is 'inconclusive'.
  */
 import { adjustPValues, type Correction } from './adjust.ts';
 import { measureLatency, resolveOptions, samplesNeeded, type Measurement, type ResolvedOptions } from './measure.ts';
 import { hashSeed } from './rng.ts';
+import { SAMPLE_HINT_CAP } from './sample-size.ts';
 import type { JudgeOptions, LatencySample, LatencyVerdict, QuantileComparison, RouteVerdict } from './types.ts';
 
 export function compareLatency(a: LatencySample, b: LatencySample, opts: JudgeOptions = {}): LatencyVerdict {
@@ -53,17 +56,49 @@ export function decideRoutes(keys: readonly string[], measured: readonly Measure
 
 function decide(m: Measurement, adjustedP: number | undefined, o: ResolvedOptions): LatencyVerdict {
   if (m.tooFew || adjustedP === undefined || !m.shift) {
-    const needed = samplesNeeded(m, o);
+    const hint = sampleHint(m, o);
     return {
       verdict: 'inconclusive',
-      reason: `too few samples (a: ${m.n.a}, b: ${m.n.b}; at least ${o.minSamples} a side are needed to judge); about ${needed} a side would resolve a shift of twice the tolerance`,
+      reason: `too few samples to test (a: ${m.n.a}, b: ${m.n.b}): at this size no outcome of the exact test reaches p < ${o.alpha} with a bounded ${fmtPct(o.confLevel)} interval; ${hint.text}`,
       n: m.n,
-      needed,
+      ...(hint.needed !== undefined ? { needed: hint.needed } : {}),
       quantiles: m.quantiles,
       method: m.method,
     };
   }
-  const shift = m.shift;
+  const decided = decideMeasured(m, adjustedP, o);
+  // A significant, material difference is evidence at any size; "no difference" in a handful of
+  // samples is not evidence of none.
+  if (decided.verdict !== 'pass' || Math.min(m.n.a, m.n.b) >= o.minSamples) return { ...decided, reason: [decided.reason, ...quantileNotes(m)].join('; ') };
+  const hint = sampleHint(m, o);
+  return {
+    ...decided,
+    verdict: 'inconclusive',
+    reason: `no decisive difference in so few samples (a: ${m.n.a}, b: ${m.n.b}): ${decided.reason}; ${hint.text}`,
+    ...(hint.needed !== undefined ? { needed: hint.needed } : {}),
+  };
+}
+
+/** The words of an undecided verdict: what more samples would most likely decide. */
+function sampleHint(m: Measurement, o: ResolvedOptions): { needed?: number; text: string } {
+  const { needed, target } = samplesNeeded(m, o);
+  const toPass = `at least ${o.minSamples} a side are needed to call it a pass`;
+  const medians = Number.isFinite(m.medianA) && Number.isFinite(m.medianB) ? ` (medians ${fmt(m.medianA)} → ${fmt(m.medianB)} ms)` : '';
+  if (target === 'observed') {
+    return needed !== undefined
+      ? { needed, text: `about ${needed} a side would resolve the observed difference${medians}` }
+      : { text: `the observed difference${medians} is too small for its spread to resolve with a practical sample (over ${SAMPLE_HINT_CAP.toLocaleString('en-US')} a side)` };
+  }
+  if (target === 'twice-tolerance') {
+    return needed !== undefined
+      ? { needed, text: `${toPass}; about ${needed} a side would detect a shift of twice the tolerance (±${fmt(2 * m.band)} ms)` }
+      : { text: `${toPass}; a shift of twice the tolerance (±${fmt(2 * m.band)} ms) is too small for this spread to detect with a practical sample (over ${SAMPLE_HINT_CAP.toLocaleString('en-US')} a side)` };
+  }
+  return { needed: needed!, text: toPass };
+}
+
+function decideMeasured(m: Measurement, adjustedP: number, o: ResolvedOptions): LatencyVerdict {
+  const shift = m.shift!;
   const significant = adjustedP < o.alpha;
   const shiftSlower = significant && shift.lower > m.band;
   const shiftFaster = significant && shift.upper < -m.band;
@@ -95,8 +130,6 @@ function decide(m: Measurement, adjustedP: number | undefined, o: ResolvedOption
   if (m.resolution > 2 * o.relative) {
     reasons.push(`the buckets are ${Number.isFinite(m.resolution) ? `${fmtPct(m.resolution)} wide` : 'unbounded'} at a's median: the direction is measured, the size only interpolated`);
   }
-  const skipped = m.quantiles.filter((q) => q.skipped);
-  if (skipped.length) reasons.push(`${skipped.map((q) => `p${fmtQ(q.p)}`).join(', ')} not judged (${skipped[0]!.skipped})`);
   return {
     verdict,
     reason: reasons.join('; '),
@@ -107,6 +140,13 @@ function decide(m: Measurement, adjustedP: number | undefined, o: ResolvedOption
     quantiles: m.quantiles,
     method: m.method,
   };
+}
+
+/** Quantiles with too few samples beyond them to bootstrap, grouped by why. */
+function quantileNotes(m: Measurement): string[] {
+  const skipped = new Map<string, string[]>();
+  for (const q of m.quantiles) if (q.skipped) skipped.set(q.skipped, [...(skipped.get(q.skipped) ?? []), `p${fmtQ(q.p)}`]);
+  return [...skipped].map(([why, ps]) => `${ps.join(', ')} not judged (${why})`);
 }
 
 function describeShift(m: Measurement): string {

@@ -1,5 +1,5 @@
 import { renderTraceMarkdown } from './trace-view.ts';
-import type { ParityReport } from '../analyze/index.ts';
+import { findingPath, type ParityReport } from '../analyze/index.ts';
 import type { LoadReport } from '../collect/load/index.ts';
 import type { GateResult } from '../gate/evaluate.ts';
 
@@ -27,7 +27,7 @@ export function renderMarkdown(report: ParityReport, gate: GateResult, load?: Lo
   if (gate.findings.length) {
     out.push('### Divergences', '', '| label | service | route | class | path | count | ledger |', '| --- | --- | --- | --- | --- | ---: | --- |');
     for (const f of gate.findings) {
-      out.push(`| ${f.label} | ${cell(f.service)} | ${code(`${f.method} ${f.route}`)} | ${f.kind}/${f.class} | ${code(f.path || '(body)')} | ${f.count} | ${cell(f.ledgerId ?? '—')} |`);
+      out.push(`| ${f.label} | ${cell(f.service)} | ${code(`${f.method} ${f.route}`)} | ${f.kind}/${f.class} | ${code(findingPath(f))} | ${f.count} | ${cell(f.ledgerId ?? '—')} |`);
     }
     out.push('');
   }

@@ -1,5 +1,5 @@
 import { renderTraceTerminal } from './trace-view.ts';
-import type { ParityReport, AggregatedFinding, CaseResult } from '../analyze/index.ts';
+import { findingPath, type ParityReport, type AggregatedFinding, type CaseResult } from '../analyze/index.ts';
 
 export interface TerminalStyle {
   bold(s: string): string;
@@ -64,6 +64,11 @@ function groupCases(cases: CaseResult[]): CaseResult[][] {
 function bodyText(group: CaseResult[], st: TerminalStyle): string {
   const n = group.length;
   const of = (k: number) => (n > 1 ? ` ${k}/${n}` : '');
+  const failed = group.filter((c) => c.findings.some((f) => f.kind === 'transport'));
+  if (failed.length) {
+    const types = [...new Set(failed.map((c) => (c.primary?.status === null ? c.primary.errorType : c.candidate?.errorType) ?? 'error'))];
+    return st.red(`transport (${types.join(', ')})${of(failed.length)}`);
+  }
   const shape = group.filter((c) => !c.shapeMatch).length;
   if (shape) return st.red(`shape diverges${of(shape)}`);
   const values = group.filter((c) => !c.bodyMatch).length;
@@ -75,7 +80,7 @@ function findingBlock(f: AggregatedFinding, report: ParityReport, st: TerminalSt
   const svc = report.services.find((s) => s.service === f.service);
   const left = svc?.primary ?? 'primary';
   const right = svc?.candidate ?? 'candidate';
-  const head = `${st.bold(`[${f.kind}/${f.class}]`)} ${f.service} ${f.method} ${f.route} ${st.bold(f.path || '(body)')}  ×${f.count} (${f.cases.join(', ')})`;
+  const head = `${st.bold(`[${f.kind}/${f.class}]`)} ${f.service} ${f.method} ${f.route} ${st.bold(findingPath(f))}  ×${f.count} (${f.cases.join(', ')})`;
   const out = ['  ' + (f.kind === 'value' || f.kind === 'header' ? st.yellow(head) : st.red(head))];
   if (f.example.left !== undefined || f.example.right !== undefined) {
     out.push(`    ${pad(left + ':', 10)} ${f.example.left ?? '(absent)'}`);
@@ -84,6 +89,16 @@ function findingBlock(f: AggregatedFinding, report: ParityReport, st: TerminalSt
   if (f.example.detail) out.push(`    ${st.dim('detail:')}    ${f.example.detail}`);
   out.push(`    ${st.dim('cause:')}     ${f.cause}`);
   out.push(`    ${st.dim('fix:')}       ${f.hint}`);
+  return out;
+}
+
+/** The suppressed differences with their reasons (never silently dropped); nothing when there are none. */
+export function renderNoise(report: Pick<ParityReport, 'noise'>, st: TerminalStyle = plain): string[] {
+  if (!report.noise.length) return [];
+  const total = report.noise.reduce((n, e) => n + e.count, 0);
+  const out = [st.bold(`Noise (${total} suppressed differences, not counted as divergences)`)];
+  for (const e of report.noise) out.push(st.dim(`  ${String(e.count).padStart(6)}× ${e.service} ${e.method} ${e.route} ${e.path || '(body)'} [${e.class}] — ${e.reason}`));
+  out.push('');
   return out;
 }
 
@@ -111,12 +126,7 @@ export function renderParity(report: ParityReport, st: TerminalStyle = plain): s
     out.push(st.bold(`Findings (${report.findings.length})`));
     for (const f of report.findings) out.push(...findingBlock(f, report, st), '');
   }
-  if (report.noise.length) {
-    const total = report.noise.reduce((n, e) => n + e.count, 0);
-    out.push(st.bold(`Noise (${total} suppressed differences, not counted as divergences)`));
-    for (const e of report.noise) out.push(st.dim(`  ${String(e.count).padStart(6)}× ${e.service} ${e.method} ${e.route} ${e.path || '(body)'} [${e.class}] — ${e.reason}`));
-    out.push('');
-  }
+  out.push(...renderNoise(report, st));
   const t = report.telemetry;
   if (report.incomplete) out.push(st.red(st.bold(`INCOMPLETE: interrupted after ${report.incomplete.pairs} of ${report.incomplete.planned} pairs`)));
   for (const u of report.unfinished ?? []) out.push(st.red(st.bold(`INCOMPLETE: ${u}`)));
@@ -135,14 +145,14 @@ export function renderGate(gate: import('../gate/evaluate.ts').GateResult, st: T
     out.push(st.bold('Latency (candidate vs primary)'));
     for (const l of gate.latency) {
       const v = l.verdict;
-      const tag = v.verdict === 'slower' ? st.red(v.verdict) : v.verdict === 'inconclusive' ? st.yellow(v.verdict) : st.green(v.verdict);
-      const shift = v.shift ? `${v.shift.relative >= 0 ? '+' : ''}${(v.shift.relative * 100).toFixed(1)}% [${(v.shift.lower).toFixed(3)}, ${(v.shift.upper).toFixed(3)}] ms` : v.reason;
+      const tag = l.notComparable ? st.yellow('not comparable') : v.verdict === 'slower' ? st.red(v.verdict) : v.verdict === 'inconclusive' ? st.yellow(v.verdict) : st.green(v.verdict);
+      const shift = l.notComparable ? v.reason.replace(/^not comparable: /, '') : v.verdict !== 'inconclusive' && v.shift ? `${v.shift.relative >= 0 ? '+' : ''}${(v.shift.relative * 100).toFixed(1)}% [${(v.shift.lower).toFixed(3)}, ${(v.shift.upper).toFixed(3)}] ms` : v.reason;
       out.push(`  ${l.service} ${l.method} ${l.route}: ${tag} ${shift} (n=${v.n.a}/${v.n.b}, ${l.source} spans)`);
     }
     out.push('');
   }
   out.push(...renderTraceTerminal(gate, st));
-  const labelled = gate.findings.map((f) => `${f.label}${f.ledgerId ? ` ${f.ledgerId}` : ''}: ${f.service} ${f.route} ${f.class} ${f.path}`);
+  const labelled = gate.findings.map((f) => `${f.label}${f.ledgerId ? ` ${f.ledgerId}` : ''}: ${f.service} ${f.method} ${f.route} ${f.class} ${findingPath(f)}`);
   if (labelled.length) out.push(st.bold('Ledger'), ...labelled.map((l) => `  ${l}`), '');
   const colour = gate.verdict === 'pass' ? st.green : gate.verdict === 'marginal' ? st.yellow : st.red;
   out.push(colour(st.bold(`gate: ${gate.verdict} (score ${gate.score}) · assessment: ${gate.assessment}`)));
