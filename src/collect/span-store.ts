@@ -274,6 +274,9 @@ export class SpanStore {
    */
   async prune(opts: { maxAgeMs?: number; maxBytes?: number; keep?: readonly string[]; nowMs?: number }): Promise<PruneResult> {
     if (this.readOnlyMode) throw storeError('span store is open read-only', this.path);
+    // Spans still in the write-ahead log occupy no blocks yet: checkpoint first, so the size is real.
+    await this.writer.settledSoFar();
+    await this.writerConn.run('CHECKPOINT').catch(() => undefined);
     const bytesBefore = await this.sizeBytes();
     const runs = (await this.read('SELECT run_id, max(end_ns) AS last_ns, count(*) AS spans FROM spans WHERE run_id IS NOT NULL GROUP BY run_id ORDER BY last_ns, run_id')).map((r) => ({
       runId: r.run_id as string,
