@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { ParityReport } from '../src/analyze/index.ts';
 import type { GateResult } from '../src/gate/index.ts';
 import type { RecordedExchange } from '../src/record/format.ts';
-import { REPO_ROOT, runCli, type CliResult } from './support/cli.ts';
+import { REPO_ROOT, runCli, type CliResult, withoutDefaultNote } from './support/cli.ts';
 import { startServer, type TestServer } from './support/servers.ts';
 import { writeRecording } from './support/validatord-traffic.ts';
 
@@ -121,12 +121,12 @@ store: { path: store.duckdb }
 `,
     );
     replay = await runCli(['replay', recording, '--config', config, '--fast', '--concurrency', '4', '--json', join(dir, 'replay.json')]);
-    expect(replay.stderr, replay.stdout).toBe('');
+    expect(withoutDefaultNote(replay.stderr), replay.stdout).toBe('');
     expect(replay.code, replay.stdout).toBe(0);
     report = JSON.parse(await readFile(join(dir, 'replay.json'), 'utf8')) as ParityReport;
     // Latency is the gate's judgement — from the same store, in a fresh process.
     gate = await runCli(['gate', '--run', report.runId, '--config', config, '--gate-json', join(dir, 'gate.json')]);
-    expect(gate.stderr, gate.stdout).toBe('');
+    expect(withoutDefaultNote(gate.stderr), gate.stdout).toBe('');
     judged = JSON.parse(await readFile(join(dir, 'gate.json'), 'utf8')) as GateResult;
   }, 120_000);
 

@@ -10,7 +10,7 @@ import type { ParityReport } from '../src/analyze/index.ts';
 import { SpanStore } from '../src/collect/index.ts';
 import { decodeBody, type RecordedExchange } from '../src/record/format.ts';
 import { readRecording } from '../src/record/reader.ts';
-import { BIN, REPO_ROOT, runCli, type CliResult } from './support/cli.ts';
+import { BIN, REPO_ROOT, runCli, type CliResult, withoutDefaultNote } from './support/cli.ts';
 import { unusedPort, waitForPort } from './support/servers.ts';
 
 /**
@@ -114,7 +114,7 @@ http {
 store: { path: ${join(dir, 'store.duckdb')} }
 `);
     replay = await runCli(['replay', recordOut, '--config', config, '--fast', '--json', join(dir, 'replay.json')]);
-    expect(replay.stderr, `stdout:\n${replay.stdout}`).toBe('');
+    expect(withoutDefaultNote(replay.stderr), `stdout:\n${replay.stdout}`).toBe('');
     expect(replay.code).toBe(0);
     report = JSON.parse(await readFile(join(dir, 'replay.json'), 'utf8')) as ParityReport;
   }, 120_000);
