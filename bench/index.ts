@@ -10,6 +10,7 @@ import { runLoadBench } from './load.bench.ts';
 import { runMirrorBench } from './mirror.bench.ts';
 import { runReplayMemoryBench } from './replay-memory.bench.ts';
 import { runTraceBench } from './trace.bench.ts';
+import { runWatchSoakBench } from './watch-soak.bench.ts';
 
 const only = process.argv.slice(2);
 const benches: Array<[string, () => Promise<Record<string, number>>]> = [
@@ -21,6 +22,7 @@ const benches: Array<[string, () => Promise<Record<string, number>>]> = [
   ['mirror', () => runMirrorBench()],
   ['replay-memory', runReplayMemoryBench],
   ['trace', runTraceBench],
+  ['watch-soak', runWatchSoakBench],
 ];
 
 const results: Record<string, Record<string, number>> = {};
