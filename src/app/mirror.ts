@@ -117,7 +117,7 @@ export async function runMirror(opts: RunMirrorOptions): Promise<RunMirrorResult
       telemetry: session.telemetry,
       metrics,
       rules: makeRedactionRules(cfg.redact),
-      recordHeaders: cfg.noise.headers.compare,
+      recordHeaders: [...cfg.noise.headers.compare, ...Object.keys(cfg.noise.headers.volatile)],
       queue: settings.queue,
       maxQueueBytes: settings.maxQueueBytes,
       concurrency: settings.concurrency,

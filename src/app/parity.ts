@@ -2,9 +2,10 @@
 import { buildParityReport, waitForRunToSettle, type ParityReport } from '../analyze/index.ts';
 import { withEachStore, type StoredSpan } from '../collect/index.ts';
 import { withoutSmokeTraces } from '../analyze/trace-assert-smoke.ts';
-import { judgeWholeRun, readStoredRun, type GateResult, type LabelledFinding } from '../gate/index.ts';
+import { readStoredRun, type GateResult, type LabelledFinding } from '../gate/index.ts';
 import { renderTraceTerminal } from '../report/trace-view.ts';
 import { spansOfDriver } from './run-spans.ts';
+import { judgePairs, reportJson } from './judge-pairs.ts';
 import { ATTR_GAUNTLET_DRIVER, ATTR_GAUNTLET_RUN_COMMAND, ATTR_GAUNTLET_RUN_OUTCOME, SPAN_RUN_START } from '../contract/attributes.ts';
 import { readParityCases, type LoadedConfig } from '../config/index.ts';
 import { runParityPhase } from '../drive/index.ts';
@@ -26,13 +27,13 @@ export interface ParityReportOptions {
  * findings judged from the same spans (what each runtime did inside its requests).
  */
 async function emit(report: ParityReport, trace: readonly LabelledFinding[], gate: GateResult | undefined, o: ParityReportOptions, out: Output): Promise<Outcome> {
-  const json = trace.length ? { ...report, trace } : report;
+  const json = reportJson({ report, trace });
   // `--json -`: the report on stdout, alone (a pipe into jq gets JSON and nothing else).
   if (o.json === '-') {
-    out.stdout.write(JSON.stringify(json, null, 2) + '\n');
+    out.stdout.write(json);
     return o.failOnDivergence && report.findings.length + trace.length > 0 ? 'failed' : 'ok';
   }
-  if (o.json !== undefined) await writeFileAtomic(o.json, JSON.stringify(json, null, 2) + '\n');
+  if (o.json !== undefined) await writeFileAtomic(o.json, json);
   const st = pickStyle(out.stdout);
   if (o.quiet) out.stdout.write(report.services.map((s) => s.summary).join('\n') + '\n');
   else {
@@ -42,11 +43,6 @@ async function emit(report: ParityReport, trace: readonly LabelledFinding[], gat
   return o.failOnDivergence && report.findings.length + trace.length > 0 ? 'failed' : 'ok';
 }
 
-/** Judge a stored run the one way (judgeWholeRun): pairs without smoke checks or load samples, and trace findings. */
-async function judgePairs(runId: string, spans: readonly StoredSpan[], loaded: LoadedConfig): Promise<{ report: ParityReport; trace: LabelledFinding[]; gate: GateResult }> {
-  const judged = await judgeWholeRun(runId, spans, loaded);
-  return { report: judged.report, trace: judged.gate.findings.filter((f) => f.kind === 'trace'), gate: judged.gate };
-}
 
 function progress(out: Output): (done: number, total: number) => void {
   const p = progressReporter(out);
@@ -128,7 +124,7 @@ export async function analyzeStoredRun(input: Sources & ParityReportOptions & { 
       out.stdout.write(st.bold(driver === 'parity' ? 'Parity' : 'Replay') + '\n' + renderParity(buildParityReport(input.run, spansOfDriver(pairs, driver)), st) + '\n');
     }
     if (judged.trace.length) out.stdout.write(renderTraceTerminal(judged.gate, st).join('\n') + '\n');
-    if (input.json !== undefined) await writeFileAtomic(input.json, JSON.stringify(judged.trace.length ? { ...judged.report, trace: judged.trace } : judged.report, null, 2) + '\n');
+    if (input.json !== undefined) await writeFileAtomic(input.json, reportJson(judged));
     return input.failOnDivergence && judged.report.findings.length + judged.trace.length > 0 ? 'failed' : 'ok';
   }
   return emit(judged.report, judged.trace, judged.gate, input, out);

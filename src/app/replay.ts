@@ -4,6 +4,7 @@ import type { LoadedConfig } from '../config/index.ts';
 import { describePacing, pacingFromOptions } from '../drive/pacing.ts';
 import { runReplayPhase, type LiveCounts, type ReplayDriveResult, type ReplayPlan } from '../drive/replay.ts';
 import { openReplay } from './replay-input.ts';
+import { judgePairs, reportJson, type JudgedPairs } from './judge-pairs.ts';
 import { progressReporter } from './progress.ts';
 import { describeSkipped, readRecording, type RecordedExchange } from '../record/index.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
@@ -120,6 +121,7 @@ export async function runReplay(input: ReplayInput, out: Output): Promise<Outcom
 
   const session = await openSession(loaded, { services: new Set([service]), lifecycle: { command: 'replay', phases: ['replay'] }, ...(input.store !== undefined ? { storePath: input.store } : {}) });
   let report: ParityReport;
+  let judged: JudgedPairs;
   let drive: ReplayDriveResult;
   let delivery: string;
   try {
@@ -139,14 +141,15 @@ export async function runReplay(input: ReplayInput, out: Output): Promise<Outcom
     await session.telemetry.flush();
     await waitForRunToSettle(session.store, session.runId);
     // Judged from the store alone — the same call `gauntlet analyze --run` makes.
-    report = buildParityReport(session.runId, await session.store.spansForRun(session.runId));
+    judged = await judgePairs(session.runId, await session.store.spansForRun(session.runId), loaded);
+    report = judged.report;
     delivery = describeDelivery(session, out);
   } finally {
     await opened.close();
     await session.close();
   }
   for (const w of opened.skippedWarnings()) out.stderr.write(`warning: ${w}\n`);
-  if (input.json !== undefined) await writeFileAtomic(input.json, JSON.stringify(report, null, 2) + '\n');
+  if (input.json !== undefined) await writeFileAtomic(input.json, reportJson(judged));
   const header = `replay ${input.recordings.join(', ')}: ${plan.planned} entries · ${drive.pairs} replayed ${describePacing(pacing)} in ${(drive.elapsedMs / 1000).toFixed(2)} s${pacing.mode === 'fast' ? '' : ` (max lag ${drive.maxLagMs} ms)`}`;
   if (input.quiet) out.stdout.write(`${header}\n${report.services.map((s) => s.summary).join('\n')}\n`);
   else out.stdout.write(renderReplay(report, plan, drive, header));

@@ -15,6 +15,7 @@ export function driverSpans(tracer: HarnessTelemetry['tracer'], cfg: GauntletCon
     redactBody: (text, contentType) => redactBody(text, contentType, rules),
     redactUrl: (url) => redactUrl(url, rules),
     redactHeaders: (headers) => redactHeaders(headers, rules),
-    recordHeaders: cfg.noise.headers.compare,
+    // Compared headers and the volatile ones (reported as noise): both must be on the span to be judged.
+    recordHeaders: [...cfg.noise.headers.compare, ...Object.keys(cfg.noise.headers.volatile)],
   });
 }
