@@ -52,7 +52,7 @@ describe('a real Prometheus fed by a real gauntlet run', () => {
   const cycles = () => [...watchOut.matchAll(/^cycle (\d+) /gm)].length;
 
   // One slow or failed start (Prometheus, a twin, watch) is ONE failure — the first test — and
-  // the tests that depend on it are skipped, instead of every test repeating the setup's error.
+  // the tests that depend on it fail with a pointer to it, instead of each repeating the setup's error.
   let setupError: unknown;
   beforeAll(async () => {
     try {
@@ -62,7 +62,8 @@ describe('a real Prometheus fed by a real gauntlet run', () => {
     }
   }, 240_000);
   beforeEach((ctx) => {
-    if (setupError !== undefined && ctx.task.name !== SETUP_TEST) ctx.skip('the setup failed: see the first test');
+    // A dependent test fails too (never a skip that could hide it), with a pointer to the cause.
+    if (setupError !== undefined && ctx.task.name !== SETUP_TEST) throw new Error('the setup failed: see the first test');
   });
 
   it(SETUP_TEST, () => {
