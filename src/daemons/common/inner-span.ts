@@ -9,6 +9,18 @@ export interface InnerSpanOptions {
   opLatency?: OperationLatencyFault | undefined;
 }
 
+const startInner = (tracer: Tracer, name: string, options: InnerSpanOptions): Span =>
+  tracer.startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, ...(options.attributes ? { attributes: options.attributes } : {}) });
+
+/** The `--fault-op` delay for this operation, in ms (0 when it is not the slowed one). */
+const delayOf = (name: string, options: InnerSpanOptions): number => (options.opLatency && options.opLatency.op === name ? Math.max(0, options.opLatency.ms) : 0);
+
+function fail(span: Span, error: unknown): never {
+  span.recordException(error as Error);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+  throw error;
+}
+
 /**
  * Runs `work` inside a child span of the active one — the inner structure a real daemon's trace
  * has (a cache lookup, a validation pass, a shard scan). A thrown error marks the span and is
@@ -16,16 +28,15 @@ export interface InnerSpanOptions {
  * the delay is that operation's self time and nothing else's.
  */
 export async function inSpan<T>(tracer: Tracer, name: string, options: InnerSpanOptions, work: (span: Span) => Promise<T> | T): Promise<T> {
-  const span = tracer.startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, ...(options.attributes ? { attributes: options.attributes } : {}) });
+  const span = startInner(tracer, name, options);
   try {
     return await context.with(trace.setSpan(context.active(), span), async () => {
-      if (options.opLatency && options.opLatency.op === name && options.opLatency.ms > 0) await sleep(options.opLatency.ms);
+      const delay = delayOf(name, options);
+      if (delay > 0) await sleep(delay);
       return work(span);
     });
   } catch (error) {
-    span.recordException(error as Error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-    throw error;
+    fail(span, error);
   } finally {
     span.end();
   }
@@ -33,21 +44,17 @@ export async function inSpan<T>(tracer: Tracer, name: string, options: InnerSpan
 
 /** The synchronous twin of `inSpan`, for CPU-bound inner work (a shard scan); a latency fault spins. */
 export function inSpanSync<T>(tracer: Tracer, name: string, options: InnerSpanOptions, work: (span: Span) => T): T {
-  const span = tracer.startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, ...(options.attributes ? { attributes: options.attributes } : {}) });
+  const span = startInner(tracer, name, options);
   try {
     return context.with(trace.setSpan(context.active(), span), () => {
-      if (options.opLatency && options.opLatency.op === name && options.opLatency.ms > 0) {
-        const until = performance.now() + options.opLatency.ms;
-        while (performance.now() < until) {
-          /* spin: a synchronous operation cannot yield */
-        }
+      const until = performance.now() + delayOf(name, options);
+      while (performance.now() < until) {
+        /* spin: a synchronous operation cannot yield */
       }
       return work(span);
     });
   } catch (error) {
-    span.recordException(error as Error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-    throw error;
+    fail(span, error);
   } finally {
     span.end();
   }
