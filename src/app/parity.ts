@@ -27,20 +27,25 @@ export interface ParityReportOptions {
  * findings judged from the same spans (what each runtime did inside its requests).
  */
 async function emit(report: ParityReport, trace: readonly LabelledFinding[], gate: GateResult | undefined, o: ParityReportOptions, out: Output): Promise<Outcome> {
-  const json = reportJson({ report, trace });
   // `--json -`: the report on stdout, alone (a pipe into jq gets JSON and nothing else).
   if (o.json === '-') {
-    out.stdout.write(json);
-    return o.failOnDivergence && report.findings.length + trace.length > 0 ? 'failed' : 'ok';
+    out.stdout.write(reportJson({ report, trace }));
+    return outcomeOf(report, trace, o);
   }
-  if (o.json !== undefined) await writeFileAtomic(o.json, json);
+  await writeJson({ report, trace }, o);
   const st = pickStyle(out.stdout);
   if (o.quiet) out.stdout.write(report.services.map((s) => s.summary).join('\n') + '\n');
   else {
     out.stdout.write(renderParity(report, st));
     if (gate && trace.length) out.stdout.write(renderTraceTerminal(gate, st).join('\n') + '\n');
   }
-  return o.failOnDivergence && report.findings.length + trace.length > 0 ? 'failed' : 'ok';
+  return outcomeOf(report, trace, o);
+}
+
+const outcomeOf = (report: ParityReport, trace: readonly LabelledFinding[], o: ParityReportOptions): Outcome => (o.failOnDivergence && report.findings.length + trace.length > 0 ? 'failed' : 'ok');
+
+async function writeJson(j: { report: ParityReport; trace: readonly LabelledFinding[] }, o: ParityReportOptions): Promise<void> {
+  if (o.json !== undefined) await writeFileAtomic(o.json, reportJson(j));
 }
 
 
@@ -124,8 +129,8 @@ export async function analyzeStoredRun(input: Sources & ParityReportOptions & { 
       out.stdout.write(st.bold(driver === 'parity' ? 'Parity' : 'Replay') + '\n' + renderParity(buildParityReport(input.run, spansOfDriver(pairs, driver)), st) + '\n');
     }
     if (judged.trace.length) out.stdout.write(renderTraceTerminal(judged.gate, st).join('\n') + '\n');
-    if (input.json !== undefined) await writeFileAtomic(input.json, reportJson(judged));
-    return input.failOnDivergence && judged.report.findings.length + judged.trace.length > 0 ? 'failed' : 'ok';
+    await writeJson(judged, input);
+    return outcomeOf(judged.report, judged.trace, input);
   }
   return emit(judged.report, judged.trace, judged.gate, input, out);
 }
