@@ -8,7 +8,15 @@ import { runCli } from './support/cli.ts';
 /**
  * A/B on the reference vectord twins, started from the config (`runtimes.*.reference`) by
  * `gauntlet load` in a fresh process, judged from the store. Both sides are the rust flavour so the
- * only difference is the one injected: +20% of the search handler's time on B.
+ * only difference is the one injected: +50% of the search request's server time on B.
+ *
+ * Why +50% and not +20%: the verdict is judged from client-side latency (no spans sampled), which
+ * also holds the client's and the kernel's share of each exchange. On a quiet machine the server
+ * is most of it and +20% shows as ~+15%; with the 2-core machine saturated (the suite beside
+ * `npm run bench -- replay`) that share shrank to ~40% and +20% became +7.5% — too close to the
+ * 5% tolerance band to be decided every time. +50% stays ≥ +19% under that load, well outside
+ * the band; the judge's power at small shifts is tested on exact distributions in
+ * test/judge-verdict.test.ts, where no scheduler dilutes it.
  */
 const SEARCH = '/v1/collections/{name}/search';
 
@@ -64,8 +72,8 @@ load: { workers: 1, spanSampleRatio: 0 }
 }
 
 describe('gauntlet load A/B on vectord', () => {
-  it('+20% latency injected on the search route of B is reported slower for that route', async () => {
-    const { report, config } = await compare('faulted', ', faultLatencyPct: 20, faultRoute: "/v1/collections/{name}/search"');
+  it('+50% latency injected on the search route of B is reported slower for that route', async () => {
+    const { report, config } = await compare('faulted', ', faultLatencyPct: 50, faultRoute: "/v1/collections/{name}/search"');
     const scenario = report.scenarios[0]!;
     for (const r of scenario.runtimes) expect(r, r.runtime).toMatchObject({ errors: 0, droppedIterations: 0, requests: 250 });
     const route = scenario.routes.find((x) => x.route === SEARCH)!;
