@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { retainer } from '../src/app/retention.ts';
 import { SpanStore } from '../src/collect/index.ts';
 import { RetentionSchema } from '../src/config/index.ts';
+import { SPAN_RUN_END, SPAN_RUN_START } from '../src/contract/index.ts';
 import { runCli } from './support/cli.ts';
 import { startServer, type TestServer } from './support/servers.ts';
 
@@ -94,4 +95,50 @@ describe('store retention', () => {
     }
     expect(await analyze(kept)).toBe(before);
   }, 90_000);
+
+  it('a run in progress (a weeks-long mirror) keeps only its window: old traces trimmed whole, its run.start kept', async () => {
+    const live = runs[3]!; // the one run the size test kept
+    const s = await SpanStore.open(store());
+    try {
+      const spans = await s.spansForRun(live);
+      const traces = new Map<string, { last: bigint; names: string[] }>();
+      for (const x of spans) {
+        const t = traces.get(x.traceId) ?? { last: 0n, names: [] };
+        if (x.endNs > t.last) t.last = x.endNs;
+        t.names.push(x.name);
+        traces.set(x.traceId, t);
+      }
+      const pairs = [...traces.values()].filter((t) => !t.names.includes(SPAN_RUN_START) && !t.names.includes(SPAN_RUN_END));
+      expect(pairs.length).toBeGreaterThan(2);
+      // A window that ends between the first and the last pair of the run.
+      const ends = pairs.map((t) => t.last).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const cutoffNs = (ends[0]! + ends.at(-1)!) / 2n;
+      const cutoffMs = Number(cutoffNs / 1_000_000n);
+      const nowMs = cutoffMs + 3_600_000;
+      const r = await s.prune({ maxAgeMs: 3_600_000, nowMs, live: [live] });
+      expect(r.runsDeleted).toEqual([]);
+      const expectedGone = [...traces.values()].filter((t) => pairs.includes(t) && t.last < BigInt(cutoffMs) * 1_000_000n);
+      expect(expectedGone.length).toBeGreaterThan(0);
+      expect(r.liveSpansTrimmed).toBe(expectedGone.reduce((n, t) => n + t.names.length, 0));
+      const after = await s.spansForRun(live);
+      expect(after.length).toBe(spans.length - r.liveSpansTrimmed);
+      // Whole traces only, and only those that ended before the cutoff.
+      const left = new Map<string, number>();
+      for (const x of after) left.set(x.traceId, (left.get(x.traceId) ?? 0) + 1);
+      for (const [id, n] of left) expect(n, id).toBe(traces.get(id)!.names.length);
+      // The run is still listed, with its lifecycle record.
+      expect((await s.listRuns()).map((x) => x.runId)).toContain(live);
+      expect((await s.lifecycleRecords()).some((x) => x.runId === live && x.name === SPAN_RUN_START)).toBe(true);
+
+      // Over the size limit with nothing else to delete: the live run's oldest traces go, the
+      // lifecycle traces stay.
+      const bySize = await s.prune({ maxBytes: 1, live: [live] });
+      expect(bySize.liveSpansTrimmed).toBeGreaterThan(0);
+      const rest = await s.spansForRun(live);
+      expect(rest.length).toBeGreaterThan(0);
+      expect(rest.every((x) => [...traces.get(x.traceId)!.names].some((n) => n === SPAN_RUN_START || n === SPAN_RUN_END))).toBe(true);
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
 });

@@ -83,6 +83,12 @@ const ADD_DROPPED_ATTRIBUTES_COUNT = 'ALTER TABLE spans ADD COLUMN IF NOT EXISTS
 export interface StoreOpenOptions {
   /** Open an existing file for reading only: no lock against other readers, no writes, no schema changes. */
   readOnly?: boolean;
+  /**
+   * DuckDB's memory_limit for this process's instance, in MiB. DuckDB otherwise keeps blocks it has
+   * read cached up to 80% of the machine's memory, so a daemon that re-reads its store every cycle
+   * (watch, mirror) grows for hours; past the limit DuckDB evicts, or spills to `<store>.tmp`.
+   */
+  memoryLimitMb?: number;
 }
 
 /** One row per span: retried exports may have stored duplicates. */
@@ -93,6 +99,11 @@ const RUN_SPANS_WHERE = 'trace_id IN (SELECT trace_id FROM spans WHERE run_id = 
 export interface PruneResult {
   runsDeleted: string[];
   spansDeleted: number;
+  /**
+   * Spans of kept (in-progress) runs removed because they fell outside the window: a mirror or
+   * receiver left running for weeks is one run, so its oldest traces age out instead of the run.
+   */
+  liveSpansTrimmed: number;
   bytesBefore: number;
   bytesAfter: number;
 }
@@ -158,7 +169,9 @@ export class SpanStore {
     let instance: DuckDBInstance;
     try {
       if (file && !readOnly) await mkdir(dirname(path), { recursive: true });
-      instance = await DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : { wal_autocheckpoint: WAL_CHECKPOINT_BACKSTOP });
+      const options: Record<string, string> = readOnly ? { access_mode: 'READ_ONLY' } : { wal_autocheckpoint: WAL_CHECKPOINT_BACKSTOP };
+      if (opts.memoryLimitMb !== undefined) options.memory_limit = `${Math.round(opts.memoryLimitMb)}MB`;
+      instance = await DuckDBInstance.create(path, options);
     } catch (err) {
       throw openError(err, path, readOnly);
     }
@@ -272,7 +285,7 @@ export class SpanStore {
    * then the oldest ones until the database uses at most `maxBytes`. Runs in `keep` (the run in
    * progress) are never deleted. Freed blocks are reused, so the file stops growing.
    */
-  async prune(opts: { maxAgeMs?: number; maxBytes?: number; keep?: readonly string[]; nowMs?: number }): Promise<PruneResult> {
+  async prune(opts: { maxAgeMs?: number; maxBytes?: number; keep?: readonly string[]; live?: readonly string[]; nowMs?: number }): Promise<PruneResult> {
     if (this.readOnlyMode) throw storeError('span store is open read-only', this.path);
     // Spans still in the write-ahead log occupy no blocks yet: checkpoint first, so the size is real.
     await this.writer.settledSoFar();
@@ -283,7 +296,7 @@ export class SpanStore {
       lastMs: Number((r.last_ns as bigint) / 1_000_000n),
       spans: Number(r.spans as bigint),
     }));
-    const keep = new Set(opts.keep ?? []);
+    const keep = new Set([...(opts.keep ?? []), ...(opts.live ?? [])]);
     const candidates = runs.filter((r) => !keep.has(r.runId));
     const doomed = new Set<string>();
     const now = opts.nowMs ?? Date.now();
@@ -314,7 +327,51 @@ export class SpanStore {
         throw storeError(`retention failed: ${(err as Error).message}`, this.path, err);
       }
     }
-    return { runsDeleted: [...doomed], spansDeleted, bytesBefore, bytesAfter: await this.sizeBytes() };
+    const liveSpansTrimmed = await this.trimLiveRuns([...(opts.live ?? [])], {
+      cutoffNs: opts.maxAgeMs === undefined ? undefined : BigInt(Math.max(0, Math.round(now - opts.maxAgeMs))) * 1_000_000n,
+      // What is still over the size limit once whole runs went, as a share of the spans left.
+      excessShare: opts.maxBytes !== undefined && bytesBefore > opts.maxBytes ? (bytesBefore - opts.maxBytes) / bytesBefore : 0,
+      spansLeft: runs.reduce((n, r) => n + r.spans, 0) - spansDeleted,
+      spansOfDoomed: runs.filter((r) => doomed.has(r.runId)).reduce((n, r) => n + r.spans, 0),
+    });
+    return { runsDeleted: [...doomed], spansDeleted, liveSpansTrimmed, bytesBefore, bytesAfter: await this.sizeBytes() };
+  }
+
+  /**
+   * The window for runs in progress: their traces that ended before the cutoff go, then — while
+   * the store is still over its size limit after whole runs were deleted — their oldest traces,
+   * whole traces only (a pair is never half-deleted). A trace holding a lifecycle record
+   * (run.start) is never trimmed, so the run stays listed with its plan.
+   */
+  private async trimLiveRuns(keep: string[], w: { cutoffNs: bigint | undefined; excessShare: number; spansLeft: number; spansOfDoomed: number }): Promise<number> {
+    if (keep.length === 0) return 0;
+    const total = w.spansLeft + w.spansOfDoomed;
+    // Spans still to remove for the size limit, beyond what the deleted runs accounted for.
+    const bySize = Math.max(0, Math.ceil(w.excessShare * total) - w.spansOfDoomed);
+    if (w.cutoffNs === undefined && bySize === 0) return 0;
+    const list = keep.map(() => '?').join(', ');
+    await this.writer.settledSoFar();
+    try {
+      const r = await this.writerConn.run(
+        `DELETE FROM spans WHERE trace_id IN (
+           WITH t AS (
+             SELECT trace_id, max(end_ns) AS last_ns, count(*) AS n, count(*) FILTER (WHERE name IN (?, ?)) AS life
+             FROM spans WHERE trace_id IN (SELECT DISTINCT trace_id FROM spans WHERE run_id IN (${list}))
+             GROUP BY trace_id
+           ), c AS (
+             SELECT trace_id, last_ns, sum(n) OVER (ORDER BY last_ns, trace_id ROWS UNBOUNDED PRECEDING) - n AS before
+             FROM t WHERE life = 0
+           )
+           SELECT trace_id FROM c WHERE last_ns < ? OR before < ?
+         )`,
+        [SPAN_RUN_START, SPAN_RUN_END, ...keep, w.cutoffNs ?? 0n, bySize],
+      );
+      const trimmed = Number(r.rowsChanged);
+      if (trimmed > 0) await this.writerConn.run('CHECKPOINT');
+      return trimmed;
+    } catch (err) {
+      throw storeError(`retention failed: ${(err as Error).message}`, this.path, err);
+    }
   }
 
   /** The run lifecycle records (run.start / run.end spans) of every run, for listings. */
