@@ -68,7 +68,7 @@ function judgeWhileRunning(judgement: LiveRunJudgement, session: Session, settin
       } catch {
         // A failed live judgement (a store hiccup) is retried next time; the final one is not optional.
       }
-      // A mirror runs for weeks: other runs in its store age out; its own run is kept.
+      // A mirror runs for weeks: other runs in its store age out; its own run keeps a window.
       const pruned = await retain.maybePrune([], [session.runId]).catch((err: unknown) => `retention failed: ${(err as Error).message}`);
       if (pruned) log(`mirror: ${pruned}`);
       if (settings.summaryIntervalMs > 0 && performance.now() - lastSummary >= settings.summaryIntervalMs) {

@@ -83,12 +83,6 @@ const ADD_DROPPED_ATTRIBUTES_COUNT = 'ALTER TABLE spans ADD COLUMN IF NOT EXISTS
 export interface StoreOpenOptions {
   /** Open an existing file for reading only: no lock against other readers, no writes, no schema changes. */
   readOnly?: boolean;
-  /**
-   * DuckDB's memory_limit for this process's instance, in MiB. DuckDB otherwise keeps blocks it has
-   * read cached up to 80% of the machine's memory, so a daemon that re-reads its store every cycle
-   * (watch, mirror) grows for hours; past the limit DuckDB evicts, or spills to `<store>.tmp`.
-   */
-  memoryLimitMb?: number;
 }
 
 /** One row per span: retried exports may have stored duplicates. */
@@ -100,8 +94,8 @@ export interface PruneResult {
   runsDeleted: string[];
   spansDeleted: number;
   /**
-   * Spans of kept (in-progress) runs removed because they fell outside the window: a mirror or
-   * receiver left running for weeks is one run, so its oldest traces age out instead of the run.
+   * Spans of `live` (in-progress) runs removed because they fell outside the window: a mirror left
+   * running for weeks is one run, so its oldest traces age out instead of the run.
    */
   liveSpansTrimmed: number;
   bytesBefore: number;
@@ -169,9 +163,7 @@ export class SpanStore {
     let instance: DuckDBInstance;
     try {
       if (file && !readOnly) await mkdir(dirname(path), { recursive: true });
-      const options: Record<string, string> = readOnly ? { access_mode: 'READ_ONLY' } : { wal_autocheckpoint: WAL_CHECKPOINT_BACKSTOP };
-      if (opts.memoryLimitMb !== undefined) options.memory_limit = `${Math.round(opts.memoryLimitMb)}MB`;
-      instance = await DuckDBInstance.create(path, options);
+      instance = await DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : { wal_autocheckpoint: WAL_CHECKPOINT_BACKSTOP });
     } catch (err) {
       throw openError(err, path, readOnly);
     }
@@ -283,7 +275,8 @@ export class SpanStore {
    * Retention for long-running modes (watch, mirror): delete whole runs — their spans, the spans
    * of their traces (the runtimes' SERVER spans) and their metric points — older than `maxAgeMs`,
    * then the oldest ones until the database uses at most `maxBytes`. Runs in `keep` (the run in
-   * progress) are never deleted. Freed blocks are reused, so the file stops growing.
+   * progress) are never deleted; `live` runs are never deleted either but keep only their window
+   * (see trimLiveRuns). Freed blocks are reused, so the file stops growing.
    */
   async prune(opts: { maxAgeMs?: number; maxBytes?: number; keep?: readonly string[]; live?: readonly string[]; nowMs?: number }): Promise<PruneResult> {
     if (this.readOnlyMode) throw storeError('span store is open read-only', this.path);
@@ -331,7 +324,7 @@ export class SpanStore {
       cutoffNs: opts.maxAgeMs === undefined ? undefined : BigInt(Math.max(0, Math.round(now - opts.maxAgeMs))) * 1_000_000n,
       // What is still over the size limit once whole runs went, as a share of the spans left.
       excessShare: opts.maxBytes !== undefined && bytesBefore > opts.maxBytes ? (bytesBefore - opts.maxBytes) / bytesBefore : 0,
-      spansLeft: runs.reduce((n, r) => n + r.spans, 0) - spansDeleted,
+      totalSpans: runs.reduce((n, r) => n + r.spans, 0),
       spansOfDoomed: runs.filter((r) => doomed.has(r.runId)).reduce((n, r) => n + r.spans, 0),
     });
     return { runsDeleted: [...doomed], spansDeleted, liveSpansTrimmed, bytesBefore, bytesAfter: await this.sizeBytes() };
@@ -343,11 +336,10 @@ export class SpanStore {
    * whole traces only (a pair is never half-deleted). A trace holding a lifecycle record
    * (run.start) is never trimmed, so the run stays listed with its plan.
    */
-  private async trimLiveRuns(keep: string[], w: { cutoffNs: bigint | undefined; excessShare: number; spansLeft: number; spansOfDoomed: number }): Promise<number> {
+  private async trimLiveRuns(keep: string[], w: { cutoffNs: bigint | undefined; excessShare: number; totalSpans: number; spansOfDoomed: number }): Promise<number> {
     if (keep.length === 0) return 0;
-    const total = w.spansLeft + w.spansOfDoomed;
     // Spans still to remove for the size limit, beyond what the deleted runs accounted for.
-    const bySize = Math.max(0, Math.ceil(w.excessShare * total) - w.spansOfDoomed);
+    const bySize = Math.max(0, Math.ceil(w.excessShare * w.totalSpans) - w.spansOfDoomed);
     if (w.cutoffNs === undefined && bySize === 0) return 0;
     const list = keep.map(() => '?').join(', ');
     await this.writer.settledSoFar();
