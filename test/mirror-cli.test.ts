@@ -113,7 +113,9 @@ describe('gauntlet mirror (CLI) in front of the reference validatord twins', () 
     expect(daemon.out()).toMatch(/mirror: gate (pass|marginal|fail) \(score [\d.]+\) · assessment: /);
     const gateJson = join(dir, 'gate-run.json');
     const r = await runCli(['gate', '--run', runId, '--store', join(dir, 'store.duckdb'), '--gate-json', gateJson], { cwd: dir });
-    expect(r.code, r.stderr).toBe(0);
+    // A busy machine can make the latency verdict fail: then the gate exits 1, as the mirror said it would.
+    const verdict = /mirror: gate (pass|marginal|fail) /.exec(daemon.out())![1];
+    expect(r.code, r.stderr).toBe(verdict === 'fail' ? 1 : 0);
     expect(JSON.parse(await readFile(join(dir, 'mirror-gate.json'), 'utf8'))).toEqual(JSON.parse(await readFile(gateJson, 'utf8')));
   }, 60_000);
 
