@@ -18,6 +18,8 @@ const shared = {
 export default defineConfig({
   test: {
     maxWorkers: 2,
+    // `npm test` runs every test: a skipped or todo test fails the run (test/no-skip.test.ts).
+    reporters: ['default', './test/support/no-skip-reporter.ts'],
     projects: [
       { test: { ...shared, name: 'main', include: ['test/**/*.test.ts'], exclude: TIMING, sequence: { groupOrder: 0 } } },
       { test: { ...shared, name: 'timing', include: TIMING, fileParallelism: false, sequence: { groupOrder: 1 } } },
