@@ -85,5 +85,12 @@ describe('fresh clone: the README start command runs the main job', () => {
     expect(runs).toHaveLength(1);
     for (const f of ['report.json', 'gate.json', 'junit.xml', 'summary.md', 'report.html']) expect(existsSync(join(clone, '.gauntlet/reports', runs[0]!, f)), f).toBe(true);
     expect(existsSync(join(clone, '.gauntlet/store.duckdb'))).toBe(true);
+    // `gauntlet runs` there: a header, and the one run labelled with the command that made it.
+    const runsList = spawnSync(process.execPath, [join(clone, 'bin/gauntlet.mjs'), 'runs'], { cwd: clone, env, encoding: 'utf8' });
+    expect(runsList.status, runsList.stderr).toBe(0);
+    const [header, ...rows] = runsList.stdout.trim().split('\n');
+    expect(header).toMatch(/^RUN\s+COMMAND\s+STATUS\s+STARTED\s+SPANS\s+STORE$/);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatch(new RegExp(`^${runs[0]}\\s+run\\s+complete\\s+`));
   }, 300_000);
 });

@@ -265,6 +265,7 @@ export const COMMANDS = {
   import: defineCommand({
     summary: 'convert a HAR 1.2 export to a recording (redacted)',
     args: 'har FILE',
+    forms: ['gauntlet import har FILE --out FILE [--service NAME] [--host HOST] [--skip-invalid]'],
     options: {
       config,
       help,
@@ -275,7 +276,7 @@ export const COMMANDS = {
     },
     examples: ['gauntlet import har session.har --out traffic.ndjson --host shop.example.com'],
     check(o, positionals) {
-      if (positionals[0] !== 'har' || positionals.length !== 2 || !o.out) throw usageError('usage: gauntlet import har FILE --out FILE', 'HAR 1.2 exports from browser devtools, mitmproxy or Charles');
+      if (positionals[0] !== 'har' || positionals.length !== 2 || !o.out) throw usageError('usage: gauntlet import har FILE --out FILE [--service NAME] [--host HOST] [--skip-invalid]', 'HAR 1.2 exports from browser devtools, mitmproxy or Charles');
     },
   }),
   load: defineCommand({
