@@ -312,7 +312,7 @@ export const COMMANDS = {
   }),
   daemon: defineCommand({
     summary: 'run a reference twin in the foreground',
-    args: 'validatord',
+    args: 'validatord|vectord',
     options: {
       help,
       flavour: opt.enum(['rust', 'go'] as const, { description: 'which wire format the twin speaks', required: true }),
@@ -320,15 +320,18 @@ export const COMMANDS = {
       port: opt.int({ min: 0, max: 65_535, description: 'listen port (0 picks a free one)', defaultText: '0' }),
       'otlp-endpoint': opt.string({ placeholder: 'URL', description: 'send its spans to this OTLP/HTTP endpoint' }),
     },
-    examples: ['gauntlet daemon validatord --flavour go --port 4110'],
+    examples: ['gauntlet daemon validatord --flavour go --port 4110', 'gauntlet daemon vectord --flavour rust --port 3200'],
     check(o, positionals) {
-      if (positionals[0] !== 'validatord') throw usageError('daemon needs a service: validatord');
+      if (!REFERENCE_DAEMONS.includes(positionals[0] as ReferenceDaemon) || positionals.length !== 1) throw usageError(`daemon needs one service: ${REFERENCE_DAEMONS.join(' or ')}`, 'gauntlet daemon vectord --flavour rust --port 3200');
       if (!o.flavour) throw usageError('--flavour must be rust or go');
     },
   }),
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;
+/** The reference twins `gauntlet daemon` runs (src/daemons' DAEMON_SERVICES; test/daemon-cli.test.ts checks they agree). */
+export const REFERENCE_DAEMONS = ['validatord', 'vectord'] as const;
+export type ReferenceDaemon = (typeof REFERENCE_DAEMONS)[number];
 export type CommandOptions<C extends CommandName> = OptionsOf<(typeof COMMANDS)[C]['options']>;
 export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
 export const COMMON_OPTIONS: OptionTable = common;
