@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, COMMAND_NAMES } from '../src/cli/parse.ts';
+import { COMMANDS, COMMAND_NAMES, parseCLI } from '../src/cli/parse.ts';
 import { REPO_ROOT } from './support/cli.ts';
 
 /**
@@ -97,6 +97,24 @@ describe('README: every option a command synopsis shows is an option of that com
     const options = COMMANDS[s.name as keyof typeof COMMANDS].options as Record<string, unknown>;
     for (const m of s.rest.matchAll(/(?:^|[\s[|(])--([a-z][a-z0-9-]*)/g)) {
       expect(Object.keys(options), `${s.text}: --${m[1]} is not an option of gauntlet ${s.name}`).toContain(m[1]);
+    }
+  });
+});
+
+describe('help examples: every example of every command parses, and names files that exist', () => {
+  const examples = COMMAND_NAMES.flatMap((name) => ((COMMANDS[name] as { examples?: readonly string[] }).examples ?? []).map((e) => [name, e] as const));
+
+  it('there are examples', () => {
+    expect(examples.length).toBeGreaterThan(15);
+  });
+
+  it.each(examples)('%s: %s', (name, example) => {
+    const argv = example.split(/\s+/).slice(1);
+    expect(argv[0]).toBe(name);
+    const parsed = parseCLI(argv);
+    expect(parsed.command, example).toBe(name);
+    for (const word of argv) {
+      if (/^(harness|load|grafana|test\/fixtures)\//.test(word)) expect(existsSync(join(REPO_ROOT, word)), `${example}: ${word}`).toBe(true);
     }
   });
 });

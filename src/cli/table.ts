@@ -92,7 +92,7 @@ export const COMMANDS = {
     args: '[CASES.yaml ...]',
     description: 'Case files default to parity.cases of the config. The verdict is computed from the span store, exactly as `gauntlet analyze --run ID` would.',
     options: { ...common, json: file('write the parity report as JSON'), 'fail-on-divergence': failOnDivergence, repeat },
-    examples: ['gauntlet parity harness/cases/validatord.yaml --repeat 20 --json parity.json'],
+    examples: ['gauntlet parity harness/parity/validatord.cases.yaml --repeat 20 --json parity.json'],
     exit1: 'a divergence was found and --fail-on-divergence was given',
   }),
   analyze: defineCommand({
@@ -201,7 +201,7 @@ export const COMMANDS = {
       'max-body-bytes': opt.byteSize({ description: 'refuse request bodies larger than this' }),
       'allow-remote': opt.boolean({ description: 'listen on a non-loopback address' }),
     },
-    examples: ['gauntlet record --listen 127.0.0.1:8080 --upstream http://127.0.0.1:3100 --out traffic.ndjson --max-bytes 10MiB'],
+    examples: ['gauntlet record --listen 127.0.0.1:8080 --upstream http://127.0.0.1:3100 --out traffic.ndjson --service validatord --max-bytes 10MiB'],
     check(o) {
       if (!o.listen || !o.upstream || !o.out) {
         throw usageError('record needs --listen HOST:PORT, --upstream URL and --out FILE', 'e.g. gauntlet record --listen 127.0.0.1:8080 --upstream http://127.0.0.1:3100 --out traffic.ndjson');
@@ -274,7 +274,7 @@ export const COMMANDS = {
       host: opt.string({ placeholder: 'HOST', description: 'keep only entries for this host' }),
       'skip-invalid': opt.boolean({ description: 'skip malformed entries instead of stopping' }),
     },
-    examples: ['gauntlet import har session.har --out traffic.ndjson --host shop.example.com'],
+    examples: ['gauntlet import har session.har --out traffic.ndjson --service shop --host shop.example.com'],
     check(o, positionals) {
       if (positionals[0] !== 'har' || positionals.length !== 2 || !o.out) throw usageError('usage: gauntlet import har FILE --out FILE [--service NAME] [--host HOST] [--skip-invalid]', 'HAR 1.2 exports from browser devtools, mitmproxy or Charles');
     },
