@@ -153,8 +153,19 @@ describe('README command extraction', () => {
 });
 
 describe.sequential('every command line in the README runs as documented', () => {
-  const ws = workspace();
-  afterAll(() => rmSync(ws.dir, { recursive: true, force: true }));
+  // Made when the first command runs, not when the file is collected: a run filtered to other tests leaves nothing behind.
+  let made: ReturnType<typeof workspace> | undefined;
+  const ws = {
+    get dir() {
+      return (made ??= workspace()).dir;
+    },
+    get env() {
+      return (made ??= workspace()).env;
+    },
+  };
+  afterAll(() => {
+    if (made) rmSync(made.dir, { recursive: true, force: true });
+  });
 
   for (const block of blocks) {
     describe.sequential(`code block at README.md:${block.line}`, () => {
