@@ -92,7 +92,7 @@ export const COMMANDS = {
     args: '[CASES.yaml ...]',
     description: 'Case files default to parity.cases of the config. The verdict is computed from the span store, exactly as `gauntlet analyze --run ID` would.',
     options: { ...common, json: file('write the parity report as JSON'), 'fail-on-divergence': failOnDivergence, repeat },
-    examples: ['gauntlet parity harness/cases/validatord.yaml --repeat 20 --json parity.json'],
+    examples: ['gauntlet parity harness/parity/validatord.cases.yaml --repeat 20 --json parity.json'],
     exit1: 'a divergence was found and --fail-on-divergence was given',
   }),
   analyze: defineCommand({
@@ -201,7 +201,7 @@ export const COMMANDS = {
       'max-body-bytes': opt.byteSize({ description: 'refuse request bodies larger than this' }),
       'allow-remote': opt.boolean({ description: 'listen on a non-loopback address' }),
     },
-    examples: ['gauntlet record --listen 127.0.0.1:8080 --upstream http://127.0.0.1:3100 --out traffic.ndjson --max-bytes 10MiB'],
+    examples: ['gauntlet record --listen 127.0.0.1:8080 --upstream http://127.0.0.1:3100 --out traffic.ndjson --service validatord --max-bytes 10MiB'],
     check(o) {
       if (!o.listen || !o.upstream || !o.out) {
         throw usageError('record needs --listen HOST:PORT, --upstream URL and --out FILE', 'e.g. gauntlet record --listen 127.0.0.1:8080 --upstream http://127.0.0.1:3100 --out traffic.ndjson');
@@ -265,6 +265,7 @@ export const COMMANDS = {
   import: defineCommand({
     summary: 'convert a HAR 1.2 export to a recording (redacted)',
     args: 'har FILE',
+    forms: ['gauntlet import har FILE --out FILE [--service NAME] [--host HOST] [--skip-invalid]'],
     options: {
       config,
       help,
@@ -273,9 +274,9 @@ export const COMMANDS = {
       host: opt.string({ placeholder: 'HOST', description: 'keep only entries for this host' }),
       'skip-invalid': opt.boolean({ description: 'skip malformed entries instead of stopping' }),
     },
-    examples: ['gauntlet import har session.har --out traffic.ndjson --host shop.example.com'],
+    examples: ['gauntlet import har session.har --out traffic.ndjson --service shop --host shop.example.com'],
     check(o, positionals) {
-      if (positionals[0] !== 'har' || positionals.length !== 2 || !o.out) throw usageError('usage: gauntlet import har FILE --out FILE', 'HAR 1.2 exports from browser devtools, mitmproxy or Charles');
+      if (positionals[0] !== 'har' || positionals.length !== 2 || !o.out) throw usageError('usage: gauntlet import har FILE --out FILE [--service NAME] [--host HOST] [--skip-invalid]', 'HAR 1.2 exports from browser devtools, mitmproxy or Charles');
     },
   }),
   load: defineCommand({
@@ -311,7 +312,7 @@ export const COMMANDS = {
   }),
   daemon: defineCommand({
     summary: 'run a reference twin in the foreground',
-    args: 'validatord',
+    args: 'validatord|vectord',
     options: {
       help,
       flavour: opt.enum(['rust', 'go'] as const, { description: 'which wire format the twin speaks', required: true }),
@@ -319,15 +320,18 @@ export const COMMANDS = {
       port: opt.int({ min: 0, max: 65_535, description: 'listen port (0 picks a free one)', defaultText: '0' }),
       'otlp-endpoint': opt.string({ placeholder: 'URL', description: 'send its spans to this OTLP/HTTP endpoint' }),
     },
-    examples: ['gauntlet daemon validatord --flavour go --port 4110'],
+    examples: ['gauntlet daemon validatord --flavour go --port 4110', 'gauntlet daemon vectord --flavour rust --port 3200'],
     check(o, positionals) {
-      if (positionals[0] !== 'validatord') throw usageError('daemon needs a service: validatord');
+      if (!REFERENCE_DAEMONS.includes(positionals[0] as ReferenceDaemon) || positionals.length !== 1) throw usageError(`daemon needs one service: ${REFERENCE_DAEMONS.join(' or ')}`, 'gauntlet daemon vectord --flavour rust --port 3200');
       if (!o.flavour) throw usageError('--flavour must be rust or go');
     },
   }),
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;
+/** The reference twins `gauntlet daemon` runs (src/daemons' DAEMON_SERVICES; test/daemon-cli.test.ts checks they agree). */
+export const REFERENCE_DAEMONS = ['validatord', 'vectord'] as const;
+export type ReferenceDaemon = (typeof REFERENCE_DAEMONS)[number];
 export type CommandOptions<C extends CommandName> = OptionsOf<(typeof COMMANDS)[C]['options']>;
 export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
 export const COMMON_OPTIONS: OptionTable = common;

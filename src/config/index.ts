@@ -1,4 +1,5 @@
 export * from './schema.ts';
+export { findJsonSyntaxProblem, describeJsonSyntaxProblem, type JsonSyntaxProblem } from './json-syntax.ts';
 export { defineConfig, readConfig, readCaseFile, readDataFile, findConfigFile, resolveFrom, formatPath, type LoadedConfig } from './read.ts';
 export { DEFAULT_CONFIG } from './defaults.ts';
 export * from './ledger-schema.ts';

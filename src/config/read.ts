@@ -7,6 +7,7 @@ import { tsImport } from 'tsx/esm/api';
 import { GauntletError, type ErrorCode } from '../util/errors.ts';
 import { CaseFileSchema, ConfigSchema, type CaseFile, type GauntletConfig, type GauntletConfigInput } from './schema.ts';
 import { DEFAULT_CONFIG } from './defaults.ts';
+import { describeJsonSyntaxProblem, findJsonSyntaxProblem } from './json-syntax.ts';
 
 /** Typed helper for `gauntlet.config.ts`: `export default defineConfig({...})`. */
 export function defineConfig(config: GauntletConfigInput): GauntletConfigInput {
@@ -44,14 +45,22 @@ interface SourceText {
   value: unknown;
 }
 
-/** Parse YAML (a superset of JSON) keeping positions so schema errors can name a line. */
+/**
+ * Parse YAML (a superset of JSON) keeping positions so schema errors can name a line. A `.json`
+ * file is held to JSON's grammar first, and its syntax errors are told in JSON's words with line
+ * and column — YAML would accept some invalid JSON and word the rest as a YAML problem.
+ */
 function parseYamlSource(file: string, text: string, code: ErrorCode): SourceText {
+  if (extname(file).toLowerCase() === '.json') {
+    const problem = findJsonSyntaxProblem(text);
+    if (problem) throw new GauntletError(code, describeJsonSyntaxProblem(problem), { file, line: problem.line, column: problem.column });
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const first = doc.errors[0];
   if (first) {
-    const line = first.linePos?.[0]?.line;
-    throw new GauntletError(code, `not valid YAML/JSON: ${first.message.split('\n')[0]}`, { file, ...(line ? { line } : {}) });
+    const pos = first.linePos?.[0];
+    throw new GauntletError(code, `not valid YAML: ${first.message.split('\n')[0]}`, { file, ...(pos ? { line: pos.line, column: pos.col } : {}) });
   }
   let value: unknown;
   try {

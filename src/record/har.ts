@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { formatPath, readDataFile } from '../config/index.ts';
+import { describeJsonSyntaxProblem, findJsonSyntaxProblem, formatPath, readDataFile } from '../config/index.ts';
 import { GauntletError } from '../util/errors.ts';
 import { isHopByHop } from './capture.ts';
 import { encodeBody, makeHeader, type RecordedExchange } from './format.ts';
@@ -138,6 +138,7 @@ function toExchange(e: HarEntry, url: URL): Omit<RecordedExchange, 'seq'> {
 const HAR_HINT = 'export with "Save all as HAR" (devtools), `mitmdump --set hardump=FILE` or Charles → Export → HAR; --skip-invalid counts bad entries instead';
 
 /** Re-read through the YAML loader, which knows lines, to name where the problem is. */
+/** A schema error of a HAR that is valid JSON, with the line of the offending value. */
 async function throwLineAccurate(file: string, schema: z.ZodType): Promise<void> {
   try {
     await readDataFile(file, schema, 'GAUNTLET_INPUT_INVALID', 'HAR file');
@@ -158,9 +159,10 @@ async function readHar(file: string): Promise<unknown[]> {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    // The YAML-based loader names the line of a syntax error; JSON.parse only gives an offset.
-    await throwLineAccurate(file, HarFileSchema);
-    throw new GauntletError('GAUNTLET_INPUT_INVALID', `not valid JSON: ${(err as Error).message}`, { file });
+    // JSON.parse gives an offset at best; say where, in JSON's words, with line and column.
+    const problem = findJsonSyntaxProblem(text);
+    const facts = problem ? { file, line: problem.line, column: problem.column, hint: HAR_HINT } : { file, hint: HAR_HINT };
+    throw new GauntletError('GAUNTLET_INPUT_INVALID', problem ? describeJsonSyntaxProblem(problem) : `not valid JSON: ${(err as Error).message}`, facts);
   }
   const parsed = HarFileSchema.safeParse(raw);
   if (!parsed.success) {

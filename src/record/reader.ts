@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { z } from 'zod';
-import { formatPath } from '../config/index.ts';
+import { findJsonSyntaxProblem, formatPath } from '../config/index.ts';
 import { GauntletError } from '../util/errors.ts';
 import { RECORDING_FORMAT, RecordedExchangeSchema, RecordingHeaderSchema, SUPPORTED_VERSIONS, type RecordedExchange, type RecordingHeader } from './format.ts';
 
@@ -41,7 +41,8 @@ function parseExchangeLine(text: string): { ok: true; value: RecordedExchange } 
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    return { ok: false, path: '(line)', message: `not valid JSON: ${(err as Error).message}` };
+    const problem = findJsonSyntaxProblem(text);
+    return { ok: false, path: '(line)', message: problem ? `not valid JSON: ${problem.message} (column ${problem.column})` : `not valid JSON: ${(err as Error).message}` };
   }
   const parsed = RecordedExchangeSchema.safeParse(raw);
   if (parsed.success) return { ok: true, value: parsed.data };
@@ -63,7 +64,8 @@ function parseHeader(file: string, text: string | undefined): RecordingHeader {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw lineError(file, 1, undefined, `not a gauntlet recording: line 1 is not JSON (${(err as Error).message})`, 'a HAR file is converted with `gauntlet import har FILE --out REC.ndjson`');
+    const problem = findJsonSyntaxProblem(text);
+    throw lineError(file, 1, undefined, `not a gauntlet recording: line 1 is not valid JSON (${problem ? `${problem.message}, column ${problem.column}` : (err as Error).message})`, 'a HAR file is converted with `gauntlet import har FILE --out REC.ndjson`');
   }
   const obj = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   if (obj.format !== RECORDING_FORMAT) {

@@ -24,6 +24,8 @@ export type ErrorCode =
 export interface ErrorFacts {
   file?: string;
   line?: number;
+  /** 1-based column on `line`, for syntax errors. */
+  column?: number;
   /** JSON path of the offending value, e.g. `stack.services.validatord.runtimes.rust.url`. */
   path?: string;
   runtime?: string;
@@ -45,7 +47,7 @@ export class GauntletError extends Error {
   /** One human line: where, what, and what to do next. */
   describe(): string {
     const where = [
-      this.facts.file ? `${this.facts.file}${this.facts.line ? `:${this.facts.line}` : ''}` : undefined,
+      this.facts.file ? `${this.facts.file}${this.facts.line ? `:${this.facts.line}${this.facts.column ? `:${this.facts.column}` : ''}` : ''}` : undefined,
       this.facts.path ? `at ${this.facts.path}` : undefined,
       this.facts.runtime ? `runtime ${this.facts.runtime}` : undefined,
       this.facts.url ? this.facts.url : undefined,

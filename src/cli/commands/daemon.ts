@@ -1,7 +1,7 @@
 import { runReferenceDaemon } from '../../app/daemon.ts';
 import type { Outcome, Output } from '../../app/output.ts';
-import type { CommandOptions } from '../table.ts';
+import type { CommandOptions, ReferenceDaemon } from '../table.ts';
 
-export function daemonCommand(o: CommandOptions<'daemon'>, _positionals: string[], out: Output): Promise<Outcome> {
-  return runReferenceDaemon({ flavour: o.flavour, host: o.host, port: o.port, otlpEndpoint: o['otlp-endpoint'] }, out);
+export function daemonCommand(o: CommandOptions<'daemon'>, positionals: string[], out: Output): Promise<Outcome> {
+  return runReferenceDaemon({ service: positionals[0] as ReferenceDaemon, flavour: o.flavour, host: o.host, port: o.port, otlpEndpoint: o['otlp-endpoint'] }, out);
 }

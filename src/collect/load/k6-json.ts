@@ -62,6 +62,8 @@ export async function importK6Json(file: string, opts: K6ImportOptions): Promise
   let service = opts.service;
   let lineNo = 0;
   let untagged = 0;
+  let nonEmpty = 0;
+  let points = 0;
   const blockOf = (tags: Tags, runtime: string, timeNs: bigint): Block => {
     const scenario = scenarioOf(tags);
     const key = `${tags.scenario ?? ''}\u0000${scenario}\u0000${runtime}`;
@@ -74,6 +76,7 @@ export async function importK6Json(file: string, opts: K6ImportOptions): Promise
   for await (const line of await lines(file)) {
     lineNo++;
     if (line.trim() === '') continue;
+    nonEmpty++;
     let entry: { type?: unknown; metric?: unknown; data?: { time?: unknown; value?: unknown; tags?: unknown; thresholds?: unknown } };
     try {
       entry = JSON.parse(line) as typeof entry;
@@ -86,6 +89,7 @@ export async function importK6Json(file: string, opts: K6ImportOptions): Promise
       continue;
     }
     if (entry.type !== 'Point') continue;
+    points++;
     const tags = (entry.data?.tags && typeof entry.data.tags === 'object' ? entry.data.tags : {}) as Tags;
     const value = entry.data?.value;
     const timeNs = typeof entry.data?.time === 'string' ? parseK6Time(entry.data.time) : undefined;
@@ -123,6 +127,18 @@ export async function importK6Json(file: string, opts: K6ImportOptions): Promise
         b.vus = Math.max(b.vus, value);
         break;
     }
+  }
+  if (nonEmpty === 0) {
+    throw new GauntletError('GAUNTLET_INPUT_INVALID', 'the file is empty: no k6 output to import', {
+      file,
+      hint: 'pass the file k6 wrote with --out json=FILE, or its end-of-test summary (--summary-export=FILE or handleSummary)',
+    });
+  }
+  if (points === 0) {
+    throw new GauntletError('GAUNTLET_INPUT_INVALID', `no k6 samples: none of its ${nonEmpty} JSON line${nonEmpty > 1 ? 's is a' : ' is a'} "Point"`, {
+      file,
+      hint: 'k6 --out json writes Metric and Point lines; did the test run send any request?',
+    });
   }
   if (blocks.size === 0) {
     throw new GauntletError('GAUNTLET_INPUT_INVALID', `no samples tagged with \`${K6_TAGS.runtime}\`${untagged ? ` (${untagged} http_req_duration samples had no runtime tag)` : ''}`, {
