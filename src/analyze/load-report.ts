@@ -30,8 +30,7 @@ export async function loadReportFromStore(store: SpanStore, runId: string, judge
   const report = buildLoadReport(runId, run.plan, aggregateLoadPoints(points), run.aborted, judge);
   const timelines = loadTimelines(points, report.runtimes);
   for (const s of report.scenarios) {
-    const t = timelines.get(s.name);
-    if (t) s.timeline = t;
+    s.timeline = timelines.get(s.name) ?? null;
   }
   return { ...report, incomplete: run.incomplete };
 }
@@ -52,7 +51,7 @@ export function buildLoadReport(runId: string, plan: RecordedPlan, aggs: Map<str
       notes.push(`${sp.name}: a k6 end-of-test summary has no latency distribution, so no latency verdict (import --out json output for one)`);
       notes.push(`${sp.name}: k6 summary rates are over the whole test, both runtimes' blocks included`);
     }
-    return { name: sp.name, executor: sp.executor, runtimes: summaries, routes };
+    return { name: sp.name, executor: sp.executor, runtimes: summaries, routes, timeline: null };
   });
   const verdicts = pending.length ? judgeRoutes(pending.map(({ key, a, b }) => ({ key, a, b })), judge) : [];
   verdicts.forEach((v, i) => (pending[i]!.route.verdict = v));

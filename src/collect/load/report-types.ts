@@ -63,8 +63,8 @@ export interface ScenarioSummary {
   executor: string | null;
   runtimes: RuntimeSummary[];
   routes: RouteSummary[];
-  /** For charts: the measured blocks in time order and each runtime's latency CDF; absent when the source has no per-block points. */
-  timeline?: LoadTimeline;
+  /** For charts: the measured blocks in time order and each runtime's latency CDF; null when the source has no per-block points (a k6 summary). */
+  timeline: LoadTimeline | null;
 }
 
 /** One measured block of one runtime (ms latencies from the intended start, like the percentiles above). */
