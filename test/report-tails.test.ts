@@ -5,6 +5,7 @@ import type { LoadReport } from '../src/collect/load/index.ts';
 import type { GateResult, LatencyRow } from '../src/gate/index.ts';
 import type { QuantileComparison, RouteVerdict } from '../src/judge/index.ts';
 import { renderHtml } from '../src/report/html.ts';
+import { renderMarkdown } from '../src/report/markdown.ts';
 import { describeTail, renderTailsWarning, tailSamplesNeeded, unjudgedTails } from '../src/report/tails.ts';
 
 const HOSTILE = '</script><img src=x onerror=alert(1)>';
@@ -70,6 +71,13 @@ describe('the HTML report\'s lead, in the file itself (readable with scripts off
     expect(lead).toContain('<ul class="reasons">');
     expect(lead).toMatch(/<div class="tails" id="tails" role="alert">[^]*TAILS NOT JUDGED[^]*p95 needs 200 a side, p99 needs 1,000 a side/);
     expect(lead).toMatch(/<noscript>[^]*<section id="findings-plain">[^]*value\/value-change/);
+  });
+
+  it('the Markdown summary says it too, under the reasons', () => {
+    const md = renderMarkdown(report, gate);
+    expect(md).toMatch(/### Reasons[^]*> \*\*⚠ TAILS NOT JUDGED[^]*> - notes GET \/x\/[^\n]*p95 needs 200 a side, p99 needs 1,000 a side/);
+    const line = md.split('\n').find((l) => l.startsWith('> - notes GET /x/'))!;
+    expect(line).toContain('&lt;img src=x onerror=alert(1)&gt;');
   });
 
   it('escapes every string of the data it writes there', () => {
