@@ -44,7 +44,7 @@ export function describeTail(t: UnjudgedTail): string {
   return `${t.where} (${t.verdict}): ${t.quantiles.map((q) => pName(q.p)).join(', ')} not judged — n=${t.n.a}/${t.n.b}; ${parts.join(', ')}`;
 }
 
-export const TAILS_HEADLINE = 'TAILS NOT JUDGED: too few samples for these tail quantiles, so these routes' verdicts say nothing about them';
+export const TAILS_HEADLINE = 'TAILS NOT JUDGED: too few samples for these tail quantiles, so these routes’ verdicts say nothing about them';
 
 /** The terminal block: empty when every decided route had its tails judged. */
 export function renderTailsWarning(tails: readonly UnjudgedTail[], st: { bold(s: string): string; yellow(s: string): string }): string {
