@@ -361,8 +361,8 @@
     var host = el('div', 'charts load-charts');
     card.appendChild(host);
     var blocks = sc.timeline.blocks;
-    // One x per block (its middle, in seconds); a runtime's series is null on the other runtime's blocks.
-    var x = blocks.map(function (b) { return Math.round((b.t + b.seconds / 2) * 1000) / 1000; });
+    // One x per block (its start, in seconds: ascending, as uPlot needs); a runtime's series is null on the other runtime's blocks.
+    var x = blocks.map(function (b) { return b.t; });
     function perRuntime(field, rt) { return blocks.map(function (b) { return b.runtime === rt ? b[field] : null; }); }
     var rate = runtimes.map(function (rt, i) { return { label: rt + ' rate', color: COLORS[i % COLORS.length], y: perRuntime('rate', rt), fmt: function (v) { return v.toFixed(1) + '/s'; } }; });
     var target = blocks.map(function (b) { return b.targetRate; });
