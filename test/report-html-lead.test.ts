@@ -210,13 +210,14 @@ describe('the default run\'s report, in headless Chromium at 1400×900', () => {
 
     it('shows no empty legend: every legend names its series, with no blank or placeholder values', async () => {
       const legends = await page.evaluate<Array<Array<{ label: string; values: Array<string | null>; after: string }>>>(LEGEND_PROBE);
-      expect(legends.length).toBeGreaterThanOrEqual(3);
+      const seen = `legends: ${JSON.stringify(legends)}; page errors: ${JSON.stringify(errors)}`;
+      expect(legends.length, seen).toBeGreaterThanOrEqual(3);
       for (const entries of legends) {
-        expect(entries.length).toBeGreaterThan(0);
+        expect(entries.length, seen).toBeGreaterThan(0);
         for (const e of entries) {
-          expect(e.label.trim()).not.toBe('');
-          expect(['none', 'normal']).toContain(e.after);
-          for (const v of e.values) expect(v?.trim() ?? '').not.toMatch(/^(|--|—)$/);
+          expect(e.label.trim(), seen).not.toBe('');
+          expect(['none', 'normal'], seen).toContain(e.after);
+          for (const v of e.values) expect(v?.trim() ?? '', seen).not.toMatch(/^(|--|—)$/);
         }
       }
     });
