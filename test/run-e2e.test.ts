@@ -22,7 +22,7 @@ describe('gauntlet run on the embedded default (npm start)', () => {
       expect(r.stdout).toMatch(/validatord POST \/v1\/validate: (pass|faster) /);
       // the load phase: both twins under the same short load, thresholds and the latency verdict
       expect(r.stdout).toContain('Load vectord: rust (A) vs go (B), interleaved ABBA blocks');
-      expect(r.stdout).toMatch(/^ {4}rust [\d.]+\/s \(target 40\.0\/s\) · \d+ requests · 0\.00% errors · p50 [\d.]+ · p95 [\d.]+ · p99 [\d.]+ ms · thresholds 3\/3 ✓$/m);
+      expect(r.stdout).toMatch(/^ {4}rust [\d.]+\/s \(target 75\.0\/s\) · \d+ requests · 0\.00% errors · p50 [\d.]+ · p95 [\d.]+ · p99 [\d.]+ ms · thresholds 3\/3 ✓$/m);
       expect(r.stdout).toMatch(/^ {4}POST \/v1\/collections\/\{name\}\/search: (pass|faster|slower|inconclusive) /m);
       expect(r.stdout).toMatch(/^ {2}verdict: .* · thresholds: all passed$/m);
       expect(r.stdout).toMatch(/gate: pass \(score 100\) · assessment: ship-with-known-gap/);

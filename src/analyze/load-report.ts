@@ -10,6 +10,7 @@ import { GauntletError } from '../util/errors.ts';
 import { aggregateLoadPoints, isFailureClass, isJudgedClass, mergeHists, type ExpHist, type RuntimeAgg } from '../collect/load/aggregate.ts';
 import { evaluateThreshold, k6LatencyStats, latencyOf, latencyStats } from '../collect/load/evaluate.ts';
 import * as M from '../contract/load-metrics.ts';
+import { loadTimelines } from './load-timeline.ts';
 import type { LatencyStats, LoadReport, RecordedPlan, RouteSummary, RuntimeSummary, ScenarioSummary } from '../collect/load/report-types.ts';
 
 export function findRunSpan(spans: readonly StoredSpan[], runId: string): { plan: RecordedPlan; aborted: string | null; incomplete: LoadReport['incomplete'] } | undefined {
@@ -26,7 +27,12 @@ export async function loadReportFromStore(store: SpanStore, runId: string, judge
     throw new GauntletError('GAUNTLET_RUN_NOT_FOUND', `no load run "${runId}" in the store`, { file: store.path, hint: 'list stored runs with `gauntlet runs`' });
   }
   const points = await store.metricsForRun(runId, { names: M.LOAD_METRIC_NAMES });
-  return { ...buildLoadReport(runId, run.plan, aggregateLoadPoints(points), run.aborted, judge), incomplete: run.incomplete };
+  const report = buildLoadReport(runId, run.plan, aggregateLoadPoints(points), run.aborted, judge);
+  const timelines = loadTimelines(points, report.runtimes);
+  for (const s of report.scenarios) {
+    s.timeline = timelines.get(s.name) ?? null;
+  }
+  return { ...report, incomplete: run.incomplete };
 }
 
 export function buildLoadReport(runId: string, plan: RecordedPlan, aggs: Map<string, Map<string, RuntimeAgg>>, aborted: string | null, judge: JudgeRoutesOptions = {}): LoadReport {
@@ -45,7 +51,7 @@ export function buildLoadReport(runId: string, plan: RecordedPlan, aggs: Map<str
       notes.push(`${sp.name}: a k6 end-of-test summary has no latency distribution, so no latency verdict (import --out json output for one)`);
       notes.push(`${sp.name}: k6 summary rates are over the whole test, both runtimes' blocks included`);
     }
-    return { name: sp.name, executor: sp.executor, runtimes: summaries, routes };
+    return { name: sp.name, executor: sp.executor, runtimes: summaries, routes, timeline: null };
   });
   const verdicts = pending.length ? judgeRoutes(pending.map(({ key, a, b }) => ({ key, a, b })), judge) : [];
   verdicts.forEach((v, i) => (pending[i]!.route.verdict = v));

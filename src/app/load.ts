@@ -6,6 +6,8 @@ import { withEachStore } from '../collect/index.ts';
 import type { GauntletConfig } from '../config/index.ts';
 import { judgeOptionsOf, loadFails, loadRules } from '../gate/index.ts';
 import { progressLine, renderLoadReport } from '../report/load-render.ts';
+import { renderTailsWarning, unjudgedTails } from '../report/tails.ts';
+import { pickStyle } from '../report/terminal.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { GauntletError } from '../util/errors.ts';
 import { liveLoadMetrics, prepareLoad, runLoadPhase } from './load-phase.ts';
@@ -33,6 +35,7 @@ async function emit(report: LoadReport, input: LoadInput, out: Output, cfg: Gaun
   if (input.json !== undefined) await writeFileAtomic(input.json, JSON.stringify(report, null, 2) + '\n');
   const text = renderLoadReport(report);
   out.stdout.write(input.quiet ? text.trimEnd().split('\n').pop()! + '\n' : text);
+  if (!input.quiet) out.stdout.write(renderTailsWarning(unjudgedTails({ latency: [] }, report), pickStyle(out.stdout)));
   // As in k6, a crossed threshold fails the run; a slower route fails it when the gate treats latency as critical.
   return loadFails(loadRules(report, cfg.gate)) ? 'failed' : 'ok';
 }

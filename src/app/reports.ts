@@ -5,6 +5,7 @@ import type { JudgedRun } from '../gate/index.ts';
 import { renderHtml } from '../report/html.ts';
 import { renderJUnit } from '../report/junit.ts';
 import { renderMarkdown } from '../report/markdown.ts';
+import { renderTailsWarning, unjudgedTails } from '../report/tails.ts';
 import { pickStyle, renderGate, renderParity } from '../report/terminal.ts';
 import { writeFileSet } from '../util/atomic-write.ts';
 import type { Output } from './output.ts';
@@ -54,6 +55,7 @@ export async function printAndWrite(judged: JudgedRun, files: ReportFiles, quiet
   // -q: the verdict line alone (the reasons are in the report files).
   const gate = renderGate(judged.gate, st);
   out.stdout.write(quiet ? (gate.split('\n').find((l) => /^(\u001b\[\d+m)*gate: /.test(l)) ?? gate) + '\n' : gate);
+  if (!quiet) out.stdout.write(renderTailsWarning(unjudgedTails(judged.gate, defaults.load), st));
   const written = await writeGateOutputs(judged, files, defaults);
   if (written.length && !quiet) out.stdout.write(`reports: ${written.join(', ')}\n`);
   const html = written.find((f) => f.endsWith('.html'));

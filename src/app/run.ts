@@ -21,6 +21,7 @@ import { renderLoadSummary } from '../report/load-terminal.ts';
 import { createBatchMetrics } from '../report/metrics-batch.ts';
 import { renderSmokeJUnit } from '../report/smoke-junit.ts';
 import { renderSkipped, renderSmoke } from '../report/smoke-terminal.ts';
+import { renderTailsWarning, unjudgedTails } from '../report/tails.ts';
 import { pickStyle, renderGate, renderParity, type TerminalStyle } from '../report/terminal.ts';
 import { writeFileSet } from '../util/atomic-write.ts';
 import { GauntletError } from '../util/errors.ts';
@@ -214,6 +215,8 @@ export async function runGauntlet(input: RunInput, out: Output): Promise<Outcome
   out.stdout.write(renderGate(gate, st));
   const total = (performance.now() - started) / 1000;
   out.stdout.write(`phases: ${timings.map(([n, ms]) => `${n} ${(ms / 1000).toFixed(1)} s`).join(' · ')} · total ${total.toFixed(1)} s\n`);
+  // Loud and next to the answer: a pass judged from the median alone says nothing about p95/p99.
+  out.stdout.write(renderTailsWarning(unjudgedTails(gate, loadReport), st));
   out.stdout.write(st.bold(`production assessment: ${assessmentLine(gate)}`) + '\n');
   out.stdout.write(`re-judge any time: gauntlet gate --run ${runId}\n`);
   await writeFileSet(planned, dir);

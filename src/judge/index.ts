@@ -10,3 +10,4 @@ export { compareLatency, judgeRoutes, type JudgeRoutesOptions } from './verdict.
 export { judgeRoutesParallel, defaultJudgeWorkers, type ParallelJudgeOptions } from './parallel.ts';
 export { createRng, type Rng } from './rng.ts';
 export { pnorm, qnorm } from './normal.ts';
+export { MIN_TAIL_SAMPLES } from './measure.ts';

@@ -1,3 +1,4 @@
+import { describeTail, TAILS_HEADLINE, unjudgedTails } from './tails.ts';
 import { renderTraceMarkdown } from './trace-view.ts';
 import { findingPath, type ParityReport } from '../analyze/index.ts';
 import type { LoadReport } from '../collect/load/index.ts';
@@ -23,6 +24,10 @@ export function renderMarkdown(report: ParityReport, gate: GateResult, load?: Lo
     out.push('### Reasons', '');
     for (const r of gate.reasons) out.push(`- ${cell(r)}`);
     out.push('');
+  }
+  const tails = unjudgedTails(gate, load);
+  if (tails.length) {
+    out.push(`> **⚠ ${TAILS_HEADLINE}**`, ...tails.map((t) => `> - ${cell(describeTail(t))}`), '');
   }
   if (gate.findings.length) {
     out.push('### Divergences', '', '| label | service | route | class | path | count | ledger |', '| --- | --- | --- | --- | --- | ---: | --- |');

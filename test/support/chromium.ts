@@ -35,10 +35,10 @@ export interface HeadlessChromium {
 }
 
 /** Headless Debian chromium with a fresh profile (`--user-data-dir`), removed on close. */
-export async function launchChromium(viewport = { width: 1280, height: 900 }): Promise<HeadlessChromium> {
+export async function launchChromium(viewport = { width: 1280, height: 900 }, opts: { javaScriptEnabled?: boolean } = {}): Promise<HeadlessChromium> {
   const profile = await mkdtemp(join(tmpdir(), 'gauntlet-chromium-'));
   // launchPersistentContext is how playwright takes a user data dir (it refuses --user-data-dir in args).
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: ARGS, viewport, timeout: 30_000 });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: ARGS, viewport, timeout: 30_000, ...opts });
   return {
     context,
     async close() {

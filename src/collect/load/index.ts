@@ -8,4 +8,4 @@ export { evaluateThreshold, latencyStats, k6LatencyStats, latencyOf } from './ev
 export { newHistogram, toExponential, statusClassOf, type SeriesResult } from './hdr.ts';
 export { importK6Json } from './k6-json.ts';
 export { importK6Summary, looksLikeSummary, type K6Import, type K6ImportOptions } from './k6-summary.ts';
-export type { LoadReport, LoadSource, RecordedPlan, RecordedThreshold, RuntimeSummary, ScenarioSummary, RouteSummary, LatencyStats, ThresholdResult } from './report-types.ts';
+export type { LoadReport, LoadSource, RecordedPlan, RecordedThreshold, RuntimeSummary, ScenarioSummary, RouteSummary, LatencyStats, ThresholdResult, LoadBlock, LoadTimeline } from './report-types.ts';

@@ -63,6 +63,28 @@ export interface ScenarioSummary {
   executor: string | null;
   runtimes: RuntimeSummary[];
   routes: RouteSummary[];
+  /** For charts: the measured blocks in time order and each runtime's latency CDF; null when the source has no per-block points (a k6 summary). */
+  timeline: LoadTimeline | null;
+}
+
+/** One measured block of one runtime (ms latencies from the intended start, like the percentiles above). */
+export interface LoadBlock {
+  runtime: string;
+  /** Seconds from the scenario's first measured block to this block's start, and the block's sending window. */
+  t: number;
+  seconds: number;
+  requests: number;
+  rate: number | null;
+  targetRate: number | null;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+export interface LoadTimeline {
+  blocks: LoadBlock[];
+  /** Per runtime, [ms, share of requests ≤ ms] at the histogram's bucket bounds (thinned). */
+  cdf: Array<{ runtime: string; points: Array<[number, number]> }>;
 }
 
 export interface LoadReport {

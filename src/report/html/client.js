@@ -75,42 +75,17 @@
     return dl;
   }
 
-  function renderHeader() {
-    var g = data.gate;
-    document.title = 'gauntlet ' + g.verdict + ' · ' + data.runId;
-    var h = el('header', 'verdict ' + g.verdict);
-    var inner = el('div', 'inner', [
-      el('h1', null, g.verdict),
-      el('span', 'assessment', g.assessment.replace(/-/g, ' ')),
-      el('span', 'score', 'score ' + g.score + ' / 100'),
-      el('div', 'meta mono', 'run ' + data.runId + ' · generated ' + data.generatedAt + ' · ' + data.telemetry.clientSpans + ' client spans, ' +
-        data.telemetry.serverSpans + ' server spans, ' + data.telemetry.joined + '/' + data.telemetry.clientSpans + ' joined'),
-    ]);
-    for (const u of data.unfinished || []) {
-      if (data.incomplete && /^the run was interrupted after/.test(u)) continue;
-      inner.appendChild(el('div', 'incomplete', 'INCOMPLETE — ' + u + '; this verdict covers only what was stored.'));
-    }
-    if (data.incomplete) {
-      inner.appendChild(el('div', 'incomplete', 'INCOMPLETE — the run was interrupted after ' + data.incomplete.pairs + ' of ' + data.incomplete.planned +
-        ' pairs; this verdict covers only what was sent.'));
-    }
-    h.appendChild(inner);
-    document.body.insertBefore(h, document.body.firstChild);
-  }
-
-  function renderReasons(main) {
+  /** The verdict, reasons and unjudged tails are in the HTML itself (readable without scripts); the script adds the contents line above the reasons. */
+  function renderNav(main) {
+    document.title = 'gauntlet ' + data.gate.verdict + ' · ' + data.runId;
     var nav = el('nav', 'toc');
-    [['services', 'Services'], ['cases', 'Cases'], ['findings', 'Findings'], ['latency', 'Latency'], data.trace && data.trace.length ? ['trace', 'Trace structure'] : null, data.load ? ['load', 'Load'] : null, ['noise', 'Noise'], ['rules', 'Gate rules']].forEach(function (s) {
+    [['findings', 'Findings'], ['services', 'Services'], ['latency', 'Latency'], data.load ? ['load', 'Load'] : null, ['cases', 'Cases'], data.trace && data.trace.length ? ['trace', 'Trace structure'] : null, ['noise', 'Noise'], ['rules', 'Gate rules']].forEach(function (s) {
       if (!s) return;
       var a = el('a', null, s[1]);
       a.setAttribute('href', '#' + s[0]);
       nav.appendChild(a);
     });
-    main.appendChild(nav);
-    if (!data.gate.reasons.length) return;
-    var ul = el('ul', 'reasons');
-    data.gate.reasons.forEach(function (r) { ul.appendChild(el('li', null, r)); });
-    main.appendChild(ul);
+    main.insertBefore(nav, main.firstChild);
   }
 
   function renderServices(main) {
@@ -123,14 +98,79 @@
     main.appendChild(s);
   }
 
+  /**
+   * The cases, diverging ones only until "show all" is ticked; a text filter over every cell, and
+   * a click on a column head sorts by it (again: the other way).
+   */
   function renderCases(main) {
-    var s = section('cases', 'Cases', data.cases.length);
-    s.appendChild(table(['service', 'case', 'request', '#pairs', 'status', '#status =', '#shape =', '#identical', '#median ms (primary / candidate)', 'findings'],
-      data.cases.map(function (c) {
-        return [c.service, nowrap(el('code', null, c.case)), nowrap(el('code', null, route(c))), num(c.pairs), nowrap(c.status), num(c.statusMatch + '/' + c.pairs),
-          num(c.shapeMatch + '/' + c.pairs), num(c.bodyMatch + '/' + c.pairs), num(fmtMs(c.ms[0]) + ' / ' + fmtMs(c.ms[1])), c.classes.join(', ') || '—'];
-      })));
+    var diverging = data.cases.filter(function (c) { return c.diverging; }).length;
+    var s = section('cases', 'Cases', data.cases.length + ' — ' + diverging + ' diverging');
+    var headers = ['service', 'case', 'request', '#pairs', 'status', '#status =', '#shape =', '#identical', '#median ms (primary / candidate)', 'findings'];
+    var keys = data.cases.map(function (c) {
+      return [c.service, c.case, route(c), c.pairs, c.status, c.statusMatch / c.pairs, c.shapeMatch / c.pairs, c.bodyMatch / c.pairs, c.ms[1] === null || c.ms[0] === null ? null : c.ms[1] - c.ms[0], c.classes.join(', ')];
+    });
+    var t = table(headers, data.cases.map(function (c) {
+      return [c.service, el('code', null, c.case), nowrap(el('code', null, route(c))), num(c.pairs), nowrap(c.status), num(c.statusMatch + '/' + c.pairs),
+        num(c.shapeMatch + '/' + c.pairs), num(c.bodyMatch + '/' + c.pairs), num(fmtMs(c.ms[0]) + ' / ' + fmtMs(c.ms[1])), c.classes.join(', ') || '—'];
+    }));
+    t.id = 'cases-table';
+    var body = t.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.forEach(function (tr, i) { tr.setAttribute('data-diverging', String(data.cases[i].diverging)); tr.setAttribute('data-index', String(i)); });
+    var showAll = el('input');
+    showAll.type = 'checkbox';
+    showAll.id = 'cases-show-all';
+    var filter = el('input');
+    filter.type = 'search';
+    filter.id = 'cases-filter';
+    filter.placeholder = 'filter cases (service, case, route, class…)';
+    var shown = el('span', 'muted');
+    var none = el('p', 'empty', 'No case diverges: tick "show all" to list the ' + data.cases.length + ' matching cases.');
+    function apply() {
+      var q = filter.value.trim().toLowerCase();
+      var n = 0;
+      rows.forEach(function (tr) {
+        var ok = (showAll.checked || tr.getAttribute('data-diverging') === 'true') && (!q || tr.textContent.toLowerCase().indexOf(q) >= 0);
+        tr.hidden = !ok;
+        if (ok) n++;
+      });
+      shown.textContent = n + ' of ' + data.cases.length + ' shown';
+      none.hidden = n > 0 || showAll.checked || q !== '';
+      t.hidden = n === 0;
+    }
+    var sortCol = -1;
+    var sortDir = 1;
+    Array.prototype.forEach.call(t.tHead.rows[0].cells, function (th, col) {
+      th.className = (th.className ? th.className + ' ' : '') + 'sortable';
+      th.setAttribute('role', 'button');
+      th.tabIndex = 0;
+      th.title = 'sort by ' + th.textContent;
+      function sortBy() {
+        sortDir = sortCol === col ? -sortDir : 1;
+        sortCol = col;
+        Array.prototype.forEach.call(t.tHead.rows[0].cells, function (h) { h.removeAttribute('aria-sort'); });
+        th.setAttribute('aria-sort', sortDir > 0 ? 'ascending' : 'descending');
+        rows.sort(function (a, b) {
+          var x = keys[+a.getAttribute('data-index')][col];
+          var y = keys[+b.getAttribute('data-index')][col];
+          if (x === y) return 0;
+          if (x === null) return 1;
+          if (y === null) return -1;
+          return (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y))) * sortDir;
+        });
+        rows.forEach(function (tr) { body.appendChild(tr); });
+      }
+      th.addEventListener('click', sortBy);
+      th.addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); sortBy(); } });
+    });
+    showAll.addEventListener('change', apply);
+    filter.addEventListener('input', apply);
+    var label = el('label', null, [showAll, ' show all ' + data.cases.length + ' cases']);
+    s.appendChild(el('div', 'toolbar', [filter, label, shown]));
+    s.appendChild(none);
+    s.appendChild(el('div', 'table-scroll', t));
     main.appendChild(s);
+    apply();
   }
 
   function snippet(title, segs) {
@@ -203,10 +243,10 @@
         { label: kind === 'cdf' ? 'share ≤ x' : 'share of samples', size: 56 },
       ],
       legend: { show: true },
-      series: [{ label: 'latency', value: function (u, v) { return v === null ? '—' : fmtMs(v); } }].concat(runtimes.map(function (r, i) {
+      series: [{ label: 'latency', value: function (u, v) { return v === null ? '' : fmtMs(v); } }].concat(runtimes.map(function (r, i) {
         var c = COLORS[i % COLORS.length];
         return { label: r.runtime + ' (' + r.role + ')', stroke: c, width: 2, paths: stepped, points: { show: false }, fill: kind === 'hist' ? c + '30' : undefined,
-          value: function (u, v) { return v === null ? '—' : (v * 100).toFixed(1) + '%'; } };
+          value: function (u, v) { return v === null ? '' : (v * 100).toFixed(1) + '%'; } };
       })),
     };
     charts.push({ plot: new uPlot(opts, [chartData.x].concat(chartData.ys), plot), wrap: wrap });
@@ -287,8 +327,68 @@
           return [nowrap(el('code', null, route(r))), num(ms(a.latency.p50) + ' → ' + ms(b.latency.p50)), num(ms(a.latency.p99) + ' → ' + ms(b.latency.p99)), chip(r.verdict.verdict, r.verdict.verdict), r.verdict.reason];
         }))));
       }
+      if (sc.timeline) drawLoadCharts(card, sc, l.runtimes);
       s.appendChild(card);
     });
+  }
+
+  /** A plain uPlot line chart; series without a single value are left out (so no legend entry stands for nothing). */
+  function plotLines(host, title, x, series, axes, xLog) {
+    var wrap = el('div', 'chart', el('h4', null, title));
+    var plot = el('div');
+    plot.setAttribute('role', 'img');
+    plot.setAttribute('aria-label', title);
+    wrap.appendChild(plot);
+    host.appendChild(wrap);
+    var drawn = series.filter(function (sr) { return sr.y.some(function (v) { return v !== null; }); });
+    if (!x.length || !drawn.length) { plot.appendChild(el('p', 'empty', 'no samples')); return; }
+    var opts = {
+      width: Math.max(280, wrap.clientWidth || 400),
+      height: 230,
+      scales: { x: xLog ? { time: false, distr: 3, log: 10, range: function (u, min, max) { return [min / 1.15, max * 1.15]; } } : { time: false }, y: axes.yRange ? { range: axes.yRange } : { range: function (u, min, max) { return [0, Math.max(max * 1.1, 0.01)]; } } },
+      axes: [{ label: axes.x, size: 40, values: function (u, ticks) { return ticks.map(tickLabel); }, filter: xLog ? logTicks125 : undefined }, { label: axes.y, size: 56 }],
+      legend: { show: true },
+      series: [{ label: axes.x, value: function (u, v) { return v === null ? '' : tickLabel(v); } }].concat(drawn.map(function (sr) {
+        return { label: sr.label, stroke: sr.color, width: 2, dash: sr.dash, spanGaps: true, paths: sr.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined,
+          points: { show: !sr.stepped, size: 5, fill: sr.color }, value: function (u, v) { return v === null ? '' : sr.fmt(v); } };
+      })),
+    };
+    charts.push({ plot: new uPlot(opts, [x].concat(drawn.map(function (sr) { return sr.y; })), plot), wrap: wrap });
+  }
+
+  /** Per scenario: each block's achieved rate and latency percentiles over time, and each runtime's latency CDF. */
+  function drawLoadCharts(card, sc, runtimes) {
+    var host = el('div', 'charts load-charts');
+    card.appendChild(host);
+    var blocks = sc.timeline.blocks;
+    // One x per block (its start, in seconds: ascending, as uPlot needs); a runtime's series is null on the other runtime's blocks.
+    var x = blocks.map(function (b) { return b.t; });
+    function perRuntime(field, rt) { return blocks.map(function (b) { return b.runtime === rt ? b[field] : null; }); }
+    var rate = runtimes.map(function (rt, i) { return { label: rt + ' rate', color: COLORS[i % COLORS.length], y: perRuntime('rate', rt), fmt: function (v) { return v.toFixed(1) + '/s'; } }; });
+    var target = blocks.map(function (b) { return b.targetRate; });
+    rate.push({ label: 'target', color: COLORS[4], dash: [6, 4], y: target, fmt: function (v) { return v.toFixed(1) + '/s'; } });
+    plotLines(host, 'Rate per block', x, rate, { x: 'time (s)', y: 'requests / s' });
+    var lat = [];
+    runtimes.forEach(function (rt, i) {
+      lat.push({ label: rt + ' p50', color: COLORS[i % COLORS.length], y: perRuntime('p50', rt), fmt: fmtMs });
+      lat.push({ label: rt + ' p95', color: COLORS[i % COLORS.length], dash: [5, 3], y: perRuntime('p95', rt), fmt: fmtMs });
+    });
+    plotLines(host, 'Latency per block (p50, p95)', x, lat, { x: 'time (s)', y: 'ms' });
+    // The CDFs on one x grid: the union of every runtime's points, each a step function carried forward.
+    var grid = [];
+    sc.timeline.cdf.forEach(function (c) { c.points.forEach(function (p) { grid.push(p[0]); }); });
+    grid = grid.filter(function (v, i, a) { return a.indexOf(v) === i; }).sort(function (a, b) { return a - b; });
+    var cdf = sc.timeline.cdf.map(function (c) {
+      var i = runtimes.indexOf(c.runtime);
+      var j = 0;
+      var last = null;
+      var y = grid.map(function (g) {
+        while (j < c.points.length && c.points[j][0] <= g) { last = c.points[j][1]; j++; }
+        return last === null ? 0 : last;
+      });
+      return { label: c.runtime, color: COLORS[(i < 0 ? 0 : i) % COLORS.length], stepped: true, y: y, fmt: function (v) { return (v * 100).toFixed(1) + '%'; } };
+    });
+    plotLines(host, 'Latency CDF per runtime', grid, cdf, { x: grid.length && grid[0] > 0 ? 'latency (ms, log scale)' : 'latency (ms)', y: 'share ≤ x', yRange: [0, 1] }, grid.length > 0 && grid[0] > 0);
   }
 
   // Per route, both runtimes' aggregated span trees side by side; rows with a trace finding are marked.
@@ -330,9 +430,9 @@
     main.appendChild(s);
   }
 
-  renderHeader();
   var main = document.getElementById('app');
-  [renderReasons, renderServices, renderCases, renderFindings, renderLatency, renderTrace, renderLoad, renderNoise, renderRules].forEach(function (f) { f(main); });
+  // The answer first: verdict, reasons and tails (in the HTML), then the findings; the detail after.
+  [renderNav, renderFindings, renderServices, renderLatency, renderLoad, renderCases, renderTrace, renderNoise, renderRules].forEach(function (f) { f(main); });
   main.appendChild(el('footer', null, 'gauntlet report · data embedded in this file (report v' + data.version + ') · charts by uPlot'));
 
   var pending = 0;

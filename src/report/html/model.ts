@@ -5,6 +5,7 @@ import type { GateResult, LabelledFinding, ResolvedCandidate, RuleResult } from 
 import type { QuantileComparison } from '../../judge/index.ts';
 import { highlightPair, type SideBySide } from './json-diff.ts';
 import { latencyCharts, type LatencyChart } from './latency-data.ts';
+import { describeTail, unjudgedTails, type UnjudgedTail } from '../tails.ts';
 
 /** Everything the page shows, embedded once as JSON; the client script only lays it out. */
 export interface HtmlModel {
@@ -28,6 +29,8 @@ export interface HtmlModel {
   rules: RuleResult[];
   /** The load phase of `gauntlet run`, as `gauntlet load --json` writes it; null when there was none. */
   load: LoadReport | null;
+  /** Decided routes whose tail quantiles had too few samples to judge, each with its sentence. */
+  tails: Array<UnjudgedTail & { text: string }>;
 }
 
 export interface CaseRow {
@@ -42,6 +45,8 @@ export interface CaseRow {
   bodyMatch: number;
   ms: [number | null, number | null];
   classes: string[];
+  /** A status, shape or reported value difference on any pair (what the Cases table shows by default). */
+  diverging: boolean;
 }
 
 export interface FindingView extends LabelledFinding {
@@ -83,7 +88,7 @@ function caseRows(cases: readonly CaseResult[]): CaseRow[] {
     if (g) g.push(c);
     else groups.set(key, [c]);
   }
-  return [...groups.values()].map((g) => {
+  return [...groups.values()].map((g): Omit<CaseRow, 'diverging'> => {
     const first = g[0]!;
     const side = (s: CaseResult['primary']) => (s === null ? 'missing' : s.status !== null ? String(s.status) : (s.errorType ?? 'error'));
     const ms = (which: 'primary' | 'candidate') => median(g.flatMap((c) => (c[which] ? [c[which]!.serverMs ?? c[which]!.clientMs] : [])));
@@ -100,7 +105,7 @@ function caseRows(cases: readonly CaseResult[]): CaseRow[] {
       ms: [ms('primary'), ms('candidate')],
       classes: [...new Set(g.flatMap((c) => c.findings.map((f) => f.class)))].sort(),
     };
-  });
+  }).map((row) => ({ ...row, diverging: row.classes.length > 0 || row.statusMatch < row.pairs || row.shapeMatch < row.pairs }));
 }
 
 export function buildHtmlModel(input: { report: ParityReport; gate: GateResult; series: readonly LatencySeries[]; load?: LoadReport; now?: Date }): HtmlModel {
@@ -150,6 +155,7 @@ export function buildHtmlModel(input: { report: ParityReport; gate: GateResult; 
     noise: report.noise,
     rules: gate.rules,
     load: input.load ?? null,
+    tails: unjudgedTails(gate, input.load).map((t) => ({ ...t, text: describeTail(t) })),
     trace: traceRoutesModel(gate, runtimesOf),
   };
 }

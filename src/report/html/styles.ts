@@ -72,7 +72,23 @@ dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 .flag { color: var(--fail); font-weight: 600; }
 .empty { color: var(--muted); font-style: italic; }
 tr.trace-diff td { background: #fff4e6; }
+.chart .u-legend .u-series:first-child { display: none; }
+.chart .u-legend.u-inline.u-live th::after { content: none; }
+.chart .u-legend .u-value { padding-left: 4px; }
+.chart .u-legend .u-value:empty { display: none; }
+.table-scroll { overflow-x: auto; }
+#cases-table td code { overflow-wrap: anywhere; }
+.charts.load-charts { grid-template-columns: 1fr 1fr 1fr; }
+.tails { margin: 12px 0 0; padding: 10px 14px; background: #fff4e6; border: 2px solid var(--marginal); border-radius: 6px; color: #7a3e00; }
+.tails strong { font-size: 15px; }
+.tails ul { margin: 6px 0 0; padding-left: 20px; }
+.toolbar { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: center; margin: 0 0 10px; }
+.toolbar input[type=search] { min-width: 320px; padding: 4px 8px; border: 1px solid var(--line); border-radius: 4px; font: inherit; }
+th.sortable { cursor: pointer; user-select: none; }
+th.sortable[aria-sort=ascending]::after { content: " ▲"; }
+th.sortable[aria-sort=descending]::after { content: " ▼"; }
+ul.findings-plain li { margin: 4px 0; }
 footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
-@media (max-width: 860px) { .sides, .charts, .tables { grid-template-columns: 1fr; } }
+@media (max-width: 860px) { .sides, .charts, .charts.load-charts, .tables { grid-template-columns: 1fr; } }
 @media print { .card { break-inside: avoid; } header.verdict { print-color-adjust: exact; -webkit-print-color-adjust: exact; } }
 `;
