@@ -295,18 +295,20 @@ export const COMMANDS = {
     },
   }),
   ingest: defineCommand({
-    summary: 'import k6 --out json NDJSON or an end-of-test summary JSON as a load run',
-    args: 'k6 FILE...',
+    summary: 'import k6 --out json NDJSON or end-of-test summary JSON as one load run',
+    args: 'k6 [FILE...] [--runtime NAME FILE...]...',
+    description: 'All files become ONE run: several runners\' --out json files of a runtime merge sample by sample. Files after --runtime NAME are that runtime\'s (plain k6 runs, no runtime tag).',
     options: {
       ...common,
       json: file('write the load report as JSON'),
       service: opt.string({ placeholder: 'NAME', description: 'the service the load was sent to' }),
       runtimes: opt.list({ length: 2, placeholder: 'A,B', description: 'the two runtimes compared' }),
+      runtime: opt.group({ placeholder: 'NAME', description: 'the files after it measured this runtime (repeat per runtime)' }),
     },
-    examples: ['gauntlet ingest k6 k6-out.ndjson --service vectord --runtimes rust,go'],
+    examples: ['gauntlet ingest k6 k6-out.ndjson --service vectord --runtimes rust,go', 'gauntlet ingest k6 --runtime rust rust-1.json rust-2.json --runtime go go-1.json go-2.json'],
     exit1: 'a threshold was crossed',
     check(_o, positionals) {
-      if (positionals[0] !== 'k6' || positionals.length < 2) throw usageError('usage: gauntlet ingest k6 FILE... (k6 --out json NDJSON, or --summary-export / handleSummary JSON)');
+      if (positionals[0] !== 'k6' || positionals.length < 2) throw usageError('usage: gauntlet ingest k6 [FILE...] [--runtime NAME FILE...]... (k6 --out json NDJSON, or --summary-export / handleSummary JSON)');
     },
   }),
   daemon: defineCommand({

@@ -10,5 +10,10 @@ export function loadCommand(o: CommandOptions<'load'>, positionals: string[], ou
 
 /** `ingest k6 FILE…` */
 export function ingestCommand(o: CommandOptions<'ingest'>, positionals: string[], out: Output): Promise<Outcome> {
-  return ingestK6({ config: o.config, store: o.store, files: positionals.slice(1), service: o.service, runtimes: o.runtimes, json: o.json, quiet: o.quiet }, out);
+  const groups = o.runtime ?? [];
+  const grouped = new Set(groups.flatMap((g) => g.positionals));
+  // positionals[0] is `k6`; a file after --runtime NAME belongs to that runtime.
+  const files = positionals.slice(1).filter((f) => !grouped.has(f));
+  const byRuntime = groups.map((g) => ({ runtime: g.value, files: g.positionals.filter((f) => f !== 'k6') }));
+  return ingestK6({ config: o.config, store: o.store, files, byRuntime, service: o.service, runtimes: o.runtimes, json: o.json, quiet: o.quiet }, out);
 }
