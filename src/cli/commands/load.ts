@@ -5,7 +5,7 @@ import type { CommandOptions } from '../table.ts';
 
 /** `load SCENARIOS.yaml` / `load --run ID` */
 export function loadCommand(o: CommandOptions<'load'>, positionals: string[], out: Output): Promise<Outcome> {
-  return runLoad({ config: o.config, store: o.store, scenarios: positionals[0], run: o.run, workers: o.workers, json: o.json, quiet: o.quiet }, out);
+  return runLoad({ config: o.config, store: o.store, scenarios: positionals[0], run: o.run, workers: o.workers, allowRemote: o['allow-remote'], json: o.json, quiet: o.quiet }, out);
 }
 
 /** `ingest k6 FILE…` */
