@@ -52,7 +52,7 @@ describe('gauntlet load: bad input', () => {
     ['an unknown threshold metric', `${valid}    thresholds: { http_req_latency: ['p(95)<200'] }\n`, 'scenarios.search.thresholds.http_req_latency', /unknown metric "http_req_latency"/, 9],
     ['an abortOnFail threshold with a bad expression', `${valid}    thresholds: { http_req_duration: [{ threshold: 'p(99)<<1', abortOnFail: true }] }\n`, 'scenarios.search.thresholds.http_req_duration[0].threshold', /invalid threshold expression/, 9],
     ['a bad duration', valid.replace('1s', '1 sec'), 'scenarios.search.duration', /k6 duration/, 6],
-    ['an unknown field', `${valid}    startTime: 10s\n`, 'scenarios.search', /Unrecognized key: "startTime"/, 4],
+    ['an unknown field', `${valid}    startTme: 10s\n`, 'scenarios.search', /Unrecognized key: "startTme"/, 4],
     ['a workload field out of range', valid.replace('{ kind: http, requests: [{ path: / }] }', '{ kind: vectord, seed: 1, dimension: 0 }'), 'scenarios.search.workload.dimension', /scenario "search": workload\.dimension must be an integer/, undefined],
     ['an unbounded scenario', valid.replace('duration: 1s', 'duration: 2h'), 'scenarios.search.duration', /load\.maxDurationMs = 600000/, undefined],
     ['maxVUs below preAllocatedVUs', valid.replace('preAllocatedVUs: 1', 'preAllocatedVUs: 5\n    maxVUs: 2'), 'scenarios.search.maxVUs', /below preAllocatedVUs/, undefined],
