@@ -6,7 +6,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadReportFromStore } from '../analyze/index.ts';
-import { openStoreForRun } from '../collect/index.ts';
+import { openStoreForRun, withEachStore, type StoredMetricPoint } from '../collect/index.ts';
+import { importK6Otlp } from '../collect/load/k6-otlp.ts';
 import { importK6Json } from '../collect/load/k6-json.ts';
 import { importK6Summaries, looksLikeSummary, type K6Import } from '../collect/load/k6-summary.ts';
 import { newRunId } from '../drive/run-id.ts';
@@ -24,6 +25,8 @@ export interface IngestK6Input extends Sources {
   files: readonly string[];
   /** Files of plain runs, by the runtime they measured (`--runtime rust a.json b.json`). */
   byRuntime?: ReadonlyArray<{ runtime: string; files: readonly string[] }> | undefined;
+  /** Instead of files: k6 `--out opentelemetry` points the receiver stored under this run id. */
+  otlpRun?: string | undefined;
   service?: string | undefined;
   /** [A, B]; absent: from the data, or the stack's primary and candidate of `service`. */
   runtimes?: readonly string[] | undefined;
@@ -46,6 +49,7 @@ export async function ingestK6(input: IngestK6Input, out: Output): Promise<Outco
   const distinct = [...new Set(groups.map((g) => g.runtime))];
   // The order the runtimes were given in is the report order [A, B] unless --runtimes says otherwise.
   if (!asked && distinct.length === 2) asked = distinct;
+  if (input.otlpRun !== undefined) return ingestOtlp(input, input.otlpRun, asked, out);
   const inputs = [...input.files.map((f) => ({ rel: f, runtime: undefined as string | undefined })), ...groups.flatMap((g) => g.files.map((f) => ({ rel: f, runtime: g.runtime })))];
   if (inputs.length === 0) throw new GauntletError('GAUNTLET_USAGE', 'ingest k6 needs at least one file');
   const storePath = storePathOf(loaded, input.store);
@@ -68,13 +72,34 @@ export async function ingestK6(input: IngestK6Input, out: Output): Promise<Outco
     summaries.length > 0
       ? await importK6Summaries(sniffed.map((s) => ({ file: s.file, runtime: s.runtime, text: s.text! })), opts)
       : await importK6Json(sniffed.map((s) => ({ file: s.file, runtime: s.runtime })), opts);
+  return storeImport(imported, loaded, storePath, inputs.map((i) => i.rel), input, out);
+}
+
+/** k6 --out opentelemetry points already in the store (any file of its family) → a new load run. */
+async function ingestOtlp(input: IngestK6Input, otlpRun: string, asked: string[] | undefined, out: Output): Promise<Outcome> {
+  const loaded = await loadSources(input);
+  const cfg = loaded.config;
+  const storePath = storePathOf(loaded, input.store);
+  const stored: StoredMetricPoint[] = [];
+  await withEachStore(storePath, async (store) => {
+    stored.push(...(await store.metricsForRun(otlpRun)));
+    return undefined;
+  });
+  const stack = input.service ? cfg.stack.services[input.service] : undefined;
+  const runId = newRunId();
+  const imported = importK6Otlp(stored, `run ${otlpRun} of ${storePath}`, { runId, service: input.service, runtimes: asked, stackRuntimes: stack ? [stack.primary, stack.candidate] : undefined, scale: cfg.load.histogramScale });
+  return storeImport(imported, loaded, storePath, [`k6 OTLP run ${otlpRun}`], input, out);
+}
+
+async function storeImport(imported: K6Import, loaded: Awaited<ReturnType<typeof loadSources>>, storePath: string, names: readonly string[], input: IngestK6Input, out: Output): Promise<Outcome> {
+  const cfg = loaded.config;
+  const { runId } = imported;
   const { store } = await openStoreForRun(storePath, runId);
   try {
     await store.insertMetrics(imported.points);
     await store.insert([imported.span]);
     const report = await loadReportFromStore(store, runId, judgeOptionsOf(cfg));
     if (input.json !== undefined) await writeFileAtomic(input.json, JSON.stringify(report, null, 2) + '\n');
-    const names = inputs.map((i) => i.rel);
     out.stdout.write(`ingested ${names.length === 1 ? names[0] : `${names.length} files`} as run ${runId} (${imported.points.length} metric points)\n`);
     if (!input.quiet) out.stdout.write(renderLoadReport(report));
     return report.thresholdsFailed > 0 ? 'failed' : 'ok';

@@ -306,10 +306,15 @@ export const COMMANDS = {
       service: opt.string({ placeholder: 'NAME', description: 'the service the load was sent to' }),
       runtimes: opt.list({ length: 2, placeholder: 'A,B', description: 'the two runtimes compared' }),
       runtime: opt.group({ placeholder: 'NAME', description: 'the files after it measured this runtime (repeat per runtime)' }),
+      'otlp-run': opt.string({ placeholder: 'ID', description: 'instead of files: the k6 --out opentelemetry metrics the receiver stored under this gauntlet.run.id' }),
     },
-    examples: ['gauntlet ingest k6 k6-out.ndjson --service vectord --runtimes rust,go', 'gauntlet ingest k6 --runtime rust rust-1.json rust-2.json --runtime go go-1.json go-2.json'],
+    examples: ['gauntlet ingest k6 k6-out.ndjson --service vectord --runtimes rust,go', 'gauntlet ingest k6 --runtime rust rust-1.json rust-2.json --runtime go go-1.json go-2.json', 'gauntlet ingest k6 --otlp-run k6-20261127'],
     exit1: 'a threshold was crossed',
-    check(_o, positionals) {
+    check(o, positionals) {
+      if (positionals[0] === 'k6' && o['otlp-run'] !== undefined) {
+        if (positionals.length > 1 || o.runtime) throw usageError('ingest k6 --otlp-run ID reads the store, not files: give one or the other');
+        return;
+      }
       if (positionals[0] !== 'k6' || positionals.length < 2) throw usageError('usage: gauntlet ingest k6 [FILE...] [--runtime NAME FILE...]... (k6 --out json NDJSON, or --summary-export / handleSummary JSON)');
     },
   }),

@@ -15,5 +15,5 @@ export function ingestCommand(o: CommandOptions<'ingest'>, positionals: string[]
   // positionals[0] is `k6`; a file after --runtime NAME belongs to that runtime.
   const files = positionals.slice(1).filter((f) => !grouped.has(f));
   const byRuntime = groups.map((g) => ({ runtime: g.value, files: g.positionals.filter((f) => f !== 'k6') }));
-  return ingestK6({ config: o.config, store: o.store, files, byRuntime, service: o.service, runtimes: o.runtimes, json: o.json, quiet: o.quiet }, out);
+  return ingestK6({ config: o.config, store: o.store, files, byRuntime, otlpRun: o['otlp-run'], service: o.service, runtimes: o.runtimes, json: o.json, quiet: o.quiet }, out);
 }
