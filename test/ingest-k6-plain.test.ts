@@ -122,6 +122,18 @@ describe('ingest k6 --runtime NAME FILE…: plain runs, several runners per runt
     expect(twice.stderr).toMatch(/--out json/);
   });
 
+  it('without --runtime, the config\'s runtime URLs attribute untagged samples by the host they went to', async () => {
+    const config = join(dir, 'hosts.config.yaml');
+    await writeFile(config, `stack:\n  services:\n    svc:\n      primary: rust\n      candidate: go\n      runtimes:\n        rust: { url: "http://127.0.0.1:3100" }\n        go: { url: "http://127.0.0.1:3200" }\n`);
+    const json = join(dir, 'hosts.json');
+    const r = await runCli(['ingest', 'k6', f('rust-runner-1.json'), f('go-runner-1.json'), f('go-runner-2.json'), '--config', config, '--service', 'svc', '--store', join(dir, 'hosts.duckdb'), '--json', json, '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(await readFile(json, 'utf8')) as LoadReport;
+    expect(report.runtimes).toEqual(['rust', 'go']);
+    const requests = Object.fromEntries(report.scenarios[0]!.runtimes.map((x) => [x.runtime, x.requests]));
+    expect(requests).toEqual({ rust: (await samplesOf(f('rust-runner-1.json'))).length, go: (await samplesOf(f('go-runner-1.json'))).length + (await samplesOf(f('go-runner-2.json'))).length });
+  });
+
   it('an empty file is reported as empty (not as untagged)', async () => {
     const empty = join(dir, 'empty.json');
     await writeFile(empty, '');

@@ -55,7 +55,7 @@ export async function ingestK6(input: IngestK6Input, out: Output): Promise<Outco
   const storePath = storePathOf(loaded, input.store);
   const runId = newRunId();
   const stack = service ? cfg.stack.services[service] : undefined;
-  const opts = { runId, service, runtimes: asked, stackRuntimes: stack ? [stack.primary, stack.candidate] : undefined, scale: cfg.load.histogramScale };
+  const opts = { runId, service, runtimes: asked, stackRuntimes: stack ? [stack.primary, stack.candidate] : undefined, scale: cfg.load.histogramScale, runtimeByHost: hostsOf(stack) };
   const sniffed = [];
   for (const i of inputs) {
     const file = resolve(process.cwd(), i.rel);
@@ -87,7 +87,7 @@ async function ingestOtlp(input: IngestK6Input, otlpRun: string, asked: string[]
   });
   const stack = input.service ? cfg.stack.services[input.service] : undefined;
   const runId = newRunId();
-  const imported = importK6Otlp(stored, `run ${otlpRun} of ${storePath}`, { runId, service: input.service, runtimes: asked, stackRuntimes: stack ? [stack.primary, stack.candidate] : undefined, scale: cfg.load.histogramScale });
+  const imported = importK6Otlp(stored, `run ${otlpRun} of ${storePath}`, { runId, service: input.service, runtimes: asked, stackRuntimes: stack ? [stack.primary, stack.candidate] : undefined, scale: cfg.load.histogramScale, runtimeByHost: hostsOf(stack) });
   return storeImport(imported, loaded, storePath, [`k6 OTLP run ${otlpRun}`], input, out);
 }
 
@@ -106,6 +106,21 @@ async function storeImport(imported: K6Import, loaded: Awaited<ReturnType<typeof
   } finally {
     await store.close();
   }
+}
+
+/** The stack's runtime URLs of the service, by host:port: untagged k6 samples are attributed by where they went. */
+function hostsOf(stack: { runtimes: Record<string, { url?: string | undefined }> } | undefined): Map<string, string> | undefined {
+  if (!stack) return undefined;
+  const byHost = new Map<string, string>();
+  for (const [name, rt] of Object.entries(stack.runtimes)) {
+    if (!rt.url) continue;
+    try {
+      byHost.set(new URL(rt.url).host, name);
+    } catch {
+      // an invalid URL is the config loader's to report
+    }
+  }
+  return byHost.size ? byHost : undefined;
 }
 
 async function readSmall(file: string): Promise<string | undefined> {

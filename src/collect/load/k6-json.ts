@@ -19,7 +19,7 @@ import * as M from '../../contract/load-metrics.ts';
 import type { RecordedPlan, RecordedThreshold } from './report-types.ts';
 import { parseThreshold } from '../../config/thresholds.ts';
 import { parseThresholdKey } from '../../config/threshold-keys.ts';
-import type { K6ImportOptions, K6Import } from './k6-summary.ts';
+import { runtimeOfUrl, type K6ImportOptions, type K6Import } from './k6-summary.ts';
 
 interface Block {
   runtime: string;
@@ -121,7 +121,7 @@ export async function importK6Json(input: string | readonly K6Input[], opts: K6I
         throw new GauntletError('GAUNTLET_INPUT_INVALID', `Point of ${metric || '(no metric)'} needs a numeric data.value and an RFC 3339 data.time`, { file, line: lineNo, path: 'data' });
       }
       // A file given with --runtime is that runtime's, whatever its tags say.
-      const runtime = forced ?? tags[K6_TAGS.runtime];
+      const runtime = forced ?? tags[K6_TAGS.runtime] ?? runtimeOfUrl(tags.url, opts.runtimeByHost);
       if (!runtime) {
         if (metric === 'http_req_duration') untagged++;
         continue;

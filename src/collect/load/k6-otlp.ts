@@ -17,7 +17,7 @@ import { addToHist, type ExpHist } from './aggregate.ts';
 import { statusClassOf } from './hdr.ts';
 import { K6_TAGS, importRunSpan, orderRuntimes } from './k6-common.ts';
 import { emptyPoint, routeOf } from './k6-json.ts';
-import type { K6Import, K6ImportOptions } from './k6-summary.ts';
+import { runtimeOfUrl, type K6Import, type K6ImportOptions } from './k6-summary.ts';
 import type { RecordedPlan } from './report-types.ts';
 
 /** The instrumentation scope k6's OpenTelemetry output records under (`meterProvider.Meter("k6")`). */
@@ -90,7 +90,7 @@ export function importK6Otlp(stored: readonly StoredMetricPoint[], source: strin
   for (const p of effective(k6)) {
     if (!p.name.startsWith(prefix)) continue;
     const metric = p.name.slice(prefix.length);
-    const runtime = str(p.attributes[K6_TAGS.runtime]);
+    const runtime = str(p.attributes[K6_TAGS.runtime]) || runtimeOfUrl(p.attributes.url, opts.runtimeByHost) || '';
     if (!runtime) {
       if (metric === 'http_req_duration') untagged++;
       continue;

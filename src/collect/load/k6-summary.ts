@@ -27,6 +27,18 @@ export interface K6ImportOptions {
   stackRuntimes?: string[] | undefined;
   /** Scale of the exponential histograms built from samples. */
   scale: number;
+  /** URL host (host:port) → runtime: untagged samples are attributed by the host they went to (the config's runtime URLs). */
+  runtimeByHost?: ReadonlyMap<string, string> | undefined;
+}
+
+/** The runtime whose host a k6 `url` tag names, if the mapping has it. */
+export function runtimeOfUrl(url: unknown, byHost: ReadonlyMap<string, string> | undefined): string | undefined {
+  if (!byHost || typeof url !== 'string') return undefined;
+  try {
+    return byHost.get(new URL(url).host);
+  } catch {
+    return undefined;
+  }
 }
 
 export interface K6Import {
