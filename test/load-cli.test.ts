@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCLI } from '../src/cli/parse.ts';
 import { LoadConfigSchema } from '../src/config/schema.ts';
-import { readScenarioFile } from '../src/drive/load/index.ts';
+import { assertLoopback, readScenarioFile } from '../src/drive/load/index.ts';
+import { prepareLoad } from '../src/app/load-phase.ts';
+import { readConfig } from '../src/config/read.ts';
 import { GauntletError } from '../src/util/errors.ts';
 import { runCli } from './support/cli.ts';
 import { unusedPort } from './support/servers.ts';
@@ -50,7 +52,7 @@ describe('gauntlet load: bad input', () => {
     ['an unknown threshold metric', `${valid}    thresholds: { http_req_latency: ['p(95)<200'] }\n`, 'scenarios.search.thresholds.http_req_latency', /unknown metric "http_req_latency"/, 9],
     ['an abortOnFail threshold with a bad expression', `${valid}    thresholds: { http_req_duration: [{ threshold: 'p(99)<<1', abortOnFail: true }] }\n`, 'scenarios.search.thresholds.http_req_duration[0].threshold', /invalid threshold expression/, 9],
     ['a bad duration', valid.replace('1s', '1 sec'), 'scenarios.search.duration', /k6 duration/, 6],
-    ['an unknown field', `${valid}    startTime: 10s\n`, 'scenarios.search', /Unrecognized key: "startTime"/, 4],
+    ['an unknown field', `${valid}    startTme: 10s\n`, 'scenarios.search', /Unrecognized key: "startTme"/, 4],
     ['a workload field out of range', valid.replace('{ kind: http, requests: [{ path: / }] }', '{ kind: vectord, seed: 1, dimension: 0 }'), 'scenarios.search.workload.dimension', /scenario "search": workload\.dimension must be an integer/, undefined],
     ['an unbounded scenario', valid.replace('duration: 1s', 'duration: 2h'), 'scenarios.search.duration', /load\.maxDurationMs = 600000/, undefined],
     ['maxVUs below preAllocatedVUs', valid.replace('preAllocatedVUs: 1', 'preAllocatedVUs: 5\n    maxVUs: 2'), 'scenarios.search.maxVUs', /below preAllocatedVUs/, undefined],
@@ -78,7 +80,24 @@ describe('gauntlet load: bad input', () => {
     const f = await files(scenario(valid), { a: 'http://10.1.2.3:8080', b: 'http://127.0.0.1:2' });
     const r = await runCli(['load', f.scenarios, '--config', f.config], { timeoutMs: 30_000 });
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/runtime a.*refusing to send load to 10\.1\.2\.3:8080: load targets must be loopback/);
+    expect(r.stderr).toMatch(/runtime a.*refusing to send load to 10\.1\.2\.3:8080: load targets are loopback .* unless --allow-remote is given/);
+    expect(r.stderr).toMatch(/hint: to load a staging service you own, pass --allow-remote/);
+  });
+
+  // The lifted check is shown on the validation path only: nothing here connects to a remote host.
+  it('--allow-remote (or load.allowRemote) lifts the loopback rule for the plan', async () => {
+    const f = await files(scenario(valid), { a: 'https://staging.example.invalid:8443', b: 'http://10.1.2.3:8080' });
+    const loaded = await readConfig(f.config);
+    await expect(prepareLoad(loaded, f.scenarios)).rejects.toThrow(/refusing to send load to staging\.example\.invalid:8443/);
+    const prepared = await prepareLoad(loaded, f.scenarios, { allowRemote: true });
+    expect(prepared).toMatchObject({ allowRemote: true, runtimes: ['a', 'b'] });
+    const byConfig = await prepareLoad({ ...loaded, config: { ...loaded.config, load: { ...loaded.config.load, allowRemote: true } } }, f.scenarios);
+    expect(byConfig.allowRemote).toBe(true);
+    expect(parseCLI(['load', 'f.yaml', '--allow-remote'])).toMatchObject({ options: { 'allow-remote': true } });
+    expect(parseCLI(['run', '--allow-remote'])).toMatchObject({ options: { 'allow-remote': true } });
+    // https only where it is allowed to be remote; other schemes never.
+    expect(() => assertLoopback('https://127.0.0.1:1', { runtime: 'a', path: 'p' })).toThrow(/https only with --allow-remote/);
+    expect(() => assertLoopback('ftp://10.0.0.1', { runtime: 'a', path: 'p' }, true)).toThrow(/ftp: is not supported/);
   });
 
   it('an unreachable runtime fails fast with a clear message', async () => {

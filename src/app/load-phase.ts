@@ -51,6 +51,8 @@ export interface LoadInput {
   /** The config the plan was checked against. */
   loaded: LoadedConfig;
   plan: LoadPlan;
+  /** Non-loopback targets allowed (--allow-remote or load.allowRemote). */
+  allowRemote: boolean;
   /** [A, B] */
   runtimes: [string, string];
 }
@@ -66,7 +68,7 @@ function assertService(loaded: LoadedConfig, service: string, file: string): voi
 }
 
 /** [A, B] from the scenario file, else the service's primary and candidate; URLs checked for loopback before anything starts. */
-function runtimesOf(loaded: LoadedConfig, plan: LoadPlan): [string, string] {
+function runtimesOf(loaded: LoadedConfig, plan: LoadPlan, allowRemote: boolean): [string, string] {
   const svc = loaded.config.stack.services[plan.service]!;
   const names: [string, string] = plan.runtimes ?? [svc.primary, svc.candidate];
   names.forEach((name, i) => {
@@ -74,17 +76,18 @@ function runtimesOf(loaded: LoadedConfig, plan: LoadPlan): [string, string] {
     if (!rt) {
       throw new GauntletError('GAUNTLET_INPUT_INVALID', `runtime "${name}" is not a runtime of ${plan.service} (have: ${Object.keys(svc.runtimes).join(', ')})`, { file: plan.file, path: `runtimes[${i}]` });
     }
-    if (rt.url) assertLoopback(rt.url, { runtime: name, path: `stack.services.${plan.service}.runtimes.${name}.url` });
+    if (rt.url) assertLoopback(rt.url, { runtime: name, path: `stack.services.${plan.service}.runtimes.${name}.url` }, allowRemote);
   });
   if (names[0] === names[1]) throw new GauntletError('GAUNTLET_INPUT_INVALID', 'runtimes must name two different runtimes', { file: plan.file, path: 'runtimes' });
   return names;
 }
 
 /** Read and check a scenario file against the stack: bad input costs nothing. */
-export async function prepareLoad(base: LoadedConfig, file: string): Promise<LoadInput> {
+export async function prepareLoad(base: LoadedConfig, file: string, opts: { allowRemote?: boolean | undefined } = {}): Promise<LoadInput> {
   const plan = await readScenarioFile(file, base.config.load);
   assertService(base, plan.service, file);
-  return { loaded: base, plan, runtimes: runtimesOf(base, plan) };
+  const allowRemote = opts.allowRemote === true || base.config.load.allowRemote;
+  return { loaded: base, plan, runtimes: runtimesOf(base, plan, allowRemote), allowRemote };
 }
 
 /**
@@ -113,7 +116,7 @@ export async function runLoadPhase(
   }) as [LoadTarget, LoadTarget];
   for (const t of targets) {
     const facts = { runtime: t.runtime, path: `stack.services.${plan.service}.runtimes.${t.runtime}.url` };
-    assertLoopback(t.url, facts);
+    assertLoopback(t.url, facts, input.allowRemote);
     await assertReachable(t.url, facts);
   }
   try {

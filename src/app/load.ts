@@ -27,6 +27,8 @@ export interface LoadInput extends Sources {
   /** Re-judge this stored load run instead. */
   run?: string | undefined;
   workers?: number | undefined;
+  /** Let the engine load non-loopback targets. */
+  allowRemote?: boolean | undefined;
   json?: string | undefined;
   quiet: boolean;
 }
@@ -56,7 +58,7 @@ export async function runLoad(input: LoadInput, out: Output): Promise<Outcome> {
 
   if (input.scenarios === undefined) throw new GauntletError('GAUNTLET_NOTHING_TO_RUN', 'no scenario file and no stored run to judge', { hint: 'e.g. gauntlet load load/vectord.scenarios.yaml' });
   const file = resolve(process.cwd(), input.scenarios);
-  const prepared = await prepareLoad(base, file);
+  const prepared = await prepareLoad(base, file, { allowRemote: input.allowRemote });
   const cfg = prepared.loaded.config;
   const session = await openSession(prepared.loaded, { services: new Set([prepared.plan.service]), lifecycle: { command: 'load', phases: ['load'] }, ...(input.store !== undefined ? { storePath: input.store } : {}) });
   const live = liveLoadMetrics(cfg.metrics.pushgateway, cfg.metrics);

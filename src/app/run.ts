@@ -44,6 +44,8 @@ export interface RunInput extends Sources {
   /** Absent: reports.dir of the config. */
   reportsDir?: string | undefined;
   pushgateway?: string | undefined;
+  /** The load phase may target non-loopback runtimes. */
+  allowRemote?: boolean | undefined;
   quiet: boolean;
 }
 
@@ -62,13 +64,13 @@ async function loadReplayInput(loaded: LoadedConfig): Promise<OpenedReplay | und
 
 
 /** The load phase's scenario file, read and checked up front; absent from the config = the phase is skipped with a note. */
-async function loadLoadInput(loaded: LoadedConfig, notes: string[]): Promise<LoadInput | undefined> {
+async function loadLoadInput(loaded: LoadedConfig, notes: string[], allowRemote?: boolean): Promise<LoadInput | undefined> {
   const file = loaded.config.run.load.scenarios;
   if (file === undefined) {
     notes.push('load: no scenario file configured (run.load.scenarios) — the load phase was skipped');
     return undefined;
   }
-  return prepareLoad(loaded, resolveFrom(loaded.baseDir, file));
+  return prepareLoad(loaded, resolveFrom(loaded.baseDir, file), { allowRemote });
 }
 
 function replaySummary(report: ReturnType<typeof buildParityReport>, plan: ReplayPlan, st: TerminalStyle): string {
@@ -97,7 +99,7 @@ export async function runGauntlet(input: RunInput, out: Output): Promise<Outcome
   const caseFiles: LoadedCases[] = phases.includes('parity') && cfg.parity.cases.length ? await readParityCases(loaded) : [];
   const replay = phases.includes('replay') ? await loadReplayInput(loaded) : undefined;
   const notes: string[] = [];
-  const load = phases.includes('load') ? await loadLoadInput(loaded, notes) : undefined;
+  const load = phases.includes('load') ? await loadLoadInput(loaded, notes, input.allowRemote) : undefined;
   const services = new Set<string>([
     ...(smokePlan?.suites.map((s) => s.suite.service) ?? []),
     ...caseFiles.map((c) => c.cases.service),

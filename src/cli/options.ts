@@ -7,7 +7,13 @@
 import { PROM_DURATION_RE } from '../config/index.ts';
 import { GauntletError } from '../util/errors.ts';
 
-export type OptionKind = 'string' | 'boolean' | 'int' | 'number' | 'duration' | 'byte-size' | 'list' | 'enum';
+export type OptionKind = 'string' | 'boolean' | 'int' | 'number' | 'duration' | 'byte-size' | 'list' | 'enum' | 'group';
+
+/** A grouping option's value: each occurrence with the positionals that follow it (`--runtime rust a.json b.json`). */
+export interface PositionalGroup {
+  value: string;
+  positionals: string[];
+}
 
 /** `Has` is true when the option always has a value after parsing (a default, or required). */
 export interface Option<T, Has extends boolean = boolean> {
@@ -153,6 +159,17 @@ export const opt = {
     });
   },
 
+  /**
+   * Repeatable, and applies to the positionals after it until the next occurrence:
+   * `--runtime rust a.json b.json --runtime go c.json`. Absent: undefined.
+   */
+  group<S extends Spec<PositionalGroup[]>>(spec: S) {
+    return make<PositionalGroup[], S>('group', spec.placeholder ?? 'NAME', spec, (raw, flag) => {
+      if (raw.trim() === '' || raw.startsWith('-')) throw usageError(`${flag} needs a name, got "${raw}"`);
+      return [{ value: raw, positionals: [] }];
+    });
+  },
+
   /** One of a fixed set of words. */
   enum<const V extends string, S extends Spec<V>>(values: readonly V[], spec: S) {
     return make<V, S>(
@@ -169,18 +186,33 @@ export const opt = {
 };
 
 /** The part of a table `node:util parseArgs` needs: every value arrives as text, flags as booleans. */
-export function parseArgsConfig(table: OptionTable): Record<string, { type: 'string' | 'boolean'; short?: string }> {
-  const out: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
-  for (const [name, o] of Object.entries(table)) out[name] = { type: o.kind === 'boolean' ? 'boolean' : 'string', ...(o.short ? { short: o.short } : {}) };
+export function parseArgsConfig(table: OptionTable): Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> {
+  const out: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
+  for (const [name, o] of Object.entries(table)) out[name] = { type: o.kind === 'boolean' ? 'boolean' : 'string', ...(o.short ? { short: o.short } : {}), ...(o.kind === 'group' ? { multiple: true } : {}) };
   return out;
 }
 
+/** parseArgs tokens, as far as grouping options need them. */
+export type ArgToken = { kind: 'option'; name: string; value?: string | undefined } | { kind: 'positional'; value: string } | { kind: 'option-terminator' };
+
+/** Each occurrence of grouping option `name` with the positionals that follow it; positionals before the first stay ungrouped. */
+export function groupsOf(table: OptionTable, name: string, tokens: readonly ArgToken[]): PositionalGroup[] {
+  const o = table[name]!;
+  const groups: PositionalGroup[] = [];
+  for (const t of tokens) {
+    if (t.kind === 'option' && t.name === name) groups.push(...(o.parse(t.value ?? '', `--${name}`) as PositionalGroup[]));
+    else if (t.kind === 'positional' && groups.length > 0) groups.at(-1)!.positionals.push(t.value);
+  }
+  return groups;
+}
+
 /** Raw parseArgs values → typed values, defaults applied. */
-export function typedValues<T extends OptionTable>(table: T, raw: Record<string, string | boolean | undefined>): OptionsOf<T> {
+export function typedValues<T extends OptionTable>(table: T, raw: Record<string, string | boolean | Array<string | boolean> | undefined>, tokens: readonly ArgToken[] = []): OptionsOf<T> {
   const out: Record<string, unknown> = {};
   for (const [name, o] of Object.entries(table)) {
     const v = raw[name];
     if (v === undefined) out[name] = o.default;
+    else if (o.kind === 'group') out[name] = groupsOf(table, name, tokens);
     else if (o.kind === 'boolean') out[name] = v === true;
     else out[name] = o.parse(String(v), `--${name}`);
   }

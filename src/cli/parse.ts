@@ -39,12 +39,12 @@ export function parseCLI(argv: readonly string[]): ParsedCLI {
   const spec: CommandSpec = COMMANDS[command];
   let parsed;
   try {
-    parsed = parseArgs({ args: [...rest], options: parseArgsConfig(spec.options), allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...rest], options: parseArgsConfig(spec.options), allowPositionals: true, strict: true, tokens: true });
   } catch (err) {
     throw usageError((err as Error).message, `see gauntlet ${command} --help`);
   }
   if (parsed.values.help) return { command: 'help', topic: command, options: {}, positionals: [] };
-  const options = typedValues(spec.options, parsed.values);
+  const options = typedValues(spec.options, parsed.values, parsed.tokens);
   spec.check?.(options, parsed.positionals);
   for (const [name, o] of Object.entries(spec.options as OptionTable)) {
     if (o.required && options[name] === undefined) throw usageError(`${command} needs --${name} ${o.placeholder ?? 'VALUE'}`, o.hint ?? `see gauntlet ${command} --help`);

@@ -75,6 +75,7 @@ export const COMMANDS = {
       ...judgement,
       'reports-dir': opt.string({ placeholder: 'DIR', description: 'where each run writes its reports (in DIR/RUN)', defaultText: 'reports.dir of the config' }),
       pushgateway,
+      'allow-remote': opt.boolean({ description: 'let the load phase send load to non-loopback runtimes (a staging service)' }),
     },
     examples: ['gauntlet run', 'gauntlet run --phase smoke,parity --repeat 30', 'gauntlet run --skip load --baseline baseline.json --html report.html'],
     exit1: 'the gate failed',
@@ -288,6 +289,7 @@ export const COMMANDS = {
       json: file('write the load report as JSON'),
       run: runId('re-judge this stored load run'),
       workers: opt.int({ max: 99, description: 'load-generating worker threads', defaultText: 'from the CPU count' }),
+      'allow-remote': opt.boolean({ description: 'send load to non-loopback targets (a staging service; default: loopback only)' }),
     },
     examples: ['gauntlet load load/vectord.scenarios.yaml', 'gauntlet load --run r-20261127-150000-abc123 --json load.json'],
     exit1: 'a threshold was crossed, or a route is slower and the gate treats latency as critical',
@@ -296,18 +298,25 @@ export const COMMANDS = {
     },
   }),
   ingest: defineCommand({
-    summary: 'import k6 --out json NDJSON or an end-of-test summary JSON as a load run',
-    args: 'k6 FILE...',
+    summary: 'import k6 --out json NDJSON or end-of-test summary JSON as one load run',
+    args: 'k6 [FILE...] [--runtime NAME FILE...]...',
+    description: 'All files become ONE run: several runners\' --out json files of a runtime merge sample by sample. Files after --runtime NAME are that runtime\'s (plain k6 runs, no runtime tag).',
     options: {
       ...common,
       json: file('write the load report as JSON'),
       service: opt.string({ placeholder: 'NAME', description: 'the service the load was sent to' }),
       runtimes: opt.list({ length: 2, placeholder: 'A,B', description: 'the two runtimes compared' }),
+      runtime: opt.group({ placeholder: 'NAME', description: 'the files after it measured this runtime (repeat per runtime)' }),
+      'otlp-run': opt.string({ placeholder: 'ID', description: 'instead of files: the k6 --out opentelemetry metrics the receiver stored under this gauntlet.run.id' }),
     },
-    examples: ['gauntlet ingest k6 k6-out.ndjson --service vectord --runtimes rust,go'],
+    examples: ['gauntlet ingest k6 k6-out.ndjson --service vectord --runtimes rust,go', 'gauntlet ingest k6 --runtime rust rust-1.json rust-2.json --runtime go go-1.json go-2.json', 'gauntlet ingest k6 --otlp-run k6-20261127'],
     exit1: 'a threshold was crossed',
-    check(_o, positionals) {
-      if (positionals[0] !== 'k6' || positionals.length < 2) throw usageError('usage: gauntlet ingest k6 FILE... (k6 --out json NDJSON, or --summary-export / handleSummary JSON)');
+    check(o, positionals) {
+      if (positionals[0] === 'k6' && o['otlp-run'] !== undefined) {
+        if (positionals.length > 1 || o.runtime) throw usageError('ingest k6 --otlp-run ID reads the store, not files: give one or the other');
+        return;
+      }
+      if (positionals[0] !== 'k6' || positionals.length < 2) throw usageError('usage: gauntlet ingest k6 [FILE...] [--runtime NAME FILE...]... (k6 --out json NDJSON, or --summary-export / handleSummary JSON)');
     },
   }),
   daemon: defineCommand({

@@ -43,12 +43,28 @@ const ThresholdEntrySchema = z.union([
     .strict(),
 ]);
 
-/** `{ "http_req_duration{route:/v1/x}": ["p(95)<200", {threshold, abortOnFail}] }` */
-export const ThresholdsSchema = z.record(z.string(), z.array(ThresholdEntrySchema).min(1)).superRefine((thresholds, ctx) => {
+/**
+ * `http_req_duration{scenario:search,route:/v1/x}` → the scenario and the key without it
+ * (`http_req_duration{route:/v1/x}`): k6's global thresholds narrow to a scenario this way.
+ */
+export function splitScenarioSelector(key: string): { scenario: string | undefined; key: string } {
+  const brace = key.indexOf('{');
+  if (brace < 0 || !key.trimEnd().endsWith('}')) return { scenario: undefined, key };
+  const parts = key.trimEnd().slice(brace + 1, -1).split(',');
+  const at = parts.findIndex((p) => p.slice(0, p.indexOf(':')).trim() === 'scenario');
+  if (at < 0) return { scenario: undefined, key };
+  const scenario = parts[at]!.slice(parts[at]!.indexOf(':') + 1).trim();
+  const rest = parts.filter((_, i) => i !== at);
+  return { scenario, key: rest.length ? `${key.slice(0, brace)}{${rest.join(',')}}` : key.slice(0, brace) };
+}
+
+type ThresholdEntries = Record<string, Array<z.infer<typeof ThresholdEntrySchema>>>;
+
+function checkThresholds(thresholds: ThresholdEntries, ctx: z.core.$RefinementCtx<ThresholdEntries>, keyOf: (key: string) => string): void {
   for (const [key, entries] of Object.entries(thresholds)) {
     let metric: ReturnType<typeof parseThresholdKey>;
     try {
-      metric = parseThresholdKey(key);
+      metric = parseThresholdKey(keyOf(key));
     } catch (err) {
       ctx.addIssue({ code: 'custom', path: [key], message: (err as Error).message });
       continue;
@@ -66,7 +82,19 @@ export const ThresholdsSchema = z.record(z.string(), z.array(ThresholdEntrySchem
       }
     });
   }
-});
+}
+
+/** `{ "http_req_duration{route:/v1/x}": ["p(95)<200", {threshold, abortOnFail}] }` */
+export const ThresholdsSchema = z.record(z.string(), z.array(ThresholdEntrySchema).min(1)).superRefine((t, ctx) => checkThresholds(t, ctx, (k) => k));
+
+/**
+ * k6's global `options.thresholds`: a `{scenario:NAME}` selector narrows a key to that scenario;
+ * without one it applies to every scenario (each is judged per runtime, as a scenario's own).
+ */
+export const GlobalThresholdsSchema = z
+  .record(z.string(), z.array(ThresholdEntrySchema).min(1))
+  .superRefine((t, ctx) => checkThresholds(t, ctx, (k) => splitScenarioSelector(k).key))
+  .describe('k6 global thresholds; narrow one to a scenario with {scenario:NAME}, e.g. http_req_duration{scenario:search}');
 
 const RequestSchema = z
   .object({
@@ -106,6 +134,9 @@ export const WorkloadSchema = z.discriminatedUnion('kind', [VectordWorkloadSchem
 
 const common = {
   workload: WorkloadSchema,
+  startTime: DurationSchema.default(0).describe('k6 startTime: gauntlet runs scenarios one after another (each in its own A/B blocks), in startTime order'),
+  tags: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/, 'tag names are [A-Za-z_][A-Za-z0-9_.]*'), z.string()).default({}).describe('k6 scenario tags: put on every metric point of the scenario as gauntlet.load.tag.NAME'),
+  exec: z.string().optional().describe('k6 exec (a JavaScript function) is not supported: say what an iteration sends in workload'),
   thresholds: ThresholdsSchema.default({}),
   gracefulStop: DurationSchema.default(30_000).describe('How long in-flight iterations may finish after the scenario (or a block) ends'),
   iterations: z.number().int().positive().optional().describe('Upper bound on iterations per runtime'),
@@ -134,9 +165,20 @@ const RampingVus = z
   })
   .strict();
 
-export const EXECUTORS = ['constant-arrival-rate', 'ramping-arrival-rate', 'constant-vus', 'ramping-vus'] as const;
+const iterationBased = {
+  vus: z.number().int().min(1).default(1),
+  maxDuration: positiveDuration.default(600_000).describe('k6 maxDuration: the scenario stops here even if iterations remain'),
+};
+const SharedIterations = z
+  .object({ executor: z.literal('shared-iterations'), ...common, ...iterationBased, iterations: z.number().int().positive().default(1).describe('Iterations per runtime, shared by the VUs') })
+  .strict();
+const PerVuIterations = z
+  .object({ executor: z.literal('per-vu-iterations'), ...common, ...iterationBased, iterations: z.number().int().positive().default(1).describe('Iterations of each VU, per runtime') })
+  .strict();
 
-export const ScenarioSchema = z.discriminatedUnion('executor', [ConstantArrivalRate, RampingArrivalRate, ConstantVus, RampingVus], {
+export const EXECUTORS = ['constant-arrival-rate', 'ramping-arrival-rate', 'constant-vus', 'ramping-vus', 'shared-iterations', 'per-vu-iterations'] as const;
+
+export const ScenarioSchema = z.discriminatedUnion('executor', [ConstantArrivalRate, RampingArrivalRate, ConstantVus, RampingVus, SharedIterations, PerVuIterations], {
   error: `executor must be one of ${EXECUTORS.join(', ')}`,
 });
 
@@ -152,8 +194,17 @@ export const ScenarioFileSchema = z
       .strict()
       .default({}),
     scenarios: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'scenario names are [A-Za-z0-9._-]+'), ScenarioSchema).refine((s) => Object.keys(s).length > 0, 'at least one scenario'),
+    thresholds: GlobalThresholdsSchema.default({}),
   })
-  .strict();
+  .strict()
+  .superRefine((f, ctx) => {
+    for (const key of Object.keys(f.thresholds)) {
+      const { scenario } = splitScenarioSelector(key);
+      if (scenario !== undefined && !(scenario in f.scenarios)) {
+        ctx.addIssue({ code: 'custom', path: ['thresholds', key], message: `no scenario "${scenario}" (have: ${Object.keys(f.scenarios).join(', ')})` });
+      }
+    }
+  });
 
 export type ScenarioFile = z.infer<typeof ScenarioFileSchema>;
 export type Scenario = z.infer<typeof ScenarioSchema>;

@@ -273,6 +273,7 @@ export const LoadConfigSchema = z
     requestTimeoutMs: z.number().int().positive().max(600_000).default(10_000),
     spanSampleRatio: z.number().min(0).max(1).default(0.01).describe('Fraction of iterations that also emit a CLIENT span (the same iterations on both runtimes)'),
     histogramScale: z.number().int().min(0).max(10).default(8).describe('Scale of the exported exponential histograms (8: buckets 0.27% wide)'),
+    allowRemote: z.boolean().default(false).describe('Let the built-in engine load non-loopback targets (a staging service); same as --allow-remote on load/run'),
   })
   .strict();
 

@@ -15,6 +15,7 @@ export function runCommand(o: CommandOptions<'run'>, _positionals: string[], out
       files: { json: o.json, gateJson: o['gate-json'], junit: o.junit, markdown: o.markdown, html: o.html },
       reportsDir: o['reports-dir'],
       pushgateway: o.pushgateway,
+      allowRemote: o['allow-remote'],
       quiet: o.quiet,
     },
     out,

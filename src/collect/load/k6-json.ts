@@ -19,7 +19,7 @@ import * as M from '../../contract/load-metrics.ts';
 import type { RecordedPlan, RecordedThreshold } from './report-types.ts';
 import { parseThreshold } from '../../config/thresholds.ts';
 import { parseThresholdKey } from '../../config/threshold-keys.ts';
-import type { K6ImportOptions, K6Import } from './k6-summary.ts';
+import { runtimeOfUrl, type K6ImportOptions, type K6Import } from './k6-summary.ts';
 
 interface Block {
   runtime: string;
@@ -56,14 +56,36 @@ async function lines(file: string): Promise<AsyncIterable<string>> {
   return createInterface({ input: magic[0] === 0x1f && magic[1] === 0x8b ? raw.pipe(createGunzip()) : raw, crlfDelay: Infinity });
 }
 
-export async function importK6Json(file: string, opts: K6ImportOptions): Promise<K6Import> {
+/**
+ * k6's `name` tag defaults to the request URL, which names the host: runs against two runtimes on two
+ * hosts would never share a route. An absolute URL is reduced to its path; a script's own name
+ * (`http.get(url, { tags: { name: '/v1/items/{id}' } })`) is kept as written.
+ */
+export function routeOf(name: string): string {
+  if (!/^https?:\/\//i.test(name)) return name;
+  try {
+    return new URL(name).pathname;
+  } catch {
+    return name;
+  }
+}
+
+/** One k6 output file; `runtime` is set when the samples are untagged and the file belongs to one runtime. */
+export interface K6Input {
+  file: string;
+  runtime?: string | undefined;
+}
+
+/**
+ * Every file's samples go into the same histograms: several runners' files for one runtime (k6-operator
+ * parallelism, one k6 per machine) become one run whose distribution is exactly that of all samples.
+ */
+export async function importK6Json(input: string | readonly K6Input[], opts: K6ImportOptions): Promise<K6Import> {
+  const inputs: readonly K6Input[] = typeof input === 'string' ? [{ file: input }] : input;
   const blocks = new Map<string, Block>();
   const thresholds = new Map<string, string[]>();
   let service = opts.service;
-  let lineNo = 0;
   let untagged = 0;
-  let nonEmpty = 0;
-  let points = 0;
   const blockOf = (tags: Tags, runtime: string, timeNs: bigint): Block => {
     const scenario = scenarioOf(tags);
     const key = `${tags.scenario ?? ''}\u0000${scenario}\u0000${runtime}`;
@@ -73,80 +95,87 @@ export async function importK6Json(file: string, opts: K6ImportOptions): Promise
     if (timeNs > b.lastNs) b.lastNs = timeNs;
     return b;
   };
-  for await (const line of await lines(file)) {
-    lineNo++;
-    if (line.trim() === '') continue;
-    nonEmpty++;
-    let entry: { type?: unknown; metric?: unknown; data?: { time?: unknown; value?: unknown; tags?: unknown; thresholds?: unknown } };
-    try {
-      entry = JSON.parse(line) as typeof entry;
-    } catch {
-      throw new GauntletError('GAUNTLET_INPUT_INVALID', 'not a JSON line (k6 --out json writes one JSON object per line)', { file, line: lineNo });
-    }
-    const metric = typeof entry.metric === 'string' ? entry.metric : '';
-    if (entry.type === 'Metric') {
-      if (Array.isArray(entry.data?.thresholds)) thresholds.set(metric, entry.data.thresholds.filter((t): t is string => typeof t === 'string'));
-      continue;
-    }
-    if (entry.type !== 'Point') continue;
-    points++;
-    const tags = (entry.data?.tags && typeof entry.data.tags === 'object' ? entry.data.tags : {}) as Tags;
-    const value = entry.data?.value;
-    const timeNs = typeof entry.data?.time === 'string' ? parseK6Time(entry.data.time) : undefined;
-    if (typeof value !== 'number' || timeNs === undefined) {
-      throw new GauntletError('GAUNTLET_INPUT_INVALID', `Point of ${metric || '(no metric)'} needs a numeric data.value and an RFC 3339 data.time`, { file, line: lineNo, path: 'data' });
-    }
-    const runtime = tags[K6_TAGS.runtime];
-    if (!runtime) {
-      if (metric === 'http_req_duration') untagged++;
-      continue;
-    }
-    service ??= tags[K6_TAGS.service];
-    const b = blockOf(tags, runtime, timeNs);
-    switch (metric) {
-      case 'http_req_duration': {
-        const method = (tags.method ?? 'GET').toUpperCase();
-        const route = tags.name ?? tags.url ?? '';
-        // k6 reports a failed connection as status 0.
-        const status = Number(tags.status);
-        const statusClass = statusClassOf(status > 0 ? status : undefined);
-        const key = `${method} ${route} ${statusClass}`;
-        let s = b.series.get(key);
-        if (!s) b.series.set(key, (s = { method, route, statusClass, hist: newHistogram() }));
-        s.hist.recordValue(Math.max(1, Math.round(value * 1000)));
-        b.samples++;
-        break;
+  for (const { file, runtime: forced } of inputs) {
+    let lineNo = 0;
+    let entries = 0;
+    let points = 0;
+    for await (const line of await lines(file)) {
+      lineNo++;
+      if (line.trim() === '') continue;
+      entries++;
+      let entry: { type?: unknown; metric?: unknown; data?: { time?: unknown; value?: unknown; tags?: unknown; thresholds?: unknown } };
+      try {
+        entry = JSON.parse(line) as typeof entry;
+      } catch {
+        throw new GauntletError('GAUNTLET_INPUT_INVALID', 'not a JSON line (k6 --out json writes one JSON object per line)', { file, line: lineNo });
       }
-      case 'iterations':
-        b.iterations += value;
-        break;
-      case 'dropped_iterations':
-        b.dropped += value;
-        break;
-      case 'vus':
-        b.vus = Math.max(b.vus, value);
-        break;
+      const metric = typeof entry.metric === 'string' ? entry.metric : '';
+      if (entry.type === 'Metric') {
+        if (Array.isArray(entry.data?.thresholds)) thresholds.set(metric, entry.data.thresholds.filter((t): t is string => typeof t === 'string'));
+        continue;
+      }
+      if (entry.type !== 'Point') continue;
+      points++;
+      const tags = (entry.data?.tags && typeof entry.data.tags === 'object' ? entry.data.tags : {}) as Tags;
+      const value = entry.data?.value;
+      const timeNs = typeof entry.data?.time === 'string' ? parseK6Time(entry.data.time) : undefined;
+      if (typeof value !== 'number' || timeNs === undefined) {
+        throw new GauntletError('GAUNTLET_INPUT_INVALID', `Point of ${metric || '(no metric)'} needs a numeric data.value and an RFC 3339 data.time`, { file, line: lineNo, path: 'data' });
+      }
+      // A file given with --runtime is that runtime's, whatever its tags say.
+      const runtime = forced ?? tags[K6_TAGS.runtime] ?? runtimeOfUrl(tags.url, opts.runtimeByHost);
+      if (!runtime) {
+        if (metric === 'http_req_duration') untagged++;
+        continue;
+      }
+      service ??= tags[K6_TAGS.service];
+      const b = blockOf(tags, runtime, timeNs);
+      switch (metric) {
+        case 'http_req_duration': {
+          const method = (tags.method ?? 'GET').toUpperCase();
+          const route = routeOf(tags.name ?? tags.url ?? '');
+          // k6 reports a failed connection as status 0.
+          const status = Number(tags.status);
+          const statusClass = statusClassOf(status > 0 ? status : undefined);
+          const key = `${method} ${route} ${statusClass}`;
+          let s = b.series.get(key);
+          if (!s) b.series.set(key, (s = { method, route, statusClass, hist: newHistogram() }));
+          s.hist.recordValue(Math.max(1, Math.round(value * 1000)));
+          b.samples++;
+          break;
+        }
+        case 'iterations':
+          b.iterations += value;
+          break;
+        case 'dropped_iterations':
+          b.dropped += value;
+          break;
+        case 'vus':
+          b.vus = Math.max(b.vus, value);
+          break;
+      }
+    }
+    if (entries === 0) {
+      throw new GauntletError('GAUNTLET_INPUT_INVALID', 'the file is empty: no k6 output to import', {
+        file,
+        hint: 'k6 run --out json=FILE writes one line per sample; an empty file means the run was stopped before its first sample or the path was wrong',
+      });
+    }
+    if (points === 0) {
+      throw new GauntletError('GAUNTLET_INPUT_INVALID', `no k6 samples: none of its ${entries} JSON line${entries > 1 ? 's is a' : ' is a'} "Point"`, {
+        file,
+        hint: 'k6 --out json writes Metric and Point lines; did the test run send any request?',
+      });
     }
   }
-  if (nonEmpty === 0) {
-    throw new GauntletError('GAUNTLET_INPUT_INVALID', 'the file is empty: no k6 output to import', {
-      file,
-      hint: 'pass the file k6 wrote with --out json=FILE, or its end-of-test summary (--summary-export=FILE or handleSummary)',
-    });
-  }
-  if (points === 0) {
-    throw new GauntletError('GAUNTLET_INPUT_INVALID', `no k6 samples: none of its ${nonEmpty} JSON line${nonEmpty > 1 ? 's is a' : ' is a'} "Point"`, {
-      file,
-      hint: 'k6 --out json writes Metric and Point lines; did the test run send any request?',
-    });
-  }
+  const first = inputs[0]!.file;
   if (blocks.size === 0) {
     throw new GauntletError('GAUNTLET_INPUT_INVALID', `no samples tagged with \`${K6_TAGS.runtime}\`${untagged ? ` (${untagged} http_req_duration samples had no runtime tag)` : ''}`, {
-      file,
-      hint: 'tag every request with the runtime it went to (the scripts in load/k6 do: tags: { runtime })',
+      file: first,
+      hint: 'say which runtime each file measured: gauntlet ingest k6 --runtime rust a.json --runtime go b.json (or tag every request with its runtime, as the scripts in load/k6 do)',
     });
   }
-  return assemble(file, [...blocks.values()], thresholds, { ...opts, service: service ?? opts.service ?? 'unknown' });
+  return assemble(inputs.map((i) => i.file).join(', '), [...blocks.values()], thresholds, { ...opts, service: service ?? opts.service ?? 'unknown' });
 }
 
 function assemble(file: string, blocks: Block[], thresholds: Map<string, string[]>, opts: K6ImportOptions & { service: string }): K6Import {

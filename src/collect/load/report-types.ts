@@ -6,7 +6,7 @@
  */
 import type { RouteVerdict } from '../../judge/index.ts';
 
-export type LoadSource = 'gauntlet' | 'k6-json' | 'k6-summary';
+export type LoadSource = 'gauntlet' | 'k6-json' | 'k6-summary' | 'k6-otlp';
 
 /** Milliseconds. */
 export interface LatencyStats {

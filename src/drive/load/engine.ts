@@ -102,7 +102,10 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadRunResult> {
       for (const t of targets) await runWarmup(pool, scenario, t, plan.warmupMs, opts);
       const segments = Math.ceil(scenario.durationMs / plan.blockMs);
       const points = new Map<string, EncodablePoint[]>(targets.map((t) => [t.runtime, []]));
-      for (let k = 0; k < segments && !aborted; k++) {
+      // Iteration-based executors end when every runtime has run its iterations, not at maxDuration.
+      const started = new Map<string, number>(targets.map((t) => [t.runtime, 0]));
+      const done = () => scenario.iterationBased === true && [...started.values()].every((n) => n >= scenario.maxIterations);
+      for (let k = 0; k < segments && !aborted && !done(); k++) {
         const order = k % 2 === 0 ? targets : [targets[1], targets[0]];
         for (const target of order) {
           if (opts.signal?.aborted) throw new GauntletError('GAUNTLET_INTERRUPTED', 'interrupted');
@@ -111,6 +114,7 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadRunResult> {
           const block = { scenario, target, fromMs, toMs, measure: true, indexOffset: 0 };
           const results = await runBlockWithProgress(pool, block, opts, { phase: 'measure', block: 2 * k + (order[0] === target ? 1 : 2), blocks: 2 * segments });
           blocks++;
+          started.set(target.runtime, started.get(target.runtime)! + results.reduce((n, r) => n + r.started, 0));
           const exported = blockPoints({ runId: settings.runId, service: plan.service, scenario, target, scale: opts.histogramScale }, results);
           await exportPoints(opts.metricsEndpoint, settings.runId, exported);
           opts.onBlockPoints?.(exported);

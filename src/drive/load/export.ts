@@ -31,6 +31,8 @@ export function blockPoints(ctx: BlockExportContext, results: readonly BlockResu
     [A.ATTR_GAUNTLET_RUNTIME]: ctx.target.runtime,
     [A.ATTR_GAUNTLET_RUNTIME_ROLE]: ctx.target.role,
     [M.ATTR_SCENARIO]: ctx.scenario.name,
+    // k6 scenario tags, namespaced so they never shadow gauntlet's own attributes.
+    ...Object.fromEntries(Object.entries(ctx.scenario.tags ?? {}).map(([k, v]) => [`gauntlet.load.tag.${k}`, v])),
   };
   const startMs = Math.min(...results.map((r) => r.startEpochMs));
   const sendEndMs = Math.max(...results.map((r) => r.sendEndEpochMs));

@@ -8,7 +8,7 @@ import { readDataFile, type GauntletConfig } from '../../config/index.ts';
 import { parseThreshold } from '../../config/thresholds.ts';
 import { GauntletError } from '../../util/errors.ts';
 import { profileDuration, type Profile } from './schedule.ts';
-import { ScenarioFileSchema, type Scenario, type ScenarioFile, type Workload } from '../../config/scenario-schema.ts';
+import { ScenarioFileSchema, splitScenarioSelector, type Scenario, type ScenarioFile, type Workload } from '../../config/scenario-schema.ts';
 import { parseThresholdKey } from '../../config/threshold-keys.ts';
 import type { PlannedScenario, PlannedThreshold, WorkloadSpec } from './types.ts';
 
@@ -27,7 +27,18 @@ export async function readScenarioFile(file: string, limits: GauntletConfig['loa
 }
 
 export function planScenarios(f: ScenarioFile, file: string, limits: GauntletConfig['load']): LoadPlan {
-  const scenarios = Object.entries(f.scenarios).map(([name, s]) => planScenario(name, s, file, limits));
+  // k6's global thresholds: `{scenario:NAME}` narrows one to that scenario, else it is every scenario's.
+  const global = Object.entries(f.thresholds ?? {}).map(([key, entries]) => ({ ...splitScenarioSelector(key), entries }));
+  const withGlobal = (name: string, s: Scenario): Scenario => {
+    const thresholds = { ...s.thresholds };
+    for (const g of global) if (g.scenario === undefined || g.scenario === name) thresholds[g.key] = [...(thresholds[g.key] ?? []), ...g.entries];
+    return { ...s, thresholds };
+  };
+  // Scenarios never overlap here (each is compared in its own A/B blocks): k6's startTime orders them.
+  const ordered = Object.entries(f.scenarios)
+    .map(([name, s], i) => ({ name, s, i }))
+    .sort((a, b) => a.s.startTime - b.s.startTime || a.i - b.i);
+  const scenarios = ordered.map(({ name, s }) => planScenario(name, withGlobal(name, s), file, limits));
   return {
     file,
     service: f.service,
@@ -41,7 +52,11 @@ export function planScenarios(f: ScenarioFile, file: string, limits: GauntletCon
 function planScenario(name: string, s: Scenario, file: string, limits: GauntletConfig['load']): PlannedScenario {
   const fail = (field: string, message: string, hint?: string) =>
     new GauntletError('GAUNTLET_INPUT_INVALID', `scenario "${name}": ${field} ${message}`, { file, path: `scenarios.${name}.${field}`, ...(hint ? { hint } : {}) });
+  if (s.exec !== undefined) {
+    throw fail('exec', `("${s.exec}") names a k6 JavaScript function, which gauntlet cannot run`, 'say what one iteration sends in `workload` (kind: http with its requests, or kind: vectord); to run the k6 script itself, run k6 and `gauntlet ingest k6` its output');
+  }
   let plan: PlannedScenario['plan'];
+  let iterations: number | undefined = s.iterations;
   switch (s.executor) {
     case 'constant-arrival-rate':
     case 'ramping-arrival-rate': {
@@ -66,17 +81,28 @@ function planScenario(name: string, s: Scenario, file: string, limits: GauntletC
       plan = { model: 'closed', vus: { start: s.startVUs, stages: s.stages.map((st) => ({ durationMs: st.duration, target: st.target })) } };
       break;
     }
+    case 'shared-iterations':
+    case 'per-vu-iterations':
+      if (s.vus > limits.maxVUs) throw fail('vus', `(${s.vus}) exceeds the configured bound load.maxVUs = ${limits.maxVUs}`, 'raise load.maxVUs in the config if you mean it');
+      // Closed model until the iterations are done; per-vu-iterations bounds the total (vus × iterations), not each VU's share.
+      plan = { model: 'closed', vus: { start: s.vus, stages: [{ durationMs: s.maxDuration, target: s.vus }] } };
+      iterations = s.executor === 'shared-iterations' ? s.iterations : s.vus * s.iterations;
+      if (iterations > limits.maxIterations) throw fail('iterations', `(${iterations} per runtime) exceed the configured bound load.maxIterations = ${limits.maxIterations}`, 'raise load.maxIterations in the config if you mean it');
+      break;
   }
   const durationMs = profileDuration(plan.model === 'open' ? plan.rate : plan.vus);
-  if (durationMs <= 0) throw fail(s.executor.startsWith('ramping') ? 'stages' : 'duration', 'add up to no time at all');
+  const durationField = s.executor.startsWith('ramping') ? 'stages' : s.executor.endsWith('iterations') ? 'maxDuration' : 'duration';
+  if (durationMs <= 0) throw fail(durationField, 'add up to no time at all');
   if (durationMs > limits.maxDurationMs) {
-    throw fail(s.executor.startsWith('ramping') ? 'stages' : 'duration', `last ${durationMs} ms, over the configured bound load.maxDurationMs = ${limits.maxDurationMs}`, 'shorten the scenario or raise load.maxDurationMs');
+    throw fail(durationField, `last ${durationMs} ms, over the configured bound load.maxDurationMs = ${limits.maxDurationMs}`, 'shorten the scenario or raise load.maxDurationMs');
   }
-  const maxIterations = Math.min(s.iterations ?? Infinity, limits.maxIterations);
+  const maxIterations = Math.min(iterations ?? Infinity, limits.maxIterations);
   return {
     name,
     executor: s.executor,
     durationMs,
+    ...(s.executor.endsWith('iterations') ? { iterationBased: true } : {}),
+    ...(Object.keys(s.tags).length ? { tags: s.tags } : {}),
     plan,
     // In-flight iterations never wait longer than a request can take.
     gracefulStopMs: Math.min(s.gracefulStop, limits.requestTimeoutMs),

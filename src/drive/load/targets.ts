@@ -1,6 +1,7 @@
 /**
- * Load is only ever aimed at this machine: a scenario file or config typo must not turn the engine
- * on someone else's service. Both checks run before anything is sent.
+ * Load is aimed at this machine unless the user says otherwise: a scenario file or config typo must
+ * not turn the engine on someone else's service. `allowRemote` (--allow-remote, config
+ * load.allowRemote) lifts the loopback rule for a staging service. Both checks run before anything is sent.
  */
 import { connect } from 'node:net';
 import { GauntletError } from '../../util/errors.ts';
@@ -8,22 +9,24 @@ import { isLoopbackHost } from '../../util/loopback.ts';
 
 export { isLoopbackHost };
 
-export function assertLoopback(url: string, facts: { runtime: string; path: string }): void {
+export function assertLoopback(url: string, facts: { runtime: string; path: string }, allowRemote = false): void {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     throw new GauntletError('GAUNTLET_CONFIG_INVALID', `runtime ${facts.runtime} has no valid URL (${url})`, { ...facts, url });
   }
-  if (!isLoopbackHost(parsed.hostname)) {
-    throw new GauntletError('GAUNTLET_CONFIG_INVALID', `refusing to send load to ${parsed.host}: load targets must be loopback (127.0.0.1, ::1, localhost)`, {
+  const remote = !isLoopbackHost(parsed.hostname);
+  if (remote && !allowRemote) {
+    throw new GauntletError('GAUNTLET_CONFIG_INVALID', `refusing to send load to ${parsed.host}: load targets are loopback (127.0.0.1, ::1, localhost) unless --allow-remote is given`, {
       ...facts,
       url,
-      hint: 'run gauntlet on the machine that serves the runtime (or tunnel it to 127.0.0.1); load is never sent off this host',
+      hint: 'to load a staging service you own, pass --allow-remote to gauntlet load/run (or set load.allowRemote: true in the config); otherwise run gauntlet on the machine that serves the runtime',
     });
   }
-  if (parsed.protocol !== 'http:') {
-    throw new GauntletError('GAUNTLET_CONFIG_INVALID', `load targets speak plain HTTP/1.1 on loopback; ${parsed.protocol} is not supported`, { ...facts, url });
+  // HTTPS only where the target is remote: on loopback, TLS would measure the handshake, not the twin.
+  if (parsed.protocol !== 'http:' && !(allowRemote && parsed.protocol === 'https:')) {
+    throw new GauntletError('GAUNTLET_CONFIG_INVALID', `load targets speak HTTP/1.1 (https only with --allow-remote); ${parsed.protocol} is not supported`, { ...facts, url });
   }
 }
 

@@ -34,8 +34,12 @@ export interface PlannedThreshold {
 
 export interface PlannedScenario {
   name: string;
-  executor: 'constant-arrival-rate' | 'ramping-arrival-rate' | 'constant-vus' | 'ramping-vus';
+  executor: 'constant-arrival-rate' | 'ramping-arrival-rate' | 'constant-vus' | 'ramping-vus' | 'shared-iterations' | 'per-vu-iterations';
   durationMs: number;
+  /** shared-iterations / per-vu-iterations: the scenario ends when both runtimes ran maxIterations (maxDuration bounds it). */
+  iterationBased?: boolean;
+  /** k6 scenario tags, put on the scenario's metric points. */
+  tags?: Record<string, string>;
   plan: ExecutorPlan;
   gracefulStopMs: number;
   /** Iterations per runtime, at most. */
