@@ -9,6 +9,7 @@ import { GauntletError } from '../util/errors.ts';
 import { assertLoopback, assertReachable, defaultWorkers, readScenarioFile, runLoad, type LoadPlan, type LoadProgress, type LoadTarget } from '../drive/load/index.ts';
 import type { Session } from './session.ts';
 import type { EncodablePoint } from '../collect/index.ts';
+import type { LoadReport } from '../collect/load/index.ts';
 import type { MetricsConfig } from '../config/index.ts';
 import { createLoadMetrics, type LoadMetrics } from '../telemetry/metrics-load.ts';
 import { pushMetrics } from '../telemetry/metrics-push.ts';
@@ -22,6 +23,12 @@ export interface LiveLoadMetrics {
   readonly metrics: LoadMetrics;
   record(points: readonly EncodablePoint[]): void;
   flush(): Promise<void>;
+  /**
+   * The judged thresholds (`gauntlet_load_threshold_passed`, the dashboard's threshold table), pushed
+   * once the run is judged. Never throws: an unreachable gateway was already reported by `flush`
+   * (gauntlet load) or is by the batch push after the reports are written (gauntlet run).
+   */
+  thresholds(report: LoadReport): Promise<void>;
 }
 
 export function liveLoadMetrics(url: string | undefined, config: MetricsConfig, everyMs = 5_000): LiveLoadMetrics | undefined {
@@ -43,6 +50,14 @@ export function liveLoadMetrics(url: string | undefined, config: MetricsConfig, 
     async flush() {
       await pending;
       await push();
+    },
+    async thresholds(report) {
+      for (const scenario of report.scenarios) {
+        for (const rt of scenario.runtimes) {
+          for (const t of rt.thresholds) metrics.setThreshold({ service: report.service, runtime: rt.runtime, scenario: scenario.name }, `${t.metric} ${t.threshold}`, t.ok);
+        }
+      }
+      await push().catch(() => {});
     },
   };
 }
