@@ -17,7 +17,9 @@ import { pushMetrics } from '../telemetry/metrics-push.ts';
 /**
  * A load run's live Prometheus series (`gauntlet_load_*`, read by the vectord-load dashboard): the
  * engine's block points translated as they are exported, pushed to the Pushgateway at most every
- * `everyMs` and once at the end — periodic pushes are what let `rate()` see a short run.
+ * `everyMs` and once at the end — periodic pushes are what let `rate()` see a short run. Every
+ * second: a runtime's series first appear in the push after its first block, and a series pushed
+ * only once never moves, so with pushes 5 s apart the candidate of a run of a few seconds had no rate.
  */
 export interface LiveLoadMetrics {
   readonly metrics: LoadMetrics;
@@ -31,7 +33,7 @@ export interface LiveLoadMetrics {
   thresholds(report: LoadReport): Promise<void>;
 }
 
-export function liveLoadMetrics(url: string | undefined, config: MetricsConfig, everyMs = 5_000): LiveLoadMetrics | undefined {
+export function liveLoadMetrics(url: string | undefined, config: MetricsConfig, everyMs = 1_000): LiveLoadMetrics | undefined {
   if (!url) return undefined;
   const metrics = createLoadMetrics();
   // A group of its own beside the batch run's push (a push replaces its group); never a run id.
