@@ -6,7 +6,8 @@
  *   ├─ Prometheus scrapes their /metrics, `gauntlet watch --spanmetrics`'s /metrics and the Pushgateway
  *   ├─ `gauntlet run --pushgateway` pushes a real batch run (reference daemons of its own)
  *   └─ the load series: real requests to the vectord twins recorded with createLoadMetrics and pushed
- *      twice, as the load engine will (synthetic: the driver loop, not the engine; the latencies are real)
+ *      twice, as the load engine does (synthetic: the driver loop, not the engine; the latencies are real —
+ *      test/grafana-live.test.ts drives the real engine and checks the load dashboard on what it pushes)
  *
  * Then every PromQL expression of every dashboard panel must return data, promtool must accept
  * every /metrics we serve, and `analyze --source prometheus` must reach the span store's verdicts.
