@@ -52,7 +52,10 @@ const NOT_HERE: Record<string, string> = {};
 
 /** Spanmetrics of one collector: the connector's series under a given prefix, unit and runtime label. */
 function collectorRegistry(prefix: string, unit: 's' | 'ms', runtimeLabel: string) {
-  const registry = new Registry();
+  // OpenMetrics, as the Collector's prometheus exporter serves it with enable_open_metrics: the
+  // format that carries exemplars (a trace id per bucket sample).
+  const registry = new Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE>();
+  registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
   const labelNames = ['service_name', 'span_name', 'span_kind', 'status_code', runtimeLabel, 'http_route', 'http_request_method', 'http_response_status_code'];
   const scale = unit === 'ms' ? 1000 : 1;
   const calls = new Counter({ name: `${prefix}_calls_total`, help: 'spans', labelNames, registers: [registry] });
@@ -62,14 +65,18 @@ function collectorRegistry(prefix: string, unit: 's' | 'ms', runtimeLabel: strin
     labelNames,
     // The same bucket layout in either unit (otel-collector.yaml's buckets).
     buckets: LATENCY_BUCKETS_SECONDS.map((b) => Math.round(b * scale * 1e6) / 1e6),
+    enableExemplars: true,
     registers: [registry],
   });
+  let traces = 0;
   return {
     registry,
     observe(runtime: string, route: string, seconds: number) {
       const labels = { service_name: 'vectord', span_name: `POST ${route}`, span_kind: 'SPAN_KIND_SERVER', status_code: 'STATUS_CODE_UNSET', [runtimeLabel]: runtime, http_route: route, http_request_method: 'POST', http_response_status_code: '200' };
       calls.inc(labels);
-      duration.observe(labels, seconds * scale);
+      // The connector attaches the span's trace id; a deterministic one per observation here.
+      const traceId = (++traces).toString(16).padStart(32, '0');
+      duration.observe({ labels, value: seconds * scale, exemplarLabels: { trace_id: traceId } });
     },
   };
 }
@@ -134,7 +141,7 @@ describe('the dashboards on a real Prometheus fed by real load', () => {
       { job: 'collector-s', targets: [new URL(collectors[0]!.url).host] },
       { job: 'collector-ms', targets: [new URL(collectors[1]!.url).host] },
       { job: 'pushgateway', targets: [new URL(gateway.url).host], honorLabels: true },
-    ]);
+    ], ['--enable-feature=exemplar-storage']);
     observeRound(0);
 
     await writeFile(join(dir, 'tiny.scenarios.yaml'), [
@@ -296,6 +303,26 @@ describe('the dashboards on a real Prometheus fed by real load', () => {
     expect(byRuntime.rust).toBeLessThanOrEqual(0.005);
     expect(byRuntime.go).toBeGreaterThan(0.005);
     expect(byRuntime.go).toBeLessThanOrEqual(0.01);
+  });
+
+  it('the latency panels\' exemplars reach Grafana: trace ids for the panel\'s own query, under both conventions', async () => {
+    const d = dashboards.find((x) => x.file === 'spanmetrics.json')!;
+    const panel = allPanels(d).find((p) => p.title.startsWith('Latency'))!;
+    const target = panel.targets!.find((t) => t.refId === 'B')! as { expr: string; exemplar?: boolean };
+    expect(target.exemplar).toBe(true);
+    for (const conv of [{}, MS_CONVENTION]) {
+      const expr = substitute(target.expr, { ...variableDefaults(d), ...GRAFANA_VARS, service: 'vectord', ...conv });
+      // What Grafana asks for when a panel target has exemplar: true.
+      const now = Date.now() / 1000;
+      const res = await fetch(`${prom.url}/api/v1/query_exemplars?${new URLSearchParams({ query: expr, start: String(now - 300), end: String(now) })}`);
+      const body = (await res.json()) as { status: string; data: Array<{ seriesLabels: Record<string, string>; exemplars: Array<{ labels: Record<string, string> }> }> };
+      expect(body.status).toBe('success');
+      const ids = body.data.flatMap((s) => s.exemplars.map((e) => e.labels.trace_id));
+      expect(ids.length, JSON.stringify(conv)).toBeGreaterThan(0);
+      for (const id of ids) expect(id).toMatch(/^[0-9a-f]{32}$/);
+      // The data source's exemplarTraceIdDestinations (provisioning) names exactly this label.
+      expect(new Set(body.data.map((s) => s.seriesLabels.job))).toEqual(new Set([Object.keys(conv).length ? 'collector-ms' : 'collector-s']));
+    }
   });
 
   it('analyze --metric spanmetrics judges both conventions alike: --metric-unit ms --metric-prefix --runtime-label', async () => {

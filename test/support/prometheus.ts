@@ -78,8 +78,8 @@ export interface ScrapeJob {
   honorLabels?: boolean;
 }
 
-/** Prometheus with a 1 s scrape interval over the given static targets (host:port). */
-export async function startPrometheus(jobs: ScrapeJob[]): Promise<ChildServer> {
+/** Prometheus with a 1 s scrape interval over the given static targets (host:port); `extraArgs` e.g. `--enable-feature=exemplar-storage`. */
+export async function startPrometheus(jobs: ScrapeJob[], extraArgs: string[] = []): Promise<ChildServer> {
   const dir = await mkdtemp(join(tmpdir(), 'gauntlet-prom-'));
   const port = await unusedPort();
   const config = [
@@ -91,7 +91,7 @@ export async function startPrometheus(jobs: ScrapeJob[]): Promise<ChildServer> {
   const url = `http://127.0.0.1:${port}`;
   return startChild(
     BINARIES.prometheus,
-    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', ...extraArgs],
     url,
     () => rm(dir, { recursive: true, force: true }),
   );
