@@ -116,7 +116,7 @@ export const COMMANDS = {
       metric: opt.enum(['http', 'spanmetrics', 'gauntlet'] as const, { default: 'http', description: 'which metric family holds the latency histograms' }),
       'metric-unit': opt.enum(['s', 'ms'] as const, { description: 'spanmetrics histogram unit (the connector defaults to ms)', defaultText: 's, as otel-collector.yaml sets' }),
       'metric-prefix': opt.string({ placeholder: 'P', description: 'spanmetrics metric prefix (the connector namespace, dots → _)', defaultText: 'traces_span_metrics' }),
-      'runtime-label': opt.string({ placeholder: 'L', description: 'the label that names the runtime', defaultText: 'the profile\'s (spanmetrics: gauntlet_runtime)' }),
+      'runtime-label': opt.string({ placeholder: 'L', description: 'the label that names the runtime', defaultText: 'gauntlet_runtime for spanmetrics, runtime otherwise' }),
       primary: opt.string({ placeholder: 'NAME', description: 'runtime label value of the primary', defaultText: 'from the config' }),
       candidate: opt.string({ placeholder: 'NAME', description: 'runtime label value of the candidate', defaultText: 'from the config' }),
     },
