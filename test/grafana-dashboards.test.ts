@@ -166,7 +166,7 @@ describe('grafana dashboards', () => {
     const want: Record<string, string[]> = {
       'gauntlet-ci.json': ['job', 'instance'],
       'runtime-parity.json': ['job', 'instance', 'runtime', 'route'],
-      'spanmetrics.json': ['job', 'instance', 'route'],
+      'spanmetrics.json': ['job', 'instance', 'runtime', 'route'],
       'vectord-load.json': ['job', 'instance', 'runtime', 'route'],
     };
     for (const d of dashboards) {
