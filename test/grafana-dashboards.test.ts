@@ -9,6 +9,7 @@ import { createGauntletMetrics } from '../src/telemetry/metrics.ts';
 import { createLoadMetrics } from '../src/telemetry/metrics-load.ts';
 import { createSpanMetrics } from '../src/collect/spanmetrics.ts';
 import { REPO_ROOT } from './support/cli.ts';
+import { checkDashboardTypes } from './support/grafana-schema.ts';
 import { allPanels, BINARIES, loadDashboards, requireBinaries, substitute, variableDefaults, type DashboardFile } from './support/prometheus.ts';
 
 /**
@@ -107,7 +108,116 @@ describe('grafana dashboards', () => {
     const ds = parse(await readFile(join(REPO_ROOT, 'grafana/provisioning/datasources/prometheus.yaml'), 'utf8'));
     expect(ds.apiVersion).toBe(1);
     expect(ds.datasources).toEqual([expect.objectContaining({ uid: PROVISIONED_UID, type: 'prometheus', access: 'proxy' })]);
+    // Exemplars open the trace store the dashboards' $tracing variable defaults to.
+    const traces = parse(await readFile(join(REPO_ROOT, 'grafana/provisioning/datasources/traces.yaml'), 'utf8'));
+    expect(traces.datasources).toEqual([expect.objectContaining({ uid: 'gauntlet-traces', type: 'tempo' })]);
+    expect(ds.datasources[0].jsonData.exemplarTraceIdDestinations).toEqual([{ name: 'trace_id', datasourceUid: 'gauntlet-traces' }]);
+    for (const d of dashboards.filter((x) => x.file !== 'gauntlet-ci.json')) expect(variableDefaults(d).tracing, d.file).toBe('gauntlet-traces');
     const dash = parse(await readFile(join(REPO_ROOT, 'grafana/provisioning/dashboards/gauntlet.yaml'), 'utf8'));
     expect(dash.providers).toEqual([expect.objectContaining({ type: 'file', options: expect.objectContaining({ path: expect.any(String) }) })]);
   });
+
+  it('every dashboard type-checks against @grafana/schema; a wrong one does not (tsc names the line)', async () => {
+    const shipped = await Promise.all(dashboards.map(async (d) => ({ name: d.file, text: await readFile(join(DASHBOARDS, d.file), 'utf8') })));
+    const base = JSON.parse(shipped.find((d) => d.name === 'gauntlet-ci.json')!.text);
+    const broken = (name: string, mutate: (d: typeof base) => void) => {
+      const d = structuredClone(base);
+      mutate(d);
+      return { name, text: JSON.stringify(d, null, 2) };
+    };
+    const results = await checkDashboardTypes([
+      ...shipped,
+      broken('bad-threshold-mode', (d) => (d.panels[1].fieldConfig.defaults.thresholds.mode = 'absolut')),
+      broken('bad-mapping-type', (d) => (d.panels[0].fieldConfig.defaults.mappings[0].type = 'valu')),
+      broken('misspelled-gridpos', (d) => {
+        d.panels[2].gridpos = d.panels[2].gridPos;
+        delete d.panels[2].gridPos;
+      }),
+      broken('string-schema-version', (d) => (d.schemaVersion = '42')),
+      broken('link-without-icon', (d) => delete d.links[0].icon),
+    ]);
+    for (const d of shipped) expect(results[d.name], `${d.name}: ${results[d.name]!.errors.join('\n')}`).toEqual({ ok: true, errors: [] });
+    expect(results['bad-threshold-mode']!.errors.join('\n')).toMatch(/bad-threshold-mode\(line \d+,\d+\): error TS\d+: Type '"absolut"' is not assignable to type '"absolute" \| "percentage"'/);
+    expect(results['bad-mapping-type']!.errors.join('\n')).toMatch(/bad-mapping-type\(line \d+,\d+\): error TS\d+/);
+    expect(results['misspelled-gridpos']!.errors.join('\n')).toMatch(/'"gridpos"' does not exist/);
+    expect(results['string-schema-version']!.errors.join('\n')).toMatch(/Type 'string' is not assignable to type 'number'/);
+    expect(results['link-without-icon']!.errors.join('\n')).toMatch(/icon/);
+  }, 120_000);
+
+  it('stat panels: a failed gate is red, a 0% match rate is not green; thresholds and mappings say so', () => {
+    const panel = (file: string, title: string) => allPanels(dashboards.find((d) => d.file === file)!).find((p) => p.title === title) as unknown as {
+      fieldConfig: { defaults: { thresholds: { steps: Array<{ color: string; value: number | null }> }; mappings?: Array<{ type: string; options: Record<string, { text: string; color: string }> }> } };
+    };
+    // The color Grafana gives a value: the last step whose value is at or below it.
+    const colorOf = (p: ReturnType<typeof panel>, v: number) => p.fieldConfig.defaults.thresholds.steps.filter((s) => s.value === null || s.value <= v).at(-1)!.color;
+    const verdict = panel('gauntlet-ci.json', 'Latest verdict');
+    expect(verdict.fieldConfig.defaults.mappings![0]!.options).toMatchObject({ '0': { text: 'fail', color: 'red' }, '1': { text: 'marginal' }, '2': { text: 'pass', color: 'green' } });
+    expect([0, 1, 2].map((v) => colorOf(verdict, v))).toEqual(['red', 'orange', 'green']);
+    const match = panel('runtime-parity.json', 'Match rate');
+    expect([0, 0.5, 0.96, 1].map((v) => colorOf(match, v))).toEqual(['red', 'red', 'orange', 'green']);
+    const achieved = panel('vectord-load.json', 'Achieved / target');
+    expect([0, 0.95, 1].map((v) => colorOf(achieved, v))).toEqual(['red', 'orange', 'green']);
+    const thresholds = panel('vectord-load.json', 'Threshold status');
+    expect(thresholds.fieldConfig.defaults.mappings![0]!.options).toMatchObject({ '0': { text: 'fail', color: 'red' }, '1': { text: 'pass', color: 'green' } });
+    expect(colorOf(panel('gauntlet-ci.json', 'Score'), 0)).toBe('red');
+  });
+
+  it('variables: job/instance (and route, runtime where they exist) are multi-select with All; every aggregation keeps job and instance apart', () => {
+    const want: Record<string, string[]> = {
+      'gauntlet-ci.json': ['job', 'instance'],
+      'runtime-parity.json': ['job', 'instance', 'runtime', 'route'],
+      'spanmetrics.json': ['job', 'instance', 'runtime', 'route'],
+      'vectord-load.json': ['job', 'instance', 'runtime', 'route'],
+    };
+    for (const d of dashboards) {
+      for (const name of want[d.file]!) {
+        const v = d.json.templating.list.find((x) => x.name === name) as { multi?: boolean; includeAll?: boolean; allValue?: string } | undefined;
+        expect(v, `${d.file} $${name}`).toMatchObject({ multi: true, includeAll: true, allValue: '.*' });
+      }
+      for (const p of allPanels(d)) {
+        for (const t of p.targets ?? []) {
+          // Server-side histograms come from the runtimes (one per replica), not from watchers: summed on purpose.
+          if (t.expr!.includes('http_server_request_duration')) continue;
+          for (const [agg] of t.expr!.matchAll(/\b(?:sum|min|max)(?: by \([^)]*\))?\s*\(/g)) {
+            if (/without/.test(agg)) continue;
+            expect(agg, `${d.file} "${p.title}" ${t.refId}: ${agg} must keep job and instance`).toMatch(/by \(job, instance\b/);
+          }
+          if (d.file !== 'gauntlet-ci.json') expect(t.expr, `${d.file} "${p.title}" filters on $instance`).toContain('instance=~"$instance"');
+        }
+      }
+    }
+  });
+
+  it('latency panels link to traces ($tracing) and the run reports ($reports), with exemplars; gate runs are annotations', () => {
+    for (const d of dashboards) {
+      const latency = allPanels(d).filter((p) => /latency|p95|slowest/i.test(p.title) && !/ratio/i.test(p.title));
+      if (d.file === 'gauntlet-ci.json') continue; // verdicts and scores only: no latency panel
+      expect(latency.length, d.file).toBeGreaterThan(0);
+      for (const p of latency) {
+        const links = ((p as unknown as { fieldConfig: { defaults: { links?: Array<{ url: string }> } } }).fieldConfig.defaults.links ?? []).map((l) => l.url);
+        expect(links.some((u) => u.includes('"datasource":"${tracing}"') && u.includes('queryType":"traceql"')), `${d.file} "${p.title}" links to traces`).toBe(true);
+        expect(links, `${d.file} "${p.title}" links to the reports`).toContain('${reports}/');
+        if (p.type === 'timeseries') expect((p.targets ?? []).every((t) => (t as { exemplar?: boolean }).exemplar === true), `${d.file} "${p.title}" asks for exemplars`).toBe(true);
+      }
+      expect(d.json.templating.list.find((v) => v.name === 'tracing'), d.file).toMatchObject({ type: 'datasource', query: 'tempo' });
+    }
+    for (const file of ['gauntlet-ci.json', 'runtime-parity.json', 'vectord-load.json']) {
+      const list = (dashboards.find((d) => d.file === file)!.json as unknown as { annotations: { list: Array<{ name: string; useValueForTime?: boolean; target?: { expr: string } }> } }).annotations.list;
+      const gate = list.find((a) => a.name === 'Gate runs');
+      expect(gate, file).toMatchObject({ useValueForTime: true, target: { expr: expect.stringContaining('gauntlet_last_judged_timestamp_seconds') } });
+    }
+  });
+
+  it('spanmetrics: prefix, unit and runtime label are variables; the defaults read otel-collector.yaml\'s series', () => {
+    const d = dashboards.find((x) => x.file === 'spanmetrics.json')!;
+    const vars = variableDefaults(d);
+    expect(vars).toMatchObject({ prefix: 'traces_span_metrics', duration_unit: 'seconds', to_seconds: '1', runtime_label: 'gauntlet_runtime' });
+    const exprs = allPanels(d).flatMap((p) => (p.targets ?? []).map((t) => t.expr!));
+    expect(exprs.every((e) => !e.includes('traces_span_metrics') && !e.includes('gauntlet_runtime')), 'no hard-coded prefix or runtime label').toBe(true);
+    expect(exprs.filter((e) => e.includes('histogram_quantile') && !e.includes(') / histogram_quantile')).every((e) => e.endsWith('* $to_seconds'))).toBe(true);
+    const ms = substitute(exprs.find((e) => e.includes('histogram_quantile(0.95'))!, { ...vars, duration_unit: 'milliseconds', to_seconds: '0.001', runtime_label: 'deployment_environment' });
+    expect(ms).toContain('traces_span_metrics_duration_milliseconds_bucket{');
+    expect(ms).toContain('"deployment_environment"');
+  });
 });
+

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GateSchema } from '../src/config/index.ts';
 import { parseCLI } from '../src/cli/parse.ts';
-import { analyzePrometheus, explicitFromBuckets, METRIC_PROFILES } from '../src/analyze/prometheus.ts';
+import { analyzePrometheus, explicitFromBuckets, METRIC_PROFILES, withOverrides } from '../src/analyze/prometheus.ts';
 import { createPromClient, parsePromDuration, quoteLabelValue } from '../src/analyze/prometheus-query.ts';
 import { GauntletError } from '../src/util/errors.ts';
 import { runCli } from './support/cli.ts';
@@ -49,6 +49,40 @@ describe('analyze --source prometheus', () => {
   it('turns cumulative le buckets into the judge\'s per-bucket histogram (ms, monotonic, +Inf last)', () => {
     expect(explicitFromBuckets([{ le: Infinity, count: 10 }, { le: 0.005, count: 4 }, { le: 0.01, count: 3.9 }])).toEqual({ kind: 'explicit', bounds: [5, 10], counts: [4, 0, 6] });
     expect(explicitFromBuckets([{ le: 0.005, count: 4 }]).counts).toEqual([4, 0]);
+  });
+
+  it('milliseconds buckets (the spanmetrics connector\'s default unit) give the same histogram as seconds', () => {
+    const seconds = explicitFromBuckets([{ le: 0.005, count: 4 }, { le: 0.01, count: 9 }, { le: Infinity, count: 10 }]);
+    expect(explicitFromBuckets([{ le: 5, count: 4 }, { le: 10, count: 9 }, { le: Infinity, count: 10 }], 0.001)).toEqual(seconds);
+  });
+
+  it('--metric-unit, --metric-prefix and --runtime-label reshape the profile; bad names and wrong profiles are input errors', () => {
+    const sm = METRIC_PROFILES.spanmetrics!;
+    expect(withOverrides(sm, {})).toEqual(sm);
+    expect(withOverrides(sm, { unit: 'ms' })).toMatchObject({ histogram: 'traces_span_metrics_duration_milliseconds', count: 'traces_span_metrics_calls_total', unitSeconds: 0.001 });
+    expect(withOverrides(sm, { prefix: 'edge_spans', runtimeLabel: 'deployment_environment' })).toMatchObject({
+      histogram: 'edge_spans_duration_seconds',
+      count: 'edge_spans_calls_total',
+      unitSeconds: 1,
+      labels: { service: 'service_name', runtime: 'deployment_environment', route: 'http_route', method: 'http_request_method' },
+    });
+    expect(sm.labels.runtime, 'the shared profile is not mutated').toBe('gauntlet_runtime');
+    expect(withOverrides(METRIC_PROFILES.http!, { runtimeLabel: 'rt' }).labels.runtime).toBe('rt');
+    const fails = (f: () => unknown, re: RegExp) => {
+      try {
+        f();
+      } catch (err) {
+        expect(err).toBeInstanceOf(GauntletError);
+        expect((err as GauntletError).code).toBe('GAUNTLET_INPUT_INVALID');
+        expect((err as Error).message).toMatch(re);
+        return;
+      }
+      throw new Error('expected a GauntletError');
+    };
+    fails(() => withOverrides(METRIC_PROFILES.http!, { unit: 'ms' }), /apply to --metric spanmetrics only \(got --metric http\)/);
+    fails(() => withOverrides(sm, { prefix: 'traces.span.metrics' }), /"traces\.span\.metrics" is not a Prometheus metric name prefix/);
+    fails(() => withOverrides(sm, { runtimeLabel: 'gauntlet.runtime' }), /"gauntlet\.runtime" is not a Prometheus label name/);
+    expect(() => parseCLI(['analyze', '--source', 'prometheus', '--url', 'http://x', '--metric-unit', 'us'])).toThrow(/--metric-unit must be/);
   });
 
   it('parses durations and quotes label values', () => {

@@ -23,6 +23,44 @@ export interface MetricProfile {
   failed: string;
   /** Selects successful requests on `histogram`, when it can tell (the span-store analysis times successes only). */
   succeeded?: string;
+  /** The histogram's unit in seconds: 1 for `…_seconds`, 0.001 for `…_milliseconds` (absent: 1). */
+  unitSeconds?: number;
+}
+
+/** What a Collector deployment may have configured differently from otel-collector.yaml. */
+export interface ProfileOverrides {
+  /** Histogram unit: `s` (OTel semconv, otel-collector.yaml) or `ms` (the spanmetrics connector's default). */
+  unit?: 's' | 'ms' | undefined;
+  /** Metric name prefix (the connector's `namespace` with dots → _): `traces_span_metrics` by default. */
+  prefix?: string | undefined;
+  /** Label that names the runtime (a dimension or resource attribute of the deployment). */
+  runtimeLabel?: string | undefined;
+}
+
+const PROM_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const PROM_LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/**
+ * The profile with a deployment's unit, prefix and runtime label. Unit and prefix are the spanmetrics
+ * connector's settings (`histogram.unit`, `namespace`), so they apply to that profile only; the
+ * runtime label to any. A bad name is the user's input: GAUNTLET_INPUT_INVALID naming the option.
+ */
+export function withOverrides(base: MetricProfile, o: ProfileOverrides): MetricProfile {
+  const p: MetricProfile = { ...base, labels: { ...base.labels } };
+  if ((o.unit !== undefined || o.prefix !== undefined) && base.name !== 'spanmetrics') {
+    throw new GauntletError('GAUNTLET_INPUT_INVALID', `--metric-unit and --metric-prefix apply to --metric spanmetrics only (got --metric ${base.name})`, { path: o.unit !== undefined ? '--metric-unit' : '--metric-prefix' });
+  }
+  if (o.prefix !== undefined && !PROM_NAME.test(o.prefix)) throw new GauntletError('GAUNTLET_INPUT_INVALID', `"${o.prefix}" is not a Prometheus metric name prefix`, { path: '--metric-prefix', hint: 'the connector namespace with dots as underscores, e.g. traces_span_metrics' });
+  if (o.runtimeLabel !== undefined && !PROM_LABEL.test(o.runtimeLabel)) throw new GauntletError('GAUNTLET_INPUT_INVALID', `"${o.runtimeLabel}" is not a Prometheus label name`, { path: '--runtime-label' });
+  if (base.name === 'spanmetrics' && (o.unit !== undefined || o.prefix !== undefined)) {
+    const prefix = o.prefix ?? 'traces_span_metrics';
+    const unit = o.unit ?? 's';
+    p.histogram = `${prefix}_duration_${unit === 'ms' ? 'milliseconds' : 'seconds'}`;
+    p.count = `${prefix}_calls_total`;
+    p.unitSeconds = unit === 'ms' ? 0.001 : 1;
+  }
+  if (o.runtimeLabel !== undefined) p.labels.runtime = o.runtimeLabel;
+  return p;
 }
 
 export const METRIC_PROFILES: Record<string, MetricProfile> = {
@@ -105,8 +143,8 @@ export interface PromAnalyzeOptions {
 
 const routeKey = (labels: Record<string, string>, p: MetricProfile) => `${labels[p.labels.method] ?? ''} ${labels[p.labels.route] ?? ''}`;
 
-/** Cumulative `le` buckets of one series → the judge's per-bucket explicit histogram, in ms. */
-export function explicitFromBuckets(buckets: ReadonlyArray<{ le: number; count: number }>): Extract<LatencySample, { kind: 'explicit' }> {
+/** Cumulative `le` buckets of one series (in `unitSeconds` units) → the judge's per-bucket explicit histogram, in ms. */
+export function explicitFromBuckets(buckets: ReadonlyArray<{ le: number; count: number }>, unitSeconds = 1): Extract<LatencySample, { kind: 'explicit' }> {
   const sorted = [...buckets].sort((a, b) => a.le - b.le);
   const bounds: number[] = [];
   const counts: number[] = [];
@@ -117,7 +155,7 @@ export function explicitFromBuckets(buckets: ReadonlyArray<{ le: number; count: 
     const cumulative = Math.max(previous, count);
     counts.push(cumulative - previous);
     previous = cumulative;
-    if (Number.isFinite(le)) bounds.push(le * 1000);
+    if (Number.isFinite(le)) bounds.push(le * unitSeconds * 1000);
   }
   if (!sorted.length || Number.isFinite(sorted[sorted.length - 1]!.le)) counts.push(0); // no +Inf bucket reported
   return { kind: 'explicit', bounds, counts };
@@ -165,8 +203,8 @@ async function analyzeService(o: PromAnalyzeOptions, svc: PromAnalyzeOptions['se
   const keys = [...buckets.keys()].filter((k) => buckets.get(k)!.has(svc.primary) && buckets.get(k)!.has(svc.candidate)).sort();
   const entries = keys.map((k) => {
     const { method, route } = meta.get(k)!;
-    const a = explicitFromBuckets(buckets.get(k)!.get(svc.primary)!);
-    const b = explicitFromBuckets(buckets.get(k)!.get(svc.candidate)!);
+    const a = explicitFromBuckets(buckets.get(k)!.get(svc.primary)!, p.unitSeconds);
+    const b = explicitFromBuckets(buckets.get(k)!.get(svc.candidate)!, p.unitSeconds);
     // The same key as the gate's latency rows: the same bootstrap seed per route.
     return { key: `${svc.service} ${method} ${route}`, a, b, method, route, routeKey: k };
   });

@@ -1,5 +1,5 @@
 /** `analyze --source prometheus`: judge the runtimes' latency histograms and error rates from any Prometheus-compatible backend. */
-import { analyzePrometheus, METRIC_PROFILES, type PrometheusAnalysis } from '../analyze/prometheus.ts';
+import { analyzePrometheus, METRIC_PROFILES, withOverrides, type PrometheusAnalysis } from '../analyze/prometheus.ts';
 import { createPromClient, parsePromDuration } from '../analyze/prometheus-query.ts';
 import { pickStyle, type TerminalStyle } from '../report/terminal.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
@@ -43,6 +43,11 @@ export interface PrometheusAnalysisInput extends Sources {
   end?: number | undefined;
   /** Metric profile name: http, spanmetrics or gauntlet. */
   metric: string;
+  /** spanmetrics only: the histogram unit (`s`, or the connector's default `ms`) and metric prefix of the deployment. */
+  metricUnit?: 's' | 'ms' | undefined;
+  metricPrefix?: string | undefined;
+  /** The label that names the runtime, when the deployment's differs from the profile's. */
+  runtimeLabel?: string | undefined;
   /** Absent: every service of the config. */
   service?: string | undefined;
   primary?: string | undefined;
@@ -56,8 +61,9 @@ export interface PrometheusAnalysisInput extends Sources {
 export async function analyzeFromPrometheus(input: PrometheusAnalysisInput, out: Output): Promise<Outcome> {
   const loaded = await loadSources(input);
   parsePromDuration(input.window, '--window');
-  const profile = METRIC_PROFILES[input.metric];
-  if (!profile) throw new GauntletError('GAUNTLET_CONFIG_INVALID', `metric profile must be one of ${Object.keys(METRIC_PROFILES).join(', ')}, got "${input.metric}"`, { path: '--metric' });
+  const base = METRIC_PROFILES[input.metric];
+  if (!base) throw new GauntletError('GAUNTLET_CONFIG_INVALID', `metric profile must be one of ${Object.keys(METRIC_PROFILES).join(', ')}, got "${input.metric}"`, { path: '--metric' });
+  const profile = withOverrides(base, { unit: input.metricUnit, prefix: input.metricPrefix, runtimeLabel: input.runtimeLabel });
   const names = input.service !== undefined ? [input.service] : Object.keys(loaded.config.stack.services);
   const services = names.map((service) => {
     const svc = loaded.config.stack.services[service];

@@ -9,6 +9,7 @@ import { GauntletError } from '../util/errors.ts';
 import { assertLoopback, assertReachable, defaultWorkers, readScenarioFile, runLoad, type LoadPlan, type LoadProgress, type LoadTarget } from '../drive/load/index.ts';
 import type { Session } from './session.ts';
 import type { EncodablePoint } from '../collect/index.ts';
+import type { LoadReport } from '../collect/load/index.ts';
 import type { MetricsConfig } from '../config/index.ts';
 import { createLoadMetrics, type LoadMetrics } from '../telemetry/metrics-load.ts';
 import { pushMetrics } from '../telemetry/metrics-push.ts';
@@ -16,15 +17,23 @@ import { pushMetrics } from '../telemetry/metrics-push.ts';
 /**
  * A load run's live Prometheus series (`gauntlet_load_*`, read by the vectord-load dashboard): the
  * engine's block points translated as they are exported, pushed to the Pushgateway at most every
- * `everyMs` and once at the end — periodic pushes are what let `rate()` see a short run.
+ * `everyMs` and once at the end — periodic pushes are what let `rate()` see a short run. Every
+ * second: a runtime's series first appear in the push after its first block, and a series pushed
+ * only once never moves, so with pushes 5 s apart the candidate of a run of a few seconds had no rate.
  */
 export interface LiveLoadMetrics {
   readonly metrics: LoadMetrics;
   record(points: readonly EncodablePoint[]): void;
   flush(): Promise<void>;
+  /**
+   * The judged thresholds (`gauntlet_load_threshold_passed`, the dashboard's threshold table), pushed
+   * once the run is judged. Never throws: an unreachable gateway was already reported by `flush`
+   * (gauntlet load) or is by the batch push after the reports are written (gauntlet run).
+   */
+  thresholds(report: LoadReport): Promise<void>;
 }
 
-export function liveLoadMetrics(url: string | undefined, config: MetricsConfig, everyMs = 5_000): LiveLoadMetrics | undefined {
+export function liveLoadMetrics(url: string | undefined, config: MetricsConfig, everyMs = 1_000): LiveLoadMetrics | undefined {
   if (!url) return undefined;
   const metrics = createLoadMetrics();
   // A group of its own beside the batch run's push (a push replaces its group); never a run id.
@@ -43,6 +52,14 @@ export function liveLoadMetrics(url: string | undefined, config: MetricsConfig, 
     async flush() {
       await pending;
       await push();
+    },
+    async thresholds(report) {
+      for (const scenario of report.scenarios) {
+        for (const rt of scenario.runtimes) {
+          for (const t of rt.thresholds) metrics.setThreshold({ service: report.service, runtime: rt.runtime, scenario: scenario.name }, `${t.metric} ${t.threshold}`, t.ok);
+        }
+      }
+      await push().catch(() => {});
     },
   };
 }

@@ -77,6 +77,7 @@ export async function runLoad(input: LoadInput, out: Output): Promise<Outcome> {
     await session.telemetry.flush();
     // Judged from the store alone — the same call `gauntlet load --run` makes.
     report = await loadReportFromStore(session.store, session.runId, judge);
+    await live?.thresholds(report);
   } finally {
     await session.close();
   }

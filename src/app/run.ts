@@ -152,9 +152,10 @@ export async function runGauntlet(input: RunInput, out: Output): Promise<Outcome
       );
     }
     let loadRan = false;
+    let live: ReturnType<typeof liveLoadMetrics>;
     if (load && !out.signal.aborted) {
       const onProgress = loadProgress(out);
-      const live = liveLoadMetrics(input.pushgateway ?? cfg.metrics.pushgateway, cfg.metrics);
+      live = liveLoadMetrics(input.pushgateway ?? cfg.metrics.pushgateway, cfg.metrics);
       await timed('load', () => runLoadPhase(session, load, { signal: out.signal, onProgress, ...(live ? { live } : {}) }));
       onProgress.done();
       loadRan = true;
@@ -174,6 +175,7 @@ export async function runGauntlet(input: RunInput, out: Output): Promise<Outcome
       const t = performance.now();
       loadReport = await loadReportFromStore(session.store, session.runId, judgeOptionsOf(cfg));
       loadJudgeMs = performance.now() - t;
+      await live?.thresholds(loadReport);
     }
   } finally {
     await replay?.close();

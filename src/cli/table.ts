@@ -100,7 +100,7 @@ export const COMMANDS = {
     summary: 're-judge a stored run in a fresh process, or judge latency/error rates from a Prometheus-compatible backend',
     forms: [
       'gauntlet analyze --run ID [--json FILE]',
-      'gauntlet analyze --source prometheus --url URL [--window 5m] [--end TIME] [--service S] [--metric http|spanmetrics|gauntlet] [--json FILE|-]',
+      'gauntlet analyze --source prometheus --url URL [--window 5m] [--end TIME] [--service S] [--metric http|spanmetrics|gauntlet] [--metric-unit s|ms] [--metric-prefix P] [--runtime-label L] [--json FILE|-]',
     ],
     description:
       'From the store: the parity report of a stored run. From Prometheus (Mimir, Thanos, VictoriaMetrics…): the runtimes’ latency histograms and error rates, judged like a run.',
@@ -115,6 +115,9 @@ export const COMMANDS = {
       end: opt.time({ description: 'end of the window: RFC 3339 or Unix seconds (source prometheus)', defaultText: 'now' }),
       service: opt.string({ placeholder: 'S', description: 'only this service', defaultText: 'every service of the config' }),
       metric: opt.enum(['http', 'spanmetrics', 'gauntlet'] as const, { default: 'http', description: 'which metric family holds the latency histograms' }),
+      'metric-unit': opt.enum(['s', 'ms'] as const, { description: 'spanmetrics histogram unit (the connector defaults to ms)', defaultText: 's, as otel-collector.yaml sets' }),
+      'metric-prefix': opt.string({ placeholder: 'P', description: 'spanmetrics metric prefix (the connector namespace, dots → _)', defaultText: 'traces_span_metrics' }),
+      'runtime-label': opt.string({ placeholder: 'L', description: 'the label that names the runtime', defaultText: 'gauntlet_runtime for spanmetrics, runtime otherwise' }),
       primary: opt.string({ placeholder: 'NAME', description: 'runtime label value of the primary', defaultText: 'from the config' }),
       candidate: opt.string({ placeholder: 'NAME', description: 'runtime label value of the candidate', defaultText: 'from the config' }),
     },

@@ -78,8 +78,8 @@ export interface ScrapeJob {
   honorLabels?: boolean;
 }
 
-/** Prometheus with a 1 s scrape interval over the given static targets (host:port). */
-export async function startPrometheus(jobs: ScrapeJob[]): Promise<ChildServer> {
+/** Prometheus with a 1 s scrape interval over the given static targets (host:port); `extraArgs` e.g. `--enable-feature=exemplar-storage`. */
+export async function startPrometheus(jobs: ScrapeJob[], extraArgs: string[] = []): Promise<ChildServer> {
   const dir = await mkdtemp(join(tmpdir(), 'gauntlet-prom-'));
   const port = await unusedPort();
   const config = [
@@ -91,7 +91,7 @@ export async function startPrometheus(jobs: ScrapeJob[]): Promise<ChildServer> {
   const url = `http://127.0.0.1:${port}`;
   return startChild(
     BINARIES.prometheus,
-    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', ...extraArgs],
     url,
     () => rm(dir, { recursive: true, force: true }),
   );
@@ -140,7 +140,7 @@ export interface DashboardFile {
     title: string;
     schemaVersion: number;
     panels: Panel[];
-    templating: { list: Array<{ name: string; type: string; query?: unknown; definition?: string; current?: { value?: string }; datasource?: unknown }> };
+    templating: { list: Array<{ name: string; type: string; query?: unknown; allValue?: string; current?: { value?: string | string[] }; datasource?: unknown }> };
   };
 }
 export interface Panel {
@@ -166,17 +166,23 @@ export function allPanels(d: DashboardFile): Panel[] {
 /** The template variables' default values (what a first visit would query with). */
 export function variableDefaults(d: DashboardFile): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const v of d.json.templating.list) if (v.current?.value !== undefined) out[v.name] = v.current.value;
+  for (const v of d.json.templating.list) {
+    const value = v.current?.value;
+    if (value === undefined) continue;
+    // Multi-select: "All" is interpolated as the variable's allValue (`.*` in our dashboards).
+    const values = Array.isArray(value) ? value : [value];
+    out[v.name] = values.includes('$__all') ? (v.allValue ?? values.join('|')) : values.join('|');
+  }
   return out;
 }
 
 /**
- * Grafana's interpolation, for the forms the dashboards use: `$name`, `${name}`, `[[name]]` and the
+ * Grafana's interpolation, for the forms the dashboards use: `$name`, `${name}`, `[[name]]` (`$1` and the like are no variable names: left as they are, as Grafana does) and the
  * built-ins `$__rate_interval` / `$__interval` / `$__range`.
  */
 export function substitute(expr: string, vars: Record<string, string>): string {
   const all: Record<string, string> = { __rate_interval: '15s', __interval: '5s', __range: '5m', ...vars };
-  return expr.replace(/\$\{(\w+)\}|\[\[(\w+)\]\]|\$(\w+)/g, (m, a: string | undefined, b: string | undefined, c: string | undefined) => {
+  return expr.replace(/\$\{(\w+)\}|\[\[(\w+)\]\]|\$([A-Za-z_]\w*)/g, (m, a: string | undefined, b: string | undefined, c: string | undefined) => {
     const name = (a ?? b ?? c)!;
     if (!(name in all)) throw new Error(`unknown dashboard variable ${m} in ${expr}`);
     return all[name]!;

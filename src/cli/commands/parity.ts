@@ -13,7 +13,7 @@ export function analyzeCommand(o: CommandOptions<'analyze'>, _positionals: strin
   if (o.source === 'prometheus') {
     // The table's check guarantees a URL for this source.
     const url = o.url!;
-    return analyzeFromPrometheus({ config: o.config, url, window: o.window, end: o.end, metric: o.metric, service: o.service, primary: o.primary, candidate: o.candidate, ...report }, out);
+    return analyzeFromPrometheus({ config: o.config, url, window: o.window, end: o.end, metric: o.metric, metricUnit: o['metric-unit'], metricPrefix: o['metric-prefix'], runtimeLabel: o['runtime-label'], service: o.service, primary: o.primary, candidate: o.candidate, ...report }, out);
   }
   return analyzeStoredRun({ config: o.config, store: o.store, run: o.run!, ...report }, out);
 }
