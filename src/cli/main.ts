@@ -3,6 +3,7 @@ import type { Outcome, Output } from '../app/output.ts';
 import { GauntletError } from '../util/errors.ts';
 import { baselineCommand, gateCommand, reportCommand } from './commands/gate.ts';
 import { daemonCommand } from './commands/daemon.ts';
+import { exportCommand } from './commands/export.ts';
 import { ingestCommand, loadCommand } from './commands/load.ts';
 import { mirrorCommand } from './commands/mirror.ts';
 import { analyzeCommand, parityCommand, runsCommand } from './commands/parity.ts';
@@ -27,6 +28,7 @@ const HANDLERS: { [C in CommandName]: Handler<C> } = {
   smoke: smokeCommand,
   parity: parityCommand,
   analyze: analyzeCommand,
+  export: exportCommand,
   watch: watchCommand,
   gate: gateCommand,
   report: reportCommand,
