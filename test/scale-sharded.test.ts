@@ -5,17 +5,17 @@
  * and `gate` read the whole family and must give the verdicts of one store holding everything.
  *
  * The spans are a real parity run of the reference twins (stored by gauntlet itself); the sender
- * re-exports them as OTLP/JSON over real HTTP to real receivers, once sharded and once to a single
+ * re-exports them as OTLP/JSON over real HTTP to real `gauntlet collect` receivers, once sharded and once to a single
  * receiver, so both sides went through the same wire and the same receiver code.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SpanStore, findRunSpans, startReceiver, storeFamily, type StoredSpan } from '../src/collect/index.ts';
+import { SpanStore, findRunSpans, storeFamily, type StoredSpan } from '../src/collect/index.ts';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '..');
@@ -75,15 +75,37 @@ async function exportTo(url: string, spans: readonly StoredSpan[]) {
   }
 }
 
-/** Receivers on 127.0.0.1:0, each with its own store file; closed (store too) when done. */
+/**
+ * `gauntlet collect` processes on 127.0.0.1:0, each with its own store file; stopped with SIGTERM
+ * (exit 0, spans committed) when the sender is done.
+ */
 async function receive(files: readonly string[], send: (urls: string[]) => Promise<void>) {
-  const stores = await Promise.all(files.map((f) => SpanStore.open(f)));
-  const receivers = await Promise.all(stores.map((store) => startReceiver({ store })));
+  const children = files.map((f) => spawn('node', [CLI, 'collect', '--listen', '127.0.0.1:0', '--store', f], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
   try {
-    await send(receivers.map((r) => r.url));
+    const urls = await Promise.all(
+      children.map(
+        (c) =>
+          new Promise<string>((ok, fail) => {
+            let text = '';
+            const timer = setTimeout(() => fail(new Error(`gauntlet collect did not start in 60 s: ${text}`)), 60_000);
+            c.stdout!.on('data', (d: Buffer) => {
+              text += d.toString();
+              const m = /collecting OTLP\/HTTP on (http:\/\/\S+)/.exec(text);
+              if (m) {
+                clearTimeout(timer);
+                ok(m[1]!);
+              }
+            });
+            c.once('exit', (code) => fail(new Error(`gauntlet collect exited ${code}: ${text}`)));
+          }),
+      ),
+    );
+    await send(urls);
   } finally {
-    for (const r of receivers) await r.close();
-    for (const s of stores) await s.close();
+    const codes = await Promise.all(
+      children.map((c) => (c.exitCode !== null ? Promise.resolve(c.exitCode) : new Promise<number | null>((done) => (c.once('exit', (code) => done(code)), c.kill('SIGTERM'))))),
+    );
+    expect(codes).toEqual(files.map(() => 0));
   }
 }
 

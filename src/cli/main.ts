@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { Outcome, Output } from '../app/output.ts';
 import { GauntletError } from '../util/errors.ts';
 import { baselineCommand, gateCommand, reportCommand } from './commands/gate.ts';
+import { collectCommand } from './commands/collect.ts';
 import { daemonCommand } from './commands/daemon.ts';
 import { exportCommand } from './commands/export.ts';
 import { ingestCommand, loadCommand } from './commands/load.ts';
@@ -36,6 +37,7 @@ const HANDLERS: { [C in CommandName]: Handler<C> } = {
   runs: runsCommand,
   schema: schemaCommand,
   record: recordCommand,
+  collect: collectCommand,
   mirror: mirrorCommand,
   replay: replayCommand,
   import: importCommand,

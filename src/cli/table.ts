@@ -203,6 +203,17 @@ export const COMMANDS = {
       if (o.all && !o['out-dir']) throw usageError('schema --all needs --out-dir DIR');
     },
   }),
+  collect: defineCommand({
+    summary: 'a standalone OTLP/HTTP receiver writing its own store file: one shard of a trace-id-sharded fleet (docs/scale.md)',
+    forms: ['gauntlet collect --listen HOST:PORT --store .gauntlet/store.<shard>.duckdb [--allow-remote]'],
+    description: 'Runs until SIGINT/SIGTERM (exit 0). `analyze`/`gate` read `store.duckdb` and every `store.<name>.duckdb` beside it as one store.',
+    options: {
+      ...common,
+      listen: opt.string({ placeholder: 'HOST:PORT', description: 'where exporters send OTLP/HTTP (loopback unless --allow-remote)', required: true }),
+      'allow-remote': opt.boolean({ description: 'listen on a non-loopback address (the receiver has no authentication)' }),
+    },
+    examples: ['gauntlet collect --listen 127.0.0.1:4318 --store .gauntlet/store.shard-a.duckdb'],
+  }),
   record: defineCommand({
     summary: 'recording reverse proxy: forward, redact, append NDJSON',
     description: 'SIGINT/SIGTERM stop it: in-flight exchanges finish and the file is renamed into place.',
