@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 describe('Parquet export round-trip', () => {
-  it('analyze --source parquet equals analyze --run on the same run', async () => {
+  it('analyze/gate --source parquet equal analyze/gate --run on the same run', async () => {
     dir = await mkdtemp(join(tmpdir(), 'gauntlet-parquet-'));
     const store = join(dir, 'store/store.duckdb');
     const parity = await cli(['parity', '--store', store, '--repeat', '3', '--quiet']);
@@ -61,6 +61,13 @@ describe('Parquet export round-trip', () => {
     expect(fromParquet.code, fromParquet.stderr).toBe(fromStore.code);
     expect(fromParquet.stdout).toBe(fromStore.stdout);
     expect(JSON.parse(await readFile(join(dir, 'parquet.json'), 'utf8'))).toEqual(JSON.parse(await readFile(join(dir, 'store.json'), 'utf8')));
+
+    // gate too: the same gate JSON (verdict, rules, findings) and exit code.
+    const gateStore = await cli(['gate', '--run', runId, '--store', store, '--gate-json', join(dir, 'gate-store.json'), '--quiet']);
+    const gateParquet = await cli(['gate', '--source', 'parquet', glob, '--run', runId, '--gate-json', join(dir, 'gate-parquet.json'), '--quiet']);
+    expect([0, 1], gateStore.stderr).toContain(gateStore.code);
+    expect(gateParquet.code, gateParquet.stderr).toBe(gateStore.code);
+    expect(JSON.parse(await readFile(join(dir, 'gate-parquet.json'), 'utf8'))).toEqual(JSON.parse(await readFile(join(dir, 'gate-store.json'), 'utf8')));
 
     // A second export of the same run replaces the first whole (temp dir + rename).
     const again = await cli(['export', '--run', runId, '--format', 'parquet', lake, '--store', store]);

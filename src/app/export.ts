@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { SpanStore, runNotFound, withEachStore } from '../collect/index.ts';
 import { GauntletError } from '../util/errors.ts';
 import { loadSources, storePathOf, type Outcome, type Output, type Sources } from './output.ts';
+import { gateStoredRun, type GateInput } from './gate.ts';
 import { analyzeStoredRun, type ParityReportOptions } from './parity.ts';
 
 export interface ExportInput extends Sources {
@@ -54,28 +55,42 @@ export async function exportRun(input: ExportInput, out: Output): Promise<Outcom
   }
 }
 
-/** `analyze --source parquet GLOB [--run ID]`: the same judgement as `analyze --run` on the run's stored spans. */
-export async function analyzeParquet(input: Sources & ParityReportOptions & { glob: string; run?: string | undefined }, out: Output): Promise<Outcome> {
+/**
+ * The Parquet files under `glob` loaded into a scratch store file, then `fn` on it — so the files are
+ * judged by exactly the code that judges a store. The scratch store is deleted afterwards.
+ */
+async function withParquetStore<T>(glob: string, run: string | undefined, fn: (file: string, run: string) => Promise<T>): Promise<T> {
   const work = await mkdtemp(join(tmpdir(), 'gauntlet-parquet-'));
   const file = join(work, 'store.duckdb');
   try {
     const store = await SpanStore.open(file);
-    let run = input.run;
     try {
-      const n = await store.importParquet(input.glob);
-      if (!n) throw new GauntletError('GAUNTLET_INPUT_INVALID', `no spans in ${input.glob}`, { file: input.glob, hint: 'the glob must match Parquet files written by `gauntlet export --format parquet`' });
+      const n = await store.importParquet(glob);
+      if (!n) throw new GauntletError('GAUNTLET_INPUT_INVALID', `no spans in ${glob}`, { file: glob, hint: 'the glob must match Parquet files written by `gauntlet export --format parquet`' });
       if (!run) {
         const runs = (await store.listRuns()).map((r) => r.runId);
         if (runs.length !== 1) {
-          throw new GauntletError('GAUNTLET_USAGE', `${input.glob} holds ${runs.length} runs (${runs.slice(0, 5).join(', ')}${runs.length > 5 ? ', …' : ''}): say which with --run ID`, { file: input.glob });
+          throw new GauntletError('GAUNTLET_USAGE', `${glob} holds ${runs.length} runs (${runs.slice(0, 5).join(', ')}${runs.length > 5 ? ', …' : ''}): say which with --run ID`, { file: glob });
         }
         run = runs[0]!;
       }
     } finally {
       await store.close();
     }
-    return await analyzeStoredRun({ config: input.config, store: file, run, json: input.json, failOnDivergence: input.failOnDivergence, quiet: input.quiet }, out);
+    return await fn(file, run);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** `analyze --source parquet GLOB [--run ID]`: the same judgement as `analyze --run` on the run's stored spans. */
+export function analyzeParquet(input: Sources & ParityReportOptions & { glob: string; run?: string | undefined }, out: Output): Promise<Outcome> {
+  return withParquetStore(input.glob, input.run, (file, run) =>
+    analyzeStoredRun({ config: input.config, store: file, run, json: input.json, failOnDivergence: input.failOnDivergence, quiet: input.quiet }, out),
+  );
+}
+
+/** `gate --source parquet GLOB --run ID`: the gate of an exported run, as `gate --run` gives it from the store. */
+export function gateParquet(input: GateInput & { glob: string }, out: Output): Promise<Outcome> {
+  return withParquetStore(input.glob, input.run, (file, run) => gateStoredRun({ ...input, store: file, run }, out));
 }

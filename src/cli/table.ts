@@ -157,7 +157,16 @@ export const COMMANDS = {
   gate: defineCommand({
     summary: 'the CI verdict of a stored run: ledger labels, latency, error rate, thresholds, baseline',
     description: 'Re-judges a stored run (its pairs, smoke checks and load phase) exactly as `gauntlet run` judged it, with the given ledger and baseline.',
-    options: { ...common, run: requiredRunId('the stored run to judge'), ...judgement, ...gateOutputs, pushgateway },
+    forms: ['gauntlet gate --run ID [--ledger F] [--baseline F] [--junit F] …', 'gauntlet gate --source parquet GLOB --run ID […]'],
+    args: '[GLOB]',
+    options: {
+      ...common,
+      run: requiredRunId('the stored run to judge'),
+      ...judgement,
+      ...gateOutputs,
+      pushgateway,
+      source: opt.enum(['store', 'parquet'] as const, { default: 'store', description: 'where the spans come from (parquet: files of `gauntlet export`, GLOB as the argument)' }),
+    },
     examples: ['gauntlet gate --run r-20261127-150000-abc123 --baseline baseline.json --junit gate.xml'],
     exit1: 'the gate failed',
   }),
