@@ -2,7 +2,9 @@ import { createRequire } from 'node:module';
 import type { Outcome, Output } from '../app/output.ts';
 import { GauntletError } from '../util/errors.ts';
 import { baselineCommand, gateCommand, reportCommand } from './commands/gate.ts';
+import { collectCommand } from './commands/collect.ts';
 import { daemonCommand } from './commands/daemon.ts';
+import { exportCommand } from './commands/export.ts';
 import { ingestCommand, loadCommand } from './commands/load.ts';
 import { mirrorCommand } from './commands/mirror.ts';
 import { analyzeCommand, parityCommand, runsCommand } from './commands/parity.ts';
@@ -27,6 +29,7 @@ const HANDLERS: { [C in CommandName]: Handler<C> } = {
   smoke: smokeCommand,
   parity: parityCommand,
   analyze: analyzeCommand,
+  export: exportCommand,
   watch: watchCommand,
   gate: gateCommand,
   report: reportCommand,
@@ -34,6 +37,7 @@ const HANDLERS: { [C in CommandName]: Handler<C> } = {
   runs: runsCommand,
   schema: schemaCommand,
   record: recordCommand,
+  collect: collectCommand,
   mirror: mirrorCommand,
   replay: replayCommand,
   import: importCommand,

@@ -101,7 +101,9 @@ export const COMMANDS = {
     forms: [
       'gauntlet analyze --run ID [--json FILE]',
       'gauntlet analyze --source prometheus --url URL [--window 5m] [--end TIME] [--service S] [--metric http|spanmetrics|gauntlet] [--metric-unit s|ms] [--metric-prefix P] [--runtime-label L] [--json FILE|-]',
+      'gauntlet analyze --source parquet GLOB [--run ID] [--json FILE]',
     ],
+    args: '[GLOB]',
     description:
       'From the store: the parity report of a stored run. From Prometheus (Mimir, Thanos, VictoriaMetrics…): the runtimes’ latency histograms and error rates, judged like a run.',
     options: {
@@ -109,7 +111,7 @@ export const COMMANDS = {
       run: runId('the stored run to judge'),
       json: opt.string({ placeholder: 'FILE', description: 'write the analysis as JSON (- for stdout, prometheus source)' }),
       'fail-on-divergence': failOnDivergence,
-      source: opt.enum(['store', 'prometheus'] as const, { default: 'store', description: 'where the telemetry comes from' }),
+      source: opt.enum(['store', 'prometheus', 'parquet'] as const, { default: 'store', description: 'where the telemetry comes from (parquet: files of `gauntlet export`, GLOB as the argument)' }),
       url: opt.string({ placeholder: 'URL', description: 'base URL of a Prometheus-compatible query API (source prometheus)' }),
       window: opt.duration({ default: '5m', description: 'the range the histograms are read over (source prometheus)' }),
       end: opt.time({ description: 'end of the window: RFC 3339 or Unix seconds (source prometheus)', defaultText: 'now' }),
@@ -125,7 +127,22 @@ export const COMMANDS = {
     exit1: 'a divergence (or a slower route / failing error rate) was found and --fail-on-divergence was given',
     check(o) {
       if (o.source === 'prometheus' && !o.url) throw usageError('analyze --source prometheus needs --url URL', 'the base URL of a Prometheus-compatible query API, e.g. http://127.0.0.1:9090');
-      if (o.source !== 'prometheus' && !o.run) throw usageError('analyze needs --run ID', 'list stored runs with `gauntlet runs`, or judge live metrics with --source prometheus --url URL');
+      if (o.source === 'store' && !o.run) throw usageError('analyze needs --run ID', 'list stored runs with `gauntlet runs`, or judge live metrics with --source prometheus --url URL');
+    },
+  }),
+  export: defineCommand({
+    summary: 'write a stored run as hive-partitioned Parquet (DIR/run=ID/date=DAY/), for DuckDB, Trino, Spark or ClickHouse',
+    forms: ['gauntlet export --run ID --format parquet DIR'],
+    args: 'DIR',
+    description: 'Every span of the run from the whole store family, written by DuckDB into a temp directory and renamed into place. Read it back with `gauntlet analyze --source parquet GLOB`; the schema is in docs/scale.md.',
+    options: {
+      ...common,
+      run: runId('the stored run to export'),
+      format: opt.enum(['parquet'] as const, { default: 'parquet', description: 'file format' }),
+    },
+    examples: ['gauntlet export --run r-20261127-150000-abc123 --format parquet runs/'],
+    check(o) {
+      if (!o.run) throw usageError('export needs --run ID', RUNS_HINT);
     },
   }),
   watch: defineCommand({
@@ -144,7 +161,16 @@ export const COMMANDS = {
   gate: defineCommand({
     summary: 'the CI verdict of a stored run: ledger labels, latency, error rate, thresholds, baseline',
     description: 'Re-judges a stored run (its pairs, smoke checks and load phase) exactly as `gauntlet run` judged it, with the given ledger and baseline.',
-    options: { ...common, run: requiredRunId('the stored run to judge'), ...judgement, ...gateOutputs, pushgateway },
+    forms: ['gauntlet gate --run ID [--ledger F] [--baseline F] [--junit F] …', 'gauntlet gate --source parquet GLOB --run ID […]'],
+    args: '[GLOB]',
+    options: {
+      ...common,
+      run: requiredRunId('the stored run to judge'),
+      ...judgement,
+      ...gateOutputs,
+      pushgateway,
+      source: opt.enum(['store', 'parquet'] as const, { default: 'store', description: 'where the spans come from (parquet: files of `gauntlet export`, GLOB as the argument)' }),
+    },
     examples: ['gauntlet gate --run r-20261127-150000-abc123 --baseline baseline.json --junit gate.xml'],
     exit1: 'the gate failed',
   }),
@@ -189,6 +215,17 @@ export const COMMANDS = {
       if (positionals.length > 1) throw usageError('schema takes at most one format name');
       if (o.all && !o['out-dir']) throw usageError('schema --all needs --out-dir DIR');
     },
+  }),
+  collect: defineCommand({
+    summary: 'a standalone OTLP/HTTP receiver writing its own store file: one shard of a trace-id-sharded fleet (docs/scale.md)',
+    forms: ['gauntlet collect --listen HOST:PORT --store .gauntlet/store.<shard>.duckdb [--allow-remote]'],
+    description: 'Runs until SIGINT/SIGTERM (exit 0). `analyze`/`gate` read `store.duckdb` and every `store.<name>.duckdb` beside it as one store.',
+    options: {
+      ...common,
+      listen: opt.string({ placeholder: 'HOST:PORT', description: 'where exporters send OTLP/HTTP (loopback unless --allow-remote)', required: true }),
+      'allow-remote': opt.boolean({ description: 'listen on a non-loopback address (the receiver has no authentication)' }),
+    },
+    examples: ['gauntlet collect --listen 127.0.0.1:4318 --store .gauntlet/store.shard-a.duckdb'],
   }),
   record: defineCommand({
     summary: 'recording reverse proxy: forward, redact, append NDJSON',

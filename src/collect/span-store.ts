@@ -235,6 +235,58 @@ export class SpanStore {
     return texts.map(spanFromJsonRow);
   }
 
+  /**
+   * Writes a run's spans (the trace-join rule, one copy per span) as Parquet with DuckDB's own
+   * writer, hive-partitioned: `<dir>/run=<id>/date=<YYYY-MM-DD>/data_0.parquet`, where the date is
+   * the UTC day the run's first span started. The columns are those of the `spans` table (JSON
+   * columns as Parquet strings); `run` and `date` live in the directory names. `dir` should be a
+   * fresh temp directory: the caller renames the result into place (see app/export.ts).
+   */
+  async exportRunParquet(runId: string, dir: string): Promise<{ spans: number; date: string }> {
+    if (this.closed) throw storeError('span store is closed', this.path);
+    await this.writer.settledSoFar();
+    const first = await this.read(`SELECT min(start_ns) AS first, count(*) AS n FROM spans WHERE ${RUN_SPANS_WHERE}`, [runId]);
+    const firstNs = first[0]?.first as bigint | null | undefined;
+    if (firstNs === null || firstNs === undefined) return { spans: 0, date: '' };
+    const date = new Date(Number(firstNs / 1_000_000n)).toISOString().slice(0, 10);
+    const lit = (v: string) => `'${v.replaceAll("'", "''")}'`;
+    const columns = await this.read(`SELECT column_name FROM information_schema.columns WHERE table_name = 'spans' ORDER BY ordinal_position`);
+    const cols = columns.map((c) => `"${String(c.column_name)}"`).join(', ');
+    const sql =
+      `COPY (SELECT ${cols}, ${lit(runId)} AS run, ${lit(date)} AS date FROM spans ` +
+      `WHERE trace_id IN (SELECT trace_id FROM spans WHERE run_id = ${lit(runId)}) ${FIRST_COPY} ORDER BY start_ns, span_id) ` +
+      `TO ${lit(dir)} (FORMAT parquet, PARTITION_BY (run, date), COMPRESSION zstd)`;
+    try {
+      const result = await this.reader.runAndReadAll(sql);
+      const n = result.getRows()[0]?.[0];
+      return { spans: Number(n ?? 0), date };
+    } catch (err) {
+      throw storeError(`parquet export failed: ${(err as Error).message}`, dir, err);
+    }
+  }
+
+  /**
+   * Loads spans written by exportRunParquet (any glob `read_parquet` accepts, hive partitions
+   * included) into this store — an in-memory one, for `analyze --source parquet`.
+   */
+  async importParquet(glob: string): Promise<number> {
+    if (this.readOnlyMode) throw storeError('span store is open read-only', this.path);
+    const lit = (v: string) => `'${v.replaceAll("'", "''")}'`;
+    const cols = ['trace_id', 'span_id', 'parent_span_id', 'name', 'kind', 'start_ns', 'end_ns', 'duration_ns', 'status_code', 'status_message', 'service_name', 'scope_name', 'run_id', 'driver', 'resource', 'attributes', 'events', 'links', 'received_at']
+      .map((c) => `"${c}"`)
+      .join(', ');
+    try {
+      await this.writer.settledSoFar();
+      const result = await this.writerConn.runAndReadAll(`INSERT INTO spans (${cols}) SELECT ${cols} FROM read_parquet(${lit(glob)}, hive_partitioning = true, union_by_name = true)`);
+      return Number(result.getRows()[0]?.[0] ?? 0);
+    } catch (err) {
+      throw new GauntletError('GAUNTLET_INPUT_INVALID', `cannot read spans from Parquet ${glob}: ${(err as Error).message}`, {
+        file: glob,
+        hint: 'point at files written by `gauntlet export --format parquet`, e.g. DIR/run=*/date=*/*.parquet',
+      });
+    }
+  }
+
   /** Stores metric data points (one transaction); resolves with the rows committed. */
   insertMetrics(points: readonly StoredMetricPoint[]): Promise<number> {
     if (this.closed) return Promise.reject(storeError('span store is closed', this.path));

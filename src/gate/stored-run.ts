@@ -75,14 +75,23 @@ export async function judgeWholeRun(
   return { ...judged, gate, ...(smoke ? { smoke } : {}), ...(opts.load ? { load: opts.load } : {}) };
 }
 
-/** A stored run's spans, and its load report when it had a load phase (from the same store file). */
+/**
+ * A stored run's spans, and its load report when it had a load phase. The spans are the union over
+ * the whole store family: one file when one process wrote the run, several when receivers sharded
+ * by trace id each wrote their own (`store.<shard>.duckdb`, see docs/scale.md) — a trace lives
+ * whole in one shard, so the union is the run. Copies of one span (exporter retries, or a shard
+ * copied twice) are read once. The load report comes from the file that holds the run's own span.
+ */
 export async function readStoredRun(storePath: string, runId: string, loaded: LoadedConfig): Promise<{ spans: StoredSpan[]; load?: LoadReport }> {
-  const { result, locked } = await withEachStore(storePath, async (store) => {
+  const byId = new Map<string, StoredSpan>();
+  let load: LoadReport | undefined;
+  const { locked } = await withEachStore(storePath, async (store) => {
     const spans = await store.spansForRun(runId);
-    if (!spans.length) return undefined;
-    const load = findRunSpan(spans, runId) ? await loadReportFromStore(store, runId, judgeOptionsOf(loaded.config)) : undefined;
-    return { spans, ...(load ? { load } : {}) };
+    for (const s of spans) if (!byId.has(`${s.traceId}/${s.spanId}`)) byId.set(`${s.traceId}/${s.spanId}`, s);
+    if (!load && spans.length && findRunSpan(spans, runId)) load = await loadReportFromStore(store, runId, judgeOptionsOf(loaded.config));
+    return undefined; // read every file of the family
   });
-  if (result) return result;
-  throw runNotFound(storePath, runId, locked);
+  if (!byId.size) throw runNotFound(storePath, runId, locked);
+  const spans = [...byId.values()].sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0));
+  return { spans, ...(load ? { load } : {}) };
 }

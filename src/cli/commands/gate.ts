@@ -1,9 +1,12 @@
-import { gateStoredRun, reportStoredRun, saveRunBaseline } from '../../app/gate.ts';
+import { gateParquet } from '../../app/export.ts';
+import { gateStoredRun, reportStoredRun, saveRunBaseline, type GateInput } from '../../app/gate.ts';
+import { usageError } from '../options.ts';
 import type { Outcome, Output } from '../../app/output.ts';
 import type { CommandOptions } from '../table.ts';
 
-export function gateCommand(o: CommandOptions<'gate'>, _positionals: string[], out: Output): Promise<Outcome> {
-  return gateStoredRun(
+export function gateCommand(o: CommandOptions<'gate'>, positionals: string[], out: Output): Promise<Outcome> {
+  if (o.source === 'parquet' && positionals.length !== 1) throw usageError('gate --source parquet needs one GLOB', "e.g. gauntlet gate --source parquet 'runs/run=*/date=*/*.parquet' --run ID");
+  return (o.source === 'parquet' ? (i: GateInput, w: Output) => gateParquet({ ...i, glob: positionals[0]! }, w) : gateStoredRun)(
     {
       config: o.config,
       store: o.store,
