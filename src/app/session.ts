@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { openStoreForRun, startReceiver, type Receiver, type SpanStore } from '../collect/index.ts';
 import { resolveFrom, type LoadedConfig } from '../config/index.ts';
-import { startStack, newRunId, type DriveSession, type RunningStack } from '../drive/index.ts';
+import { readPersistentStack, startStack, newRunId, type DriveSession, type RunningStack } from '../drive/index.ts';
 import { startTelemetry, type HarnessTelemetry } from '../telemetry/tracing.ts';
 import { SpanKind } from '@opentelemetry/api';
 import * as A from '../contract/attributes.ts';
@@ -49,7 +49,9 @@ export async function openSession(
     receiver = await startReceiver({ store, host: cfg.collector.host, port: cfg.collector.port, maxBodyBytes: cfg.collector.maxBodyBytes });
     // Spans the receiver cannot take (outage, overload) wait in a spool beside the store.
     telemetry = startTelemetry({ endpoint: receiver.url, runId, spoolDir: join(dirname(storePath), 'spool', runId) });
-    const stack = await startStack(cfg, { otlpEndpoint: receiver.url, only: opts.services });
+    // A persistent stack (`gauntlet stack up`) serves the reference runtimes instead of twins started here.
+    const persistent = cfg.stack.persistent ? await readPersistentStack(resolveFrom(loaded.baseDir, cfg.stack.persistent)) : undefined;
+    const stack = await startStack(cfg, { otlpEndpoint: receiver.url, only: opts.services, persistent });
     const r = receiver;
     const t = telemetry;
     const lifecycle = opts.lifecycle;
