@@ -14,3 +14,4 @@ export { mergeRecordings, REORDER_WINDOW } from './replay-stream.ts';
 export { downStack, readStackStatus, stackLogFiles, upStack, type DownResult, type StackStatus, type UpResult } from './persistent/control.ts';
 export { readPersistentStack, type PersistentStack } from './persistent/resolve.ts';
 export type { DaemonState, StackState, ApplyResult } from './persistent/state.ts';
+export { warmUpSpanPipeline } from './persistent/warm-up.ts';

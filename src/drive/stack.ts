@@ -11,6 +11,8 @@ export interface RuntimeEndpoint {
   headers: Record<string, string>;
   /** True when gauntlet started a reference daemon for it. */
   managed: boolean;
+  /** The persistent stack's daemon serving it, when `stack.persistent` resolved it, and whether it exports spans. */
+  persistent?: { daemon: string; exportsSpans: boolean };
 }
 
 export interface ServiceEndpoints {
@@ -78,7 +80,7 @@ export async function startStack(
               { service, flavour: rt.reference.flavour, env: faultEnv(rt.reference), runtime: name, path: `stack.services.${service}.runtimes.${name}.reference` },
               taken,
             );
-            endpoints.push({ name, role, url: daemon.url, headers: rt.headers ?? {}, managed: false });
+            endpoints.push({ name, role, url: daemon.url, headers: rt.headers ?? {}, managed: false, persistent: { daemon: daemon.name, exportsSpans: 'OTEL_EXPORTER_OTLP_ENDPOINT' in daemon.env } });
           } else if (rt.reference) {
             if (!REFERENCE_SERVICES.has(service)) {
               throw new GauntletError('GAUNTLET_CONFIG_INVALID', `no reference daemon exists for service "${service}" (available: ${[...REFERENCE_SERVICES].join(', ')})`, {
