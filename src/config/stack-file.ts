@@ -41,6 +41,8 @@ export async function readStackFile(path: string, cwd = process.cwd()): Promise<
     }
     const parsed = StackFileSchema.safeParse(raw);
     if (!parsed.success) {
+      // An unknown key is reported at its own line (and path), not at its table's.
+      for (const issue of parsed.error.issues) if (issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined) (issue as { path: PropertyKey[] }).path = [...issue.path, issue.keys[0]];
       const lines = tomlKeyLines(text);
       throw schemaError(CODE, { file, lineOf: (p) => lineOfPath(lines, p) }, parsed.error);
     }
