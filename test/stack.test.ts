@@ -180,6 +180,19 @@ describe('gauntlet stack (persistent stack of the reference twins)', () => {
     expect(again.stdout).toContain('stack test-stack: unchanged validatord-rust, validatord-go, vectord-rust');
   });
 
+  it('a changed daemon: up restarts only it, on the port it had', async () => {
+    const before = await status();
+    const text = readFileSync(stackFile, 'utf8').replace('reference = { service = "vectord", flavour = "rust" }\n', 'reference = { service = "vectord", flavour = "rust" }\nenv = { GAUNTLET_FAULT_LATENCY_MS = "1" }\n');
+    await writeFile(stackFile, text);
+    const r = await cli(['stack', 'up', '--file', stackFile]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('stack test-stack: restarted (changed) vectord-rust · unchanged validatord-rust, validatord-go');
+    const after = await status();
+    expect(daemon(after, 'vectord-rust').pid).not.toBe(daemon(before, 'vectord-rust').pid);
+    expect(daemon(after, 'vectord-rust')).toMatchObject({ port: daemon(before, 'vectord-rust').port, health: 'ok' });
+    for (const name of ['validatord-rust', 'validatord-go']) expect(daemon(after, name).pid).toBe(daemon(before, name).pid);
+  });
+
   it('logs NAME prints that daemon’s log; logs prints all of them', async () => {
     const one = await cli(['stack', 'logs', 'vectord-rust', '--file', stackFile]);
     expect(one.code, one.stderr).toBe(0);

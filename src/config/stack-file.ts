@@ -44,17 +44,24 @@ export async function readStackFile(path: string, cwd = process.cwd()): Promise<
       // An unknown key is reported at its own line (and path), not at its table's.
       for (const issue of parsed.error.issues) if (issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined) (issue as { path: PropertyKey[] }).path = [...issue.path, issue.keys[0]];
       const lines = tomlKeyLines(text);
-      throw schemaError(CODE, { file, lineOf: (p) => lineOfPath(lines, p) }, parsed.error);
+      throw withSchemaHint(schemaError(CODE, { file, lineOf: (p) => lineOfPath(lines, p) }, parsed.error));
     }
     stack = parsed.data;
   } else if (ext === '.yaml' || ext === '.yml' || ext === '.json') {
-    stack = await readDataFile(file, StackFileSchema, CODE, 'stack file');
+    stack = await readDataFile(file, StackFileSchema, CODE, 'stack file').catch((err: unknown) => {
+      throw err instanceof GauntletError && err.facts.path !== undefined ? withSchemaHint(err) : err;
+    });
   } else {
     throw new GauntletError(CODE, `unknown stack file type "${ext || '(none)'}"`, { file, hint: 'a stack file ends in .toml, .yaml, .yml or .json' });
   }
   const name = stack.name ?? basename(file, extname(file));
   const stateDir = resolve(dirname(file), stack.stateDir ?? `.gauntlet/stack/${name}`);
   return { stack, file, name, stateDir };
+}
+
+/** Point at the stack file's own schema rather than the config's. */
+function withSchemaHint(err: GauntletError): GauntletError {
+  return new GauntletError(err.code, err.message, { ...err.facts, hint: 'run `gauntlet schema stack` for the stack file’s JSON Schema (schemas/stack.json)' }, { cause: err.cause });
 }
 
 /**

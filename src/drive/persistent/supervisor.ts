@@ -86,10 +86,13 @@ export class Supervisor {
     }
     for (const [name, spec] of Object.entries(desired.daemons)) {
       const existing = this.runners.get(name);
-      if (existing && existing.state.specHash === hashDaemonSpec(spec, desired.otlpEndpoint) && existing.state.status !== 'failed' && existing.state.status !== 'stopped') {
+      const same = existing?.state.specHash === hashDaemonSpec(spec, desired.otlpEndpoint);
+      if (existing && same && existing.state.status !== 'failed' && existing.state.status !== 'stopped') {
         result.unchanged.push(name);
         continue;
       }
+      // A daemon that gave up (failed) or exited for good is started again by the next `up`: listed as started, not changed.
+      const changed = existing !== undefined && !same;
       const runner = new DaemonRunner(name, spec, {
         stack: desired.name,
         paths: this.paths,
@@ -100,9 +103,11 @@ export class Supervisor {
         changed: () => this.scheduleWrite(),
         log: (line) => this.log(line),
       });
-      (existing ? result.changed : result.started).push(name);
+      // Port 0 means "pick one and keep it": a redefined daemon keeps the port clients already use.
+      if (existing && spec.port === 0) runner.state.port = existing.state.port;
+      (changed ? result.changed : result.started).push(name);
       this.runners.set(name, runner);
-      starts.push((existing ? existing.stop() : Promise.resolve()).then(() => runner.start(existing ? 'changed' : 'up')));
+      starts.push((existing ? existing.stop() : Promise.resolve()).then(() => runner.start(changed ? 'changed' : 'up')));
     }
     await Promise.all(starts);
     this.lastApply = result;
