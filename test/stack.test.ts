@@ -144,12 +144,14 @@ describe('gauntlet stack (persistent stack of the reference twins)', () => {
   it('a killed daemon is restarted on the same port, its restart counted', async () => {
     const before = daemon(await status(), 'validatord-go');
     process.kill(before.pid!, 'SIGKILL');
-    let after = before;
-    for (let i = 0; i < 150; i++) {
+    // Poll the supervisor's state file (what `status` reads) rather than a CLI process per poll.
+    const stateFile = join(dir, '.gauntlet/stack/test-stack/state.json');
+    for (let i = 0; i < 300; i++) {
       await sleep(100);
-      after = daemon(await status(), 'validatord-go');
-      if (after.restarts === 1 && after.health === 'ok' && after.pid !== before.pid) break;
+      const d = (JSON.parse(readFileSync(stateFile, 'utf8')) as { daemons: Record<string, { restarts: number; health: string; pid?: number }> }).daemons['validatord-go']!;
+      if (d.restarts === 1 && d.health === 'ok' && d.pid !== undefined && d.pid !== before.pid) break;
     }
+    const after = daemon(await status(), 'validatord-go');
     expect(after).toMatchObject({ restarts: 1, health: 'ok', status: 'running', port: before.port, lastError: 'killed by SIGKILL' });
     expect(after.pid).not.toBe(before.pid);
     expect(alive(after.pid!)).toBe(true);
@@ -205,7 +207,7 @@ describe('gauntlet stack (persistent stack of the reference twins)', () => {
     expect(unknown.stderr).toContain('no log for "nope"');
   });
 
-  it('run --config with stack.persistent uses the running twins (their spans reach the run) and leaves them running', async () => {
+  it('run --config (and watch) with stack.persistent use the running twins (their spans reach the run) and leave them running', async () => {
     const before = await status();
     const config = join(dir, 'gauntlet.config.yaml');
     await writeFile(
@@ -236,9 +238,13 @@ describe('gauntlet stack (persistent stack of the reference twins)', () => {
     expect(r.stdout).toMatch(/PASS validatord\/healthz go/);
     expect(r.stderr).not.toContain('did not reach');
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    // watch gets its runtimes the same way (one session → startStack): one cycle against the stack.
+    const w = await cli(['watch', '--config', config, '--max-cycles', '1', '--listen', '127.0.0.1:0', '--interval', '1s'], 120_000);
+    expect(w.code, `${w.stdout}\n${w.stderr}`).toBe(0);
+    expect(w.stderr).not.toContain('did not reach');
     const after = await status();
     for (const d of before.daemons!) expect(daemon(after, d.name)).toMatchObject({ pid: d.pid, health: 'ok' });
-  });
+  }, 180_000);
 
   it('run against a stack that is not up exits 2 naming the stack file', async () => {
     const otherFile = join(dir, 'other.toml');
