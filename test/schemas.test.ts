@@ -7,7 +7,7 @@ import { REPO_ROOT, runCli } from './support/cli.ts';
 /** Editor schemas: every file format, draft-07 with $id and title, published in schemas/ and named by the shipped YAML. */
 describe('JSON Schemas for editors', () => {
   it('covers every file format gauntlet reads, draft-07, with $id and title', () => {
-    expect(SCHEMA_NAMES.sort()).toEqual(['baseline', 'cases', 'config', 'ledger', 'recording-exchange', 'recording-header', 'scenarios', 'smoke']);
+    expect(SCHEMA_NAMES.sort()).toEqual(['baseline', 'cases', 'config', 'ledger', 'recording-exchange', 'recording-header', 'scenarios', 'smoke', 'stack']);
     for (const name of SCHEMA_NAMES) {
       const s = jsonSchemaOf(name);
       expect(s.$schema, name).toBe('http://json-schema.org/draft-07/schema#');
@@ -30,6 +30,7 @@ describe('JSON Schemas for editors', () => {
       ['harness/parity/validatord.cases.yaml', 'cases'],
       ['harness/smoke/validatord.yaml', 'smoke'],
       ['harness/smoke/vectord.yaml', 'smoke'],
+      ['harness/stack/gauntlet.persistent.yaml', 'config'],
       ['load/vectord.run.yaml', 'scenarios'],
       ['load/vectord.scenarios.yaml', 'scenarios'],
     ];
@@ -47,6 +48,6 @@ describe('JSON Schemas for editors', () => {
     expect(JSON.parse(ok.stdout)).toEqual(jsonSchemaOf('smoke'));
     const bad = await runCli(['schema', 'nope']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('one of: config, cases, smoke, scenarios, ledger, baseline, recording-header, recording-exchange');
+    expect(bad.stderr).toContain('one of: config, cases, smoke, scenarios, ledger, baseline, stack, recording-header, recording-exchange');
   }, 60_000);
 });

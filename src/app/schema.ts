@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
-import { BaselineSchema, CaseFileSchema, ConfigSchema, LedgerSchema, ScenarioFileSchema, SmokeSuiteSchema } from '../config/index.ts';
+import { BaselineSchema, CaseFileSchema, ConfigSchema, LedgerSchema, ScenarioFileSchema, SmokeSuiteSchema, StackFileSchema } from '../config/index.ts';
 import { RecordedExchangeSchema, RecordingHeaderSchema } from '../record/index.ts';
 import { writeFileAtomic, writeFileSet } from '../util/atomic-write.ts';
 import { GauntletError } from '../util/errors.ts';
@@ -19,6 +19,7 @@ const FORMATS = {
   scenarios: { schema: ScenarioFileSchema, title: 'gauntlet load scenario file' },
   ledger: { schema: LedgerSchema, title: 'gauntlet known-divergence ledger' },
   baseline: { schema: BaselineSchema, title: 'gauntlet baseline' },
+  stack: { schema: StackFileSchema, title: 'gauntlet persistent stack file (gauntlet stack up)' },
   'recording-header': { schema: RecordingHeaderSchema, title: 'gauntlet recording: the header line (line 1)' },
   'recording-exchange': { schema: RecordedExchangeSchema, title: 'gauntlet recording: one exchange line' },
 } as const;

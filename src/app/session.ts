@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { openStoreForRun, startReceiver, type Receiver, type SpanStore } from '../collect/index.ts';
 import { resolveFrom, type LoadedConfig } from '../config/index.ts';
-import { startStack, newRunId, type DriveSession, type RunningStack } from '../drive/index.ts';
+import { readPersistentStack, startStack, warmUpSpanPipeline, newRunId, type DriveSession, type RunningStack } from '../drive/index.ts';
 import { startTelemetry, type HarnessTelemetry } from '../telemetry/tracing.ts';
 import { SpanKind } from '@opentelemetry/api';
 import * as A from '../contract/attributes.ts';
@@ -49,7 +49,16 @@ export async function openSession(
     receiver = await startReceiver({ store, host: cfg.collector.host, port: cfg.collector.port, maxBodyBytes: cfg.collector.maxBodyBytes });
     // Spans the receiver cannot take (outage, overload) wait in a spool beside the store.
     telemetry = startTelemetry({ endpoint: receiver.url, runId, spoolDir: join(dirname(storePath), 'spool', runId) });
-    const stack = await startStack(cfg, { otlpEndpoint: receiver.url, only: opts.services });
+    // A persistent stack (`gauntlet stack up`) serves the reference runtimes instead of twins started here.
+    const persistent = cfg.stack.persistent ? await readPersistentStack(resolveFrom(loaded.baseDir, cfg.stack.persistent)) : undefined;
+    const stack = await startStack(cfg, { otlpEndpoint: receiver.url, only: opts.services, persistent });
+    if (persistent) {
+      const exporting = [...stack.services.values()].flatMap((s) => [s.primary, s.candidate, ...s.others]).filter((e) => e.persistent?.exportsSpans);
+      const { silent } = await warmUpSpanPipeline(store, [...new Set(exporting.map((e) => e.url))]);
+      for (const url of silent) {
+        process.stderr.write(`note: spans of the persistent twin at ${url} did not reach this run's collector (${receiver.url}); point otlpEndpoint of ${persistent.file} at collector.port of the config\n`);
+      }
+    }
     const r = receiver;
     const t = telemetry;
     const lifecycle = opts.lifecycle;

@@ -13,6 +13,7 @@ import { replayCommand } from './commands/replay.ts';
 import { runCommand } from './commands/run.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { smokeCommand } from './commands/smoke.ts';
+import { stackCommand } from './commands/stack.ts';
 import { watchCommand } from './commands/watch.ts';
 import { EXIT, exitCodeOf, exitCodeOfOutcome } from './exit-codes.ts';
 import { commandHelp, globalHelp } from './help.ts';
@@ -44,6 +45,7 @@ const HANDLERS: { [C in CommandName]: Handler<C> } = {
   load: loadCommand,
   ingest: ingestCommand,
   daemon: daemonCommand,
+  stack: stackCommand,
 };
 
 function dispatch<C extends CommandName>(cli: { command: C; options: CommandOptions<C>; positionals: string[] }, out: Output): Promise<Outcome> {

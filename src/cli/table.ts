@@ -203,7 +203,7 @@ export const COMMANDS = {
   runs: defineCommand({ summary: 'list runs in the span store', options: { ...common } }),
   schema: defineCommand({
     summary: 'print the JSON Schema (draft-07, for editors) of a file format',
-    args: '[config|cases|smoke|scenarios|ledger|baseline|recording-header|recording-exchange]',
+    args: '[config|cases|smoke|scenarios|ledger|baseline|stack|recording-header|recording-exchange]',
     options: {
       help,
       out: file('write the schema to FILE instead of stdout'),
@@ -373,6 +373,35 @@ export const COMMANDS = {
     check(o, positionals) {
       if (!REFERENCE_DAEMONS.includes(positionals[0] as ReferenceDaemon) || positionals.length !== 1) throw usageError(`daemon needs one service: ${REFERENCE_DAEMONS.join(' or ')}`, 'gauntlet daemon vectord --flavour rust --port 3200');
       if (!o.flavour) throw usageError('--flavour must be rust or go');
+    },
+  }),
+  stack: defineCommand({
+    summary: 'a persistent stack of daemons (TOML/YAML/JSON stack file) kept up by a detached supervisor: up, down, status, logs',
+    args: 'up|down|status|logs [NAME]',
+    forms: ['gauntlet stack up|down|status [--file FILE] [--json]', 'gauntlet stack logs [NAME] [--file FILE] [--lines N]'],
+    description:
+      'up starts the supervisor (detached: it outlives this command) or tells the running one to apply the file again — only daemons that are new or changed start, ' +
+      'daemons gone from the file stop — and waits for their health checks (exit 1 if one is not healthy in time). ' +
+      'The supervisor restarts a crashed daemon with backoff and counts restarts. down stops every daemon (SIGTERM, SIGKILL after its grace period) and the supervisor. ' +
+      'Pid files, logs and state live in the stack’s state directory. A config with stack.persistent: FILE makes run, watch and mirror use the running twins.',
+    options: {
+      config,
+      help,
+      file: opt.string({ short: 'f', placeholder: 'FILE', description: 'the stack file (.toml, .yaml, .json)', defaultText: 'stack.persistent of the config' }),
+      json: opt.boolean({ description: 'up/down/status: print JSON' }),
+      lines: opt.int({ max: 1_000_000, description: 'logs: the last N lines of each log', defaultText: '50' }),
+    },
+    examples: [
+      'gauntlet stack up --file harness/stack/lakehouse-persistent.toml',
+      'gauntlet stack status --file harness/stack/lakehouse-persistent.toml',
+      'gauntlet stack logs validatord-go --file harness/stack/lakehouse-persistent.toml',
+      'gauntlet stack down --file harness/stack/lakehouse-persistent.toml',
+    ],
+    exit1: 'up: a daemon was not healthy within its health.startTimeoutMs',
+    check(_o, positionals) {
+      const action = positionals[0];
+      if (action === undefined || !['up', 'down', 'status', 'logs'].includes(action)) throw usageError(`stack needs an action: up, down, status or logs${action ? ` (got "${action}")` : ''}`);
+      if (positionals.length > (action === 'logs' ? 2 : 1)) throw usageError(`stack ${action} takes ${action === 'logs' ? 'at most one daemon name' : 'no further arguments'}`, 'the stack file is given with --file FILE');
     },
   }),
 } as const;

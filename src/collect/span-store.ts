@@ -460,6 +460,13 @@ export class SpanStore {
     return Number(rows[0]?.n ?? 0);
   }
 
+  /** How many of these trace ids have at least one stored span (a warm-up probe's way to see its spans arrived). */
+  async countTraces(traceIds: readonly string[]): Promise<number> {
+    if (traceIds.length === 0) return 0;
+    const rows = await this.read(`SELECT count(DISTINCT trace_id) AS n FROM spans WHERE trace_id IN (${traceIds.map(() => '?').join(', ')})`, [...traceIds]);
+    return Number(rows[0]?.n ?? 0);
+  }
+
   /**
    * How far a run's telemetry has arrived, without reading the spans: all spans, CLIENT spans that
    * got an HTTP answer, and those of them whose runtime SERVER span has arrived too.

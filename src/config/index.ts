@@ -12,3 +12,5 @@ export { parseThresholdKey, type ThresholdKey } from './threshold-keys.ts';
 export { ScenarioFileSchema, parseDuration, EXECUTORS, type ScenarioFile, type Scenario, type Workload } from './scenario-schema.ts';
 export { readSmokeSuites, type LoadedSuite, type SkippedSuite, type SmokePlan } from './smoke-suites.ts';
 export { readParityCases, type LoadedCases } from './case-files.ts';
+export * from './stack-file-schema.ts';
+export { readStackFile, tomlKeyLines, type LoadedStackFile } from './stack-file.ts';

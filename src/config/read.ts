@@ -84,7 +84,7 @@ function parseYamlSource(file: string, text: string, code: ErrorCode): SourceTex
   };
 }
 
-function schemaError(code: ErrorCode, src: { file: string; lineOf?: SourceText['lineOf'] }, error: z.ZodError): GauntletError {
+export function schemaError(code: ErrorCode, src: { file: string; lineOf?: SourceText['lineOf'] }, error: z.ZodError): GauntletError {
   const issue = error.issues[0]!;
   const line = src.lineOf?.(issue.path);
   const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more: ${error.issues.slice(1, 4).map((i) => formatPath(i.path)).join(', ')})` : '';

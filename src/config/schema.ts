@@ -78,6 +78,13 @@ export const ServiceSchema = z
 export const StackSchema = z
   .object({
     services: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'service names are lower-case identifiers'), ServiceSchema),
+    persistent: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'A persistent stack file (relative to this config) kept up by `gauntlet stack up`: runtimes with `reference` use its running twin of the same service and flavour instead of starting one',
+      ),
   })
   .strict();
 

@@ -6,3 +6,4 @@
 export * from './attributes.ts';
 export * from './vocabularies.ts';
 export * as LoadMetrics from './load-metrics.ts';
+export * as StackTelemetry from './stack.ts';

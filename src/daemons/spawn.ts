@@ -16,6 +16,17 @@ export type DaemonService = keyof typeof ENTRIES;
 /** The services a reference daemon exists for. */
 export const DAEMON_SERVICES = Object.keys(ENTRIES) as DaemonService[];
 
+/** Every twin with a process entry, storaged included (the persistent stack can run it on its own). */
+const TWIN_ENTRIES = { ...ENTRIES, storaged: fileURLToPath(new URL('./storaged/main.ts', import.meta.url)) } as const;
+
+/**
+ * The command line of a reference twin, for a supervisor that spawns it itself (log files, fixed
+ * ports): `node --import tsx main.ts --flavour F`; append `--host`, `--port`, `--otlp-endpoint`.
+ */
+export function referenceDaemonArgv(service: keyof typeof TWIN_ENTRIES, flavour: Flavour): string[] {
+  return [process.execPath, '--import', resolveTsxLoader(), TWIN_ENTRIES[service], '--flavour', flavour];
+}
+
 export interface SpawnDaemonOptions {
   service: DaemonService;
   flavour: Flavour;

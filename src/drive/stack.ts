@@ -2,6 +2,7 @@ import type { GauntletConfig } from '../config/index.ts';
 import { spawnDaemon, type DaemonService } from '../daemons/index.ts';
 import type { RuntimeRole } from '../probe/index.ts';
 import { GauntletError } from '../util/errors.ts';
+import { pickPersistentDaemon, type PersistentStack } from './persistent/resolve.ts';
 
 export interface RuntimeEndpoint {
   name: string;
@@ -10,6 +11,8 @@ export interface RuntimeEndpoint {
   headers: Record<string, string>;
   /** True when gauntlet started a reference daemon for it. */
   managed: boolean;
+  /** The persistent stack's daemon serving it, when `stack.persistent` resolved it, and whether it exports spans. */
+  persistent?: { daemon: string; exportsSpans: boolean };
 }
 
 export interface ServiceEndpoints {
@@ -49,17 +52,20 @@ const REFERENCE_SERVICES: ReadonlySet<string> = new Set<DaemonService>(['validat
 
 /**
  * Resolve every configured runtime to a base URL, starting the reference daemons the config asks
- * for (on 127.0.0.1, port 0) with their OTLP exporters pointed at the collector.
+ * for (on 127.0.0.1, port 0) with their OTLP exporters pointed at the collector — or, given a
+ * running persistent stack (`stack.persistent`), using its twins instead of starting any.
  */
 export async function startStack(
   config: GauntletConfig,
-  opts: { otlpEndpoint: string | undefined; only?: ReadonlySet<string> },
+  opts: { otlpEndpoint: string | undefined; only?: ReadonlySet<string>; persistent?: PersistentStack | undefined },
 ): Promise<RunningStack> {
   const stops: Array<() => Promise<void>> = [];
   const services = new Map<string, ServiceEndpoints>();
   const stop = async () => {
     await Promise.allSettled(stops.map((s) => s()));
   };
+  // Persistent daemons already given to a runtime: an A/A secondary gets a second twin when there is one.
+  const taken = new Set<string>();
   try {
     for (const [service, svc] of Object.entries(config.stack.services)) {
       if (opts.only && !opts.only.has(service)) continue;
@@ -68,7 +74,14 @@ export async function startStack(
       await Promise.all(
         Object.entries(svc.runtimes).map(async ([name, rt]) => {
           const role: RuntimeRole = name === svc.primary ? 'primary' : name === svc.candidate ? 'candidate' : 'secondary';
-          if (rt.reference) {
+          if (rt.reference && opts.persistent) {
+            const daemon = pickPersistentDaemon(
+              opts.persistent,
+              { service, flavour: rt.reference.flavour, env: faultEnv(rt.reference), runtime: name, path: `stack.services.${service}.runtimes.${name}.reference` },
+              taken,
+            );
+            endpoints.push({ name, role, url: daemon.url, headers: rt.headers ?? {}, managed: false, persistent: { daemon: daemon.name, exportsSpans: 'OTEL_EXPORTER_OTLP_ENDPOINT' in daemon.env } });
+          } else if (rt.reference) {
             if (!REFERENCE_SERVICES.has(service)) {
               throw new GauntletError('GAUNTLET_CONFIG_INVALID', `no reference daemon exists for service "${service}" (available: ${[...REFERENCE_SERVICES].join(', ')})`, {
                 path: `stack.services.${service}.runtimes.${name}.reference`,

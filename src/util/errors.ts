@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'GAUNTLET_DISK_FULL'
   | 'GAUNTLET_OTLP_INVALID'
   | 'GAUNTLET_DAEMON_START'
+  | 'GAUNTLET_STACK_INVALID'
+  | 'GAUNTLET_STACK_NOT_UP'
   | 'GAUNTLET_NOTHING_TO_RUN'
   | 'GAUNTLET_INTERRUPTED'
   | 'GAUNTLET_INTERNAL';
@@ -70,6 +72,9 @@ export const INPUT_ERROR_CODES: ReadonlySet<ErrorCode> = new Set([
   'GAUNTLET_RUN_NOT_FOUND',
   'GAUNTLET_OTLP_INVALID',
   'GAUNTLET_NOTHING_TO_RUN',
+  // A bad persistent stack file, or a config pointing at a stack that is not running (`gauntlet stack up`).
+  'GAUNTLET_STACK_INVALID',
+  'GAUNTLET_STACK_NOT_UP',
   // The store file is not ours to use (not DuckDB, newer schema, held by another process) or the
   // disk is full: the user's environment needs fixing, not gauntlet.
   'GAUNTLET_STORE_INVALID',
