@@ -8,6 +8,7 @@ import { mirrorCommand } from './commands/mirror.ts';
 import { analyzeCommand, parityCommand, runsCommand } from './commands/parity.ts';
 import { importCommand, recordCommand } from './commands/record.ts';
 import { replayCommand } from './commands/replay.ts';
+import { reviewCommand } from './commands/review.ts';
 import { runCommand } from './commands/run.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { smokeCommand } from './commands/smoke.ts';
@@ -40,6 +41,7 @@ const HANDLERS: { [C in CommandName]: Handler<C> } = {
   load: loadCommand,
   ingest: ingestCommand,
   daemon: daemonCommand,
+  review: reviewCommand,
 };
 
 function dispatch<C extends CommandName>(cli: { command: C; options: CommandOptions<C>; positionals: string[] }, out: Output): Promise<Outcome> {
