@@ -25,14 +25,30 @@ export interface Bundle {
   readonly guard: GuardVerdict;
 }
 
-const unquote = (p: string): string => {
-  if (!p.startsWith('"')) return p;
-  try {
-    return JSON.parse(p) as string;
-  } catch {
-    return p.slice(1, -1);
+const C_ESCAPES: Record<string, number> = { n: 10, t: 9, r: 13, '"': 34, '\\': 92, a: 7, b: 8, f: 12, v: 11 };
+
+/** git's C-style quoting of unusual paths (`"caf\303\251.ts"`): octal escapes are UTF-8 bytes. */
+function unquote(p: string): string {
+  if (!p.startsWith('"') || !p.endsWith('"')) return p;
+  const bytes: number[] = [];
+  const body = p.slice(1, -1);
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i]!;
+    if (ch !== '\\') {
+      bytes.push(...Buffer.from(ch, 'utf8'));
+      continue;
+    }
+    const oct = /^[0-7]{3}/.exec(body.slice(i + 1));
+    if (oct) {
+      bytes.push(parseInt(oct[0], 8));
+      i += 3;
+    } else {
+      const next = body[++i] ?? '';
+      bytes.push(C_ESCAPES[next] ?? next.charCodeAt(0));
+    }
   }
-};
+  return Buffer.from(bytes).toString('utf8');
+}
 
 /** `--- a/x`, `+++ b/x`, `/dev/null`: the path without its a/ or b/ prefix. */
 function sidePath(line: string): string | undefined {
