@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeTraces, type StoredSpan } from '../src/collect/index.ts';
-import { runCli } from './support/cli.ts';
+import { REPO_ROOT, runCli } from './support/cli.ts';
 
 /**
  * `gauntlet review` end to end, loopback only: a git repository made here, reviewers that are real
@@ -245,5 +245,15 @@ describe('gauntlet review on a real repository', () => {
     expect(full.stdout).toContain('sleepy failed: no answer within 500 ms (stopped)');
     expect(full.stdout).toContain('chatty failed: answer larger than 1000 bytes (stopped)');
     expect(full.stdout).toContain('FAILED (c1 validatord: no reviewer answered');
+  }, 60_000);
+  it('the shipped example config (harness/review, stub reviewers that are not a model) works against another repository', async () => {
+    const r = await runCli(['review', 'base..HEAD', '--config', join(REPO_ROOT, 'harness/review/gauntlet.review.yaml'), '--repo', repo, '--json', '-'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.reviewers.map((x: { name: string; lineage: string }) => `${x.name}/${x.lineage}`)).toEqual(['stub-a/stub', 'stub-b/stub-too']);
+    // The stub names the first added line of each file; two lineages → every location converges, as a NOTE.
+    const byId = Object.fromEntries(report.bundles.map((b: { id: string; name: string; locations: Array<{ path: string; line: number; severity: string; convergent: boolean }> }) => [`${b.id} ${b.name}`, b.locations.map((l) => `${l.path}:${l.line} ${l.severity} ${l.convergent}`)]));
+    expect(byId).toEqual({ 'c4 harness': ['src/validatord/main.go:2 NOTE true', 'src/vectord/index.go:2 NOTE true'], 'c6 docs': ['docs/notes.md:1 NOTE true'] });
+    expect(r.stderr).toContain('c4 harness (');
   }, 60_000);
 });
