@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeTraces, type StoredSpan } from '../src/collect/index.ts';
+import { decodeTraces, SpanStore, type StoredSpan } from '../src/collect/index.ts';
 import { REPO_ROOT, runCli } from './support/cli.ts';
 
 /**
@@ -246,6 +246,29 @@ describe('gauntlet review on a real repository', () => {
     expect(full.stdout).toContain('chatty failed: answer larger than 1000 bytes (stopped)');
     expect(full.stdout).toContain('FAILED (c1 validatord: no reviewer answered');
   }, 60_000);
+  it('--store keeps the GenAI spans in the span store under the review run id, where bundle size and engagement can be queried', async () => {
+    const storePath = join(dir, 'store', 'spans.duckdb');
+    await mkdir(join(dir, 'store'), { recursive: true });
+    const r = await review(['base..HEAD', '--reviewer', 'qwen-b,llama', '--store', storePath, '--json', '-']);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.runId).toMatch(/^review-\d{14}-[0-9a-f]{6}$/);
+    const store = await SpanStore.open(storePath);
+    try {
+      const stored = await store.spansForRun(report.runId);
+      const calls = stored.filter((s) => s.attributes['gen_ai.operation.name'] === 'chat');
+      // 3 bundles × 2 reviewers, plus the root.
+      expect(calls.length).toBe(6);
+      expect(stored.length).toBe(7);
+      const llamaC1 = calls.find((s) => s.attributes['gauntlet.review.reviewer'] === 'llama' && s.attributes['gauntlet.review.bundle'] === 'c1')!;
+      expect(Number(llamaC1.attributes['gauntlet.review.bundle_bytes'])).toBe(report.bundles[0].bytes);
+      expect(Number(llamaC1.attributes['gen_ai.usage.output_tokens'])).toBe(ANSWERS.llama!.c1!.length);
+      expect(JSON.stringify(stored, (_k, v) => (typeof v === 'bigint' ? String(v) : v))).not.toContain(KEY);
+    } finally {
+      await store.close();
+    }
+  }, 90_000);
+
   it('the shipped example config (harness/review, stub reviewers that are not a model) works against another repository', async () => {
     const r = await runCli(['review', 'base..HEAD', '--config', join(REPO_ROOT, 'harness/review/gauntlet.review.yaml'), '--repo', repo, '--json', '-'], { cwd: dir });
     expect(r.code).toBe(0);

@@ -31,6 +31,7 @@ import {
   type CallResult,
   type ReviewReport,
 } from '../review/index.ts';
+import { openStoreForRun, startReceiver, type Receiver, type SpanStore } from '../collect/index.ts';
 import { startTelemetry } from '../telemetry/tracing.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { GauntletError } from '../util/errors.ts';
@@ -49,6 +50,8 @@ export interface ReviewOptions extends Sources {
   allowLarge?: boolean | undefined;
   /** OTLP/HTTP base URL for the reviewer-call spans (default: $OTEL_EXPORTER_OTLP_ENDPOINT; none: no export). */
   otlpEndpoint?: string | undefined;
+  /** Keep the spans in this span store instead (DuckDB, via the embedded receiver, under the review's run id). */
+  store?: string | undefined;
   quiet?: boolean | undefined;
 }
 
@@ -189,8 +192,19 @@ export async function review(o: ReviewOptions, out: Output): Promise<Outcome> {
     );
   }
 
-  const endpoint = o.otlpEndpoint ?? (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined);
+  if (o.store && o.otlpEndpoint) throw new GauntletError('GAUNTLET_USAGE', 'choose one of --store and --otlp-endpoint');
   const runId = `review-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
+  // With --store the spans go where every run's spans go: the embedded receiver into the span store.
+  let store: SpanStore | undefined;
+  let receiver: Receiver | undefined;
+  if (o.store) {
+    store = (await openStoreForRun(o.store, runId)).store;
+    receiver = await startReceiver({ store, host: loaded.config.collector.host, port: 0, maxBodyBytes: loaded.config.collector.maxBodyBytes }).catch(async (err: unknown) => {
+      await store!.close();
+      throw err;
+    });
+  }
+  const endpoint = receiver?.url ?? o.otlpEndpoint ?? (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined);
   const telemetry = startTelemetry({ endpoint, runId });
   const root = telemetry.tracer.startSpan('gauntlet review', { kind: SpanKind.INTERNAL, root: true, attributes: { 'gauntlet.review.range': o.range, 'gauntlet.review.bundles': bundles.length, 'gauntlet.review.reviewers': reviewers.length } });
   const parent = trace.setSpan(otelContext.active(), root);
@@ -205,6 +219,7 @@ export async function review(o: ReviewOptions, out: Output): Promise<Outcome> {
     const tallies = bundles.map((b) => tallyBundle(b, results.filter((_, i) => plans[i]!.bundle === b), cfg.convergence));
     report = {
       version: REVIEW_REPORT_VERSION,
+      runId,
       range: o.range,
       convergence: cfg.convergence,
       reviewers: reviewers.map((r) => ({ name: r.name, lineage: r.lineage, model: r.model, kind: r.endpoint ? 'endpoint' : 'command' })),
@@ -216,6 +231,8 @@ export async function review(o: ReviewOptions, out: Output): Promise<Outcome> {
     root.end();
     await telemetry.flush(5_000).catch(() => {});
     await telemetry.shutdown().catch(() => {});
+    await receiver?.close().catch(() => {});
+    await store?.close().catch(() => {});
   }
   if (out.signal.aborted) return 'interrupted';
 

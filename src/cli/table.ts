@@ -328,6 +328,7 @@ export const COMMANDS = {
       'fail-bytes': opt.byteSize({ description: 'refuse a bundle larger than this (exit 2)', defaultText: 'review.guard.failBytes (100KiB)' }),
       'allow-large': opt.boolean({ description: 'review bundles over the fail size anyway' }),
       'otlp-endpoint': opt.string({ placeholder: 'URL', description: 'export one GenAI span per reviewer call to this OTLP/HTTP endpoint', defaultText: '$OTEL_EXPORTER_OTLP_ENDPOINT, else none' }),
+      store: opt.string({ placeholder: 'PATH', description: 'keep those spans in this span store instead (DuckDB; `gauntlet runs` lists the review)' }),
     },
     examples: ['gauntlet review HEAD~1..HEAD --config harness/review/gauntlet.review.yaml', 'gauntlet review main..HEAD --json review.json --markdown review.md'],
     exit1: 'a BLOCK named by at least review.convergence distinct lineages at one location, or a bundle no reviewer answered for',

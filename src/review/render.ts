@@ -6,6 +6,8 @@ export const REVIEW_REPORT_VERSION = 1;
 
 export interface ReviewReport {
   readonly version: typeof REVIEW_REPORT_VERSION;
+  /** gauntlet.run.id of the review's spans. */
+  readonly runId: string;
   readonly range: string;
   readonly convergence: number;
   readonly reviewers: ReadonlyArray<{ name: string; lineage: string; model?: string | undefined; kind: 'command' | 'endpoint' }>;

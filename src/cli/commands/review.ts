@@ -15,6 +15,7 @@ export function reviewCommand(o: CommandOptions<'review'>, positionals: string[]
       failBytes: o['fail-bytes'],
       allowLarge: o['allow-large'],
       otlpEndpoint: o['otlp-endpoint'],
+      store: o.store,
       quiet: o.quiet,
     },
     out,
