@@ -16,11 +16,12 @@ const ALLOWED = {
   telemetry: ['util', 'contract', 'config', 'probe', 'record'],
   collect: ['util', 'contract', 'config', 'shape', 'judge', 'telemetry'],
   daemons: ['util', 'contract', 'config', 'telemetry'],
+  review: ['util', 'contract', 'config'],
   drive: ['util', 'contract', 'config', 'shape', 'judge', 'probe', 'record', 'telemetry', 'collect', 'daemons'],
   analyze: ['util', 'contract', 'config', 'shape', 'judge', 'probe', 'record', 'collect'],
   gate: ['util', 'contract', 'config', 'shape', 'judge', 'collect', 'analyze'],
   report: ['util', 'contract', 'config', 'shape', 'judge', 'probe', 'telemetry', 'collect', 'analyze', 'gate'],
-  app: ['util', 'contract', 'config', 'shape', 'judge', 'probe', 'record', 'telemetry', 'collect', 'daemons', 'drive', 'analyze', 'gate', 'report'],
+  app: ['util', 'contract', 'config', 'shape', 'judge', 'probe', 'record', 'telemetry', 'collect', 'daemons', 'drive', 'analyze', 'gate', 'report', 'review'],
   cli: ['util', 'contract', 'config', 'app'],
 };
 

@@ -10,6 +10,7 @@ import { mirrorCommand } from './commands/mirror.ts';
 import { analyzeCommand, parityCommand, runsCommand } from './commands/parity.ts';
 import { importCommand, recordCommand } from './commands/record.ts';
 import { replayCommand } from './commands/replay.ts';
+import { reviewCommand } from './commands/review.ts';
 import { runCommand } from './commands/run.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { smokeCommand } from './commands/smoke.ts';
@@ -46,6 +47,7 @@ const HANDLERS: { [C in CommandName]: Handler<C> } = {
   ingest: ingestCommand,
   daemon: daemonCommand,
   stack: stackCommand,
+  review: reviewCommand,
 };
 
 function dispatch<C extends CommandName>(cli: { command: C; options: CommandOptions<C>; positionals: string[] }, out: Output): Promise<Outcome> {

@@ -359,6 +359,33 @@ export const COMMANDS = {
       if (positionals[0] !== 'k6' || positionals.length < 2) throw usageError('usage: gauntlet ingest k6 [FILE...] [--runtime NAME FILE...]... (k6 --out json NDJSON, or --summary-export / handleSummary JSON)');
     },
   }),
+  review: defineCommand({
+    summary: 'per-component review scrum: split a git range into component bundles, ask every configured reviewer, tally findings by lineage; exit 1 on a convergent BLOCK',
+    args: 'RANGE',
+    forms: ['gauntlet review RANGE [--reviewer A,B] [--json FILE|-] [--markdown FILE] [--warn-bytes SIZE] [--fail-bytes SIZE] [--allow-large] [--repo DIR]'],
+    description:
+      'Components, reviewers and the size guard come from review: in the config. No reviewer model ships with gauntlet: a reviewer is your command (prompt on stdin, answer on stdout) or an OpenAI-compatible endpoint. ' +
+      'Exit 2 for a bad range, an unknown reviewer, no reviewer configured, a missing API key or a bundle over the fail size. See docs/review.md.',
+    options: {
+      config,
+      help,
+      quiet: common.quiet,
+      repo: opt.string({ placeholder: 'DIR', description: 'the git repository', defaultText: 'the current directory' }),
+      reviewer: opt.list({ placeholder: 'A,B', description: 'ask only these reviewers', defaultText: 'every reviewer of review.reviewers' }),
+      json: opt.string({ placeholder: 'FILE', description: 'write the review as JSON (- for stdout)' }),
+      markdown: file('write the review as Markdown'),
+      'warn-bytes': opt.byteSize({ description: 'warn for a bundle larger than this', defaultText: 'review.guard.warnBytes (60KiB)' }),
+      'fail-bytes': opt.byteSize({ description: 'refuse a bundle larger than this (exit 2)', defaultText: 'review.guard.failBytes (100KiB)' }),
+      'allow-large': opt.boolean({ description: 'review bundles over the fail size anyway' }),
+      'otlp-endpoint': opt.string({ placeholder: 'URL', description: 'export one GenAI span per reviewer call to this OTLP/HTTP endpoint', defaultText: '$OTEL_EXPORTER_OTLP_ENDPOINT, else none' }),
+      store: opt.string({ placeholder: 'PATH', description: 'keep those spans in this span store instead (DuckDB; `gauntlet runs` lists the review)' }),
+    },
+    examples: ['gauntlet review HEAD~1..HEAD --config harness/review/gauntlet.review.yaml', 'gauntlet review main..HEAD --json review.json --markdown review.md'],
+    exit1: 'a BLOCK named by at least review.convergence distinct lineages at one location, or a bundle no reviewer answered for',
+    check(_o, positionals) {
+      if (positionals.length !== 1) throw usageError('usage: gauntlet review RANGE', 'e.g. gauntlet review HEAD~3..HEAD');
+    },
+  }),
   daemon: defineCommand({
     summary: 'run a reference twin in the foreground',
     args: 'validatord|vectord',

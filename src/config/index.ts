@@ -7,6 +7,7 @@ export * from './gate-schema.ts';
 export * from './baseline-schema.ts';
 export * from './smoke-schema.ts';
 export * from './mirror-schema.ts';
+export * from './review-schema.ts';
 export { parseThreshold, evaluateThreshold as evaluateThresholdOnSamples, type Threshold, type Aggregation, type Operator, type ThresholdInputs } from './thresholds.ts';
 export { parseThresholdKey, type ThresholdKey } from './threshold-keys.ts';
 export { ScenarioFileSchema, parseDuration, EXECUTORS, type ScenarioFile, type Scenario, type Workload } from './scenario-schema.ts';

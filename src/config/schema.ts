@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GateSchema } from './gate-schema.ts';
 import { MirrorConfigSchema } from './mirror-schema.ts';
+import { ReviewConfigSchema } from './review-schema.ts';
 import { isLoopbackHost } from '../util/loopback.ts';
 
 /**
@@ -339,6 +340,7 @@ export const ConfigSchema = z
     load: LoadConfigSchema.default(LoadConfigSchema.parse({})),
     watch: WatchSchema.default(WatchSchema.parse({})),
     mirror: MirrorConfigSchema.default(MirrorConfigSchema.parse({})),
+    review: ReviewConfigSchema.default(ReviewConfigSchema.parse({})).describe('gauntlet review RANGE: components, reviewers, size guard'),
     run: RunSchema.default(RunSchema.parse({})),
     metrics: MetricsSchema.default(MetricsSchema.parse({})),
     reports: z
