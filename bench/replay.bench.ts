@@ -7,7 +7,7 @@
  *   npx tsx bench/replay.bench.ts [PAIRS]
  * Figures are reported, never asserted.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
@@ -89,6 +89,7 @@ export async function runReplayBench(pairs = Number(process.env.BENCH_REPLAY_PAI
   const loaded = await readConfig(undefined, dir);
   const plan = planReplay(many, { routes: ['/v1/orders/{id}'], safeRoutes: [], allowUnsafe: true, limit: pairs });
   const session = await openSession(loaded, { services: new Set(['validatord']), storePath: join(dir, 'store.duckdb') });
+  let figures: Record<string, number> | undefined;
   try {
     // Warm both twins and the harness's JIT so the figure is steady-state throughput.
     const warm = planReplay(exchanges, { routes: [], safeRoutes: [], allowUnsafe: true, limit: 200 });
@@ -112,7 +113,7 @@ export async function runReplayBench(pairs = Number(process.env.BENCH_REPLAY_PAI
     const svc = report.services[0]!;
     const bare = await bareHop(Math.min(pairs * 2, 20_000));
     const harnessUs = (cpu.user + cpu.system) / drive.pairs;
-    return {
+    figures = {
       'pairs replayed': drive.pairs,
       'pairs in report (incl. 200 warm-up)': svc.pairs,
       'send phase: paired exchanges/s': drive.pairs / ((sent - started) / 1000),
@@ -125,14 +126,29 @@ export async function runReplayBench(pairs = Number(process.env.BENCH_REPLAY_PAI
       'floor: bare undici + node:http, CPU µs per request (client+server)': bare.cpuUsPerRequest,
       'floor: bare undici + node:http, requests/s': bare.requestsPerS,
       'harness CPU per pair, × bare hop per request': harnessUs / bare.cpuUsPerRequest,
+      // The whole process's peak so far: run one size per process (bench/scaling.bench.ts does).
+      'peak RSS MB (process)': process.resourceUsage().maxRSS / 1024,
     };
   } finally {
     await session.close();
+    if (figures) {
+      const bytes = await storeBytes(dir);
+      figures['store bytes per span'] = bytes / (figures['spans stored for the run'] || 1);
+    }
     await rm(dir, { recursive: true, force: true });
   }
+  return figures;
+}
+
+/** The store file and anything DuckDB keeps next to it (WAL). */
+async function storeBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const name of await readdir(dir)) if (name.startsWith('store.duckdb')) total += (await stat(join(dir, name))).size;
+  return total;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const figures = await runReplayBench(process.argv[2] ? Number(process.argv[2]) : undefined);
+  if (process.env.BENCH_JSON) process.stdout.write(`BENCH_JSON ${JSON.stringify(figures)}\n`);
   for (const [metric, value] of Object.entries(figures)) console.log(`${metric.padEnd(48)} ${value.toLocaleString('en-US', { maximumFractionDigits: 2 })}`);
 }
