@@ -14,7 +14,7 @@
  * Figures are reported, never asserted.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -26,9 +26,33 @@ const SCHEMA = { fields: { id: { type: 'string', required: true }, qty: { type: 
 const BODIES = [JSON.stringify({ schema: SCHEMA, record: { id: 'ord-1', qty: 3 } }), JSON.stringify({ schema: SCHEMA, record: { qty: 3 } })];
 const WARMUP_MS = 1_000;
 
+/**
+ * CPU milliseconds used so far by a process and all its descendants (the mirror daemon spawns its
+ * proxy and copy sides), from /proc; NaN elsewhere. Bounded: at most 64 processes are visited.
+ */
+async function treeCpuMs(root: number): Promise<number> {
+  let total = 0;
+  const queue = [root];
+  try {
+    for (let visited = 0; queue.length > 0 && visited < 64; visited++) {
+      const pid = queue.shift() as number;
+      const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in 10 ms ticks
+      for (const task of await readdir(`/proc/${pid}/task`)) {
+        const kids = (await readFile(`/proc/${pid}/task/${task}/children`, 'utf8')).trim().split(/\s+/).filter(Boolean);
+        queue.push(...kids.map(Number));
+      }
+    }
+    return total;
+  } catch {
+    return NaN;
+  }
+}
+
 interface MirrorProcess {
   url: string;
   metricsUrl: string;
+  pid: number;
   stop(): Promise<string>;
 }
 
@@ -46,6 +70,7 @@ async function startMirrorProcess(args: string[], cwd: string): Promise<MirrorPr
   return {
     url: m[1]!,
     metricsUrl: m[2]!,
+    pid: child.pid as number,
     async stop() {
       const exited = new Promise((r) => child.once('close', r));
       child.kill('SIGINT');
@@ -122,7 +147,9 @@ export async function runMirrorBench(rates: readonly number[] = [250, 1_000], se
       ] as const) {
         const mirror = await startMirrorProcess(['--primary', rust.url, '--candidate', go.url, '--store', join(dir, `${phase.replace(' ', '-')}-${rate}.duckdb`), ...extra], dir);
         try {
+          const cpuBefore = await treeCpuMs(mirror.pid);
           const { samples, errors, late } = await interleave([rust.url, mirror.url], rate, seconds * 1000);
+          const cpuMs = (await treeCpuMs(mirror.pid)) - cpuBefore;
           const [direct, through] = samples as [number[], number[]];
           const at = `@${rate}/s ${phase}:`;
           figures[`${at} direct p50 ms`] = quantile(direct, 0.5);
@@ -131,6 +158,9 @@ export async function runMirrorBench(rates: readonly number[] = [250, 1_000], se
           figures[`${at} through p99 ms`] = quantile(through, 0.99);
           figures[`${at} added p50 ms`] = quantile(through, 0.5) - quantile(direct, 0.5);
           figures[`${at} added p99 ms`] = quantile(through, 0.99) - quantile(direct, 0.99);
+          // The CPU covers the warm-up requests too; with copies on it includes the copy side's work.
+          const sentThrough = (through.length * (seconds * 1000 + WARMUP_MS)) / (seconds * 1000);
+          figures[`${at} mirror process tree CPU µs per request`] = (cpuMs * 1000) / Math.max(1, sentThrough);
           figures[`${at} samples per path`] = Math.min(direct.length, through.length);
           figures[`${at} errors`] = errors;
           figures[`${at} sends late > 5 ms`] = late;

@@ -7,7 +7,10 @@
  *   npx tsx bench/replay.bench.ts [PAIRS]
  * Figures are reported, never asserted.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Pool } from 'undici';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -38,16 +41,55 @@ async function childCpuMs(): Promise<Map<number, number>> {
   return out;
 }
 
+/**
+ * The floor under the harness's CPU per pair: a bare undici pool against a bare `node:http` server
+ * in this process, same concurrency, a small JSON body. Client and server CPU together per request;
+ * a pair is two requests (one per twin), and the twins' servers are not ours to count, so the
+ * comparable floor per pair is about twice the client share.
+ */
+async function bareHop(requests: number): Promise<{ cpuUsPerRequest: number; requestsPerS: number }> {
+  const body = JSON.stringify({ id: 42, status: 'shipped', total: 12.5 });
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const pool = new Pool(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { connections: CONCURRENCY });
+  const one = async () => {
+    const r = await pool.request({ path: '/v1/orders/42', method: 'GET' });
+    await r.body.text();
+  };
+  const run = async (n: number) => {
+    let next = 0;
+    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+      while (next++ < n) await one();
+    }));
+  };
+  try {
+    await run(Math.min(2000, requests));
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    await run(requests);
+    const cpu = process.cpuUsage(cpuBefore);
+    return { cpuUsPerRequest: (cpu.user + cpu.system) / requests, requestsPerS: requests / ((performance.now() - started) / 1000) };
+  } finally {
+    await pool.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
 const SHIPPED = fileURLToPath(new URL('../harness/recordings/validatord.ndjson', import.meta.url));
 const CONCURRENCY = 16;
 
-export async function runReplayBench(pairs = 10_000): Promise<Record<string, number>> {
+export async function runReplayBench(pairs = Number(process.env.BENCH_REPLAY_PAIRS ?? 10_000)): Promise<Record<string, number>> {
   const dir = await mkdtemp(join(tmpdir(), 'gauntlet-replay-bench-'));
   const { exchanges } = await readRecording(SHIPPED);
   const many: RecordedExchange[] = Array.from({ length: pairs }, (_, i) => ({ ...exchanges[i % exchanges.length]!, seq: i + 1 }));
   const loaded = await readConfig(undefined, dir);
   const plan = planReplay(many, { routes: ['/v1/orders/{id}'], safeRoutes: [], allowUnsafe: true, limit: pairs });
   const session = await openSession(loaded, { services: new Set(['validatord']), storePath: join(dir, 'store.duckdb') });
+  let figures: Record<string, number> | undefined;
   try {
     // Warm both twins and the harness's JIT so the figure is steady-state throughput.
     const warm = planReplay(exchanges, { routes: [], safeRoutes: [], allowUnsafe: true, limit: 200 });
@@ -69,7 +111,9 @@ export async function runReplayBench(pairs = 10_000): Promise<Record<string, num
     const report = buildParityReport(session.runId, spans);
     const done = performance.now();
     const svc = report.services[0]!;
-    return {
+    const bare = await bareHop(Math.min(pairs * 2, 20_000));
+    const harnessUs = (cpu.user + cpu.system) / drive.pairs;
+    figures = {
       'pairs replayed': drive.pairs,
       'pairs in report (incl. 200 warm-up)': svc.pairs,
       'send phase: paired exchanges/s': drive.pairs / ((sent - started) / 1000),
@@ -79,14 +123,32 @@ export async function runReplayBench(pairs = 10_000): Promise<Record<string, num
       'report from store: seconds': (done - ingested) / 1000,
       'end to end: paired exchanges/s analysed': drive.pairs / ((done - started) / 1000),
       'spans stored for the run': settled.spans,
+      'floor: bare undici + node:http, CPU µs per request (client+server)': bare.cpuUsPerRequest,
+      'floor: bare undici + node:http, requests/s': bare.requestsPerS,
+      'harness CPU per pair, × bare hop per request': harnessUs / bare.cpuUsPerRequest,
+      // The whole process's peak so far: run one size per process (bench/scaling.bench.ts does).
+      'peak RSS MB (process)': process.resourceUsage().maxRSS / 1024,
     };
   } finally {
     await session.close();
+    if (figures) {
+      const bytes = await storeBytes(dir);
+      figures['store bytes per span'] = bytes / (figures['spans stored for the run'] || 1);
+    }
     await rm(dir, { recursive: true, force: true });
   }
+  return figures;
+}
+
+/** The store file and anything DuckDB keeps next to it (WAL). */
+async function storeBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const name of await readdir(dir)) if (name.startsWith('store.duckdb')) total += (await stat(join(dir, name))).size;
+  return total;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const figures = await runReplayBench(Number(process.argv[2] ?? 10_000));
+  const figures = await runReplayBench(process.argv[2] ? Number(process.argv[2]) : undefined);
+  if (process.env.BENCH_JSON) process.stdout.write(`BENCH_JSON ${JSON.stringify(figures)}\n`);
   for (const [metric, value] of Object.entries(figures)) console.log(`${metric.padEnd(48)} ${value.toLocaleString('en-US', { maximumFractionDigits: 2 })}`);
 }

@@ -60,11 +60,24 @@ export async function runShapeBench(): Promise<Record<string, number>> {
       const p = at(drifted, i);
       return JSON.parse(p.rust) !== JSON.parse(p.go);
     },
+    // The floor for the lossless parser: the same bytes through the hand-written scanner alone.
+    '1kb drifted pair: lossless parse both': (i) => {
+      const p = at(drifted, i);
+      return parsed(p.rust) !== parsed(p.go);
+    },
     '1kb drifted pair: parse both + diff': (i) => parseAndDiff(at(drifted, i)),
     '1kb agreeing pair: parse both + diff': (i) => parseAndDiff(at(agreeing, i)),
     '1kb drifted pair: diff only': (i) => diffJson(...at(driftedValues, i)).length,
     // A fresh parse each time: shapeSignature memoises per parsed value.
     '1kb body: parse + shapeSignature': (i) => shapeSignature(parsed(at(drifted, i).rust)).length,
+    '100kb pair: JSON.parse both (baseline)': (i) => {
+      const p = at(large, i);
+      return JSON.parse(p.rust) !== JSON.parse(p.go);
+    },
+    '100kb pair: lossless parse both': (i) => {
+      const p = at(large, i);
+      return parsed(p.rust) !== parsed(p.go);
+    },
     '100kb pair: parse both + diff': (i) => parseAndDiff(at(large, i)),
     '100kb pair: diff only': (i) => diffJson(...at(largeValues, i)).length,
     '100kb body: parse + shapeSignature': (i) => shapeSignature(parsed(at(large, i).rust)).length,
@@ -74,6 +87,11 @@ export async function runShapeBench(): Promise<Record<string, number>> {
   for (const op of Object.values(cases)) for (let i = 0; i < 200; i++) op(i);
   const results: Record<string, number> = {};
   for (const [name, op] of Object.entries(cases)) results[name] = measure(op);
+  // Ratios within this run are what compare across machines and neighbours' load.
+  const r = (a: string, b: string) => (results[a] as number) / (results[b] as number);
+  results['1kb: lossless parse cost, × JSON.parse'] = r('1kb drifted pair: JSON.parse both (baseline)', '1kb drifted pair: lossless parse both');
+  results['100kb: lossless parse cost, × JSON.parse'] = r('100kb pair: JSON.parse both (baseline)', '100kb pair: lossless parse both');
+  results['1kb drifted pair: parse+diff, fraction of JSON.parse'] = r('1kb drifted pair: parse both + diff', '1kb drifted pair: JSON.parse both (baseline)');
   return results;
 }
 
@@ -84,7 +102,7 @@ async function main(): Promise<void> {
   const results = await runShapeBench();
   const width = Math.max(...Object.keys(results).map((k) => k.length));
   console.log(`${'case'.padEnd(width)}  ops/s (median of ${ROUNDS})`);
-  for (const [name, rate] of Object.entries(results)) console.log(`${name.padEnd(width)}  ${Math.round(rate).toLocaleString('en-US').padStart(10)}`);
+  for (const [name, rate] of Object.entries(results)) console.log(`${name.padEnd(width)}  ${rate.toLocaleString('en-US', { maximumFractionDigits: rate < 10 ? 2 : 0 }).padStart(10)}`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
