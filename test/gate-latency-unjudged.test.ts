@@ -77,6 +77,12 @@ describe('mirror latency (item 12)', () => {
     expect(assessmentLine(gate)).toBe('ship — latency within tolerance');
   });
 
+  it('a gate with nothing to say still says why it ships, never an empty reason', async () => {
+    const server = steady(30, 1, 0.01);
+    const gate = await gateOf(exchanges('mirror', '/x', { clientMs: proxySide, serverMs: server }, { clientMs: copySide, serverMs: server.map((v) => v + 0.001) }));
+    expect(assessmentLine({ ...gate, latency: [], findings: [] })).toBe('ship — every rule passed; no latency was measured');
+  });
+
   it('other drivers still compare client-side times when there are no server spans', async () => {
     const gate = await gateOf(exchanges('parity', '/x', { clientMs: proxySide }, { clientMs: copySide }));
     expect(gate.latency[0]?.source).toBe('client');

@@ -74,6 +74,7 @@ export function assessmentLine(gate: GateResult): string {
   const unjudged = gate.latency.filter((l) => l.verdict.verdict === 'inconclusive');
   if (!failed.length && !slower.length && unjudged.length < gate.latency.length) parts.push(unjudged.length ? `latency within tolerance on ${gate.latency.length - unjudged.length} of ${gate.latency.length} routes` : 'latency within tolerance');
   if (unjudged.length) parts.push(`latency not judged on ${unjudged.map((l) => `${l.service} ${l.method} ${l.route} (${whyUnjudged(l.verdict)})`).join(', ')}`);
+  if (!parts.length) parts.push(gate.latency.length ? 'every rule passed' : 'every rule passed; no latency was measured');
   return `${gate.assessment} — ${parts.join('; ')}`;
 }
 
