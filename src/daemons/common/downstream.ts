@@ -79,16 +79,39 @@ export function createDownstreamClient(tracer: Tracer, baseUrl: string): Downstr
   };
 }
 
-function send(agent: Agent, url: URL, method: string, headers: Record<string, string>): Promise<DownstreamAnswer> {
+/** RFC 9110 §9.2.2: safe to send twice. */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
+/**
+ * One attempt, retried once on a fresh socket when a reused keep-alive socket turns out to have
+ * been closed by the server (ECONNRESET/EPIPE before any answer) and the method is idempotent —
+ * what Go's net/http Transport does inside one RoundTrip (so inside one otelhttp CLIENT span), and
+ * what Node's docs recommend for `request.reusedSocket`. Without it a daemon racing the server's
+ * keep-alive timeout reports a transport error the real runtime never would.
+ */
+async function send(agent: Agent, url: URL, method: string, headers: Record<string, string>): Promise<DownstreamAnswer> {
+  try {
+    return await attempt(agent, url, method, headers);
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException & { reusedSocket?: boolean };
+    if (e.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE') && IDEMPOTENT.has(method)) return attempt(agent, url, method, headers);
+    throw error;
+  }
+}
+
+function attempt(agent: Agent, url: URL, method: string, headers: Record<string, string>): Promise<DownstreamAnswer> {
   return new Promise((resolve, reject) => {
+    let answered = false;
     const req = request(url, { method, headers, agent, timeout: TIMEOUT_MS }, (res) => {
+      answered = true;
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(Object.assign(new Error('downstream timed out'), { code: 'timeout' })));
-    req.on('error', reject);
+    // Only an error before any answer on a socket an earlier request used may be retried.
+    req.on('error', (error) => reject(Object.assign(error, { reusedSocket: req.reusedSocket && !answered })));
     req.end();
   });
 }
