@@ -92,7 +92,7 @@ export async function runMirror(opts: RunMirrorOptions): Promise<RunMirrorResult
   // Refuse a non-loopback bind before anything is started.
   assertLoopbackListen(opts.listen.host, opts.allowRemote, 'the mirror');
   assertLoopbackListen(parseListen(opts.metricsListen).host, opts.allowRemote, 'the mirror (metrics endpoint)');
-  const session: Session = await openSession(loaded, { services: new Set([service]), lifecycle: { command: 'mirror', phases: ['mirror'] }, ...(opts.storePath ? { storePath: opts.storePath } : {}) });
+  const session: Session = await openSession(loaded, { services: new Set([service]), lifecycle: { command: 'mirror', phases: ['mirror'] }, daemon: true, ...(opts.storePath ? { storePath: opts.storePath } : {}) });
   const { runId } = session;
   let proxy: ProxyProcess | undefined;
   let server: MetricsServer | undefined;

@@ -28,6 +28,9 @@ async function recordLifecycle(telemetry: HarnessTelemetry, name: string, attrib
   await telemetry.flush(5_000);
 }
 
+/** DuckDB's buffer pool of a watch or mirror when the config sets none: a day's cycles, not the host's RAM. */
+export const DAEMON_STORE_MEMORY_MB = 256;
+
 export async function openSession(
   loaded: LoadedConfig,
   opts: {
@@ -36,12 +39,15 @@ export async function openSession(
     runId?: string;
     /** Record the run's lifecycle (start now, end on finish): the command and its planned phases. */
     lifecycle?: { command: string; phases: readonly string[] };
+    /** A process that runs for days (watch, mirror): its store cache gets a bound by default. */
+    daemon?: boolean;
   },
 ): Promise<Session> {
   const cfg = loaded.config;
   const runId = opts.runId ?? newRunId();
   const requested = opts.storePath ?? resolveFrom(loaded.file ? loaded.baseDir : process.cwd(), cfg.store.path);
-  const { store, path: storePath, shared } = await openStoreForRun(requested, runId);
+  const memoryLimitMb = cfg.store.memoryLimitMb ?? (opts.daemon ? DAEMON_STORE_MEMORY_MB : undefined);
+  const { store, path: storePath, shared } = await openStoreForRun(requested, runId, memoryLimitMb ? { memoryLimitMb } : {});
   if (!shared) process.stderr.write(`note: ${requested} is in use by another gauntlet run; this run writes ${storePath}\n`);
   let receiver: Receiver | undefined;
   let telemetry: HarnessTelemetry | undefined;

@@ -97,6 +97,7 @@ export async function runWatch(opts: WatchOptions): Promise<WatchSummary> {
   const state: WatchState = { cycles: 0, failed: 0, lastRunId: null, lastVerdict: null, lastError: null, lastCycleEnd: null };
   const session = await openSession(opts.loaded, {
     services: new Set(opts.caseFiles.map((c) => c.cases.service)),
+    daemon: true,
     ...(opts.storePath ? { storePath: opts.storePath } : {}),
   });
   let server: Awaited<ReturnType<typeof serveMetrics>> | undefined;

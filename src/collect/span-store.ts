@@ -83,6 +83,11 @@ const ADD_DROPPED_ATTRIBUTES_COUNT = 'ALTER TABLE spans ADD COLUMN IF NOT EXISTS
 export interface StoreOpenOptions {
   /** Open an existing file for reading only: no lock against other readers, no writes, no schema changes. */
   readOnly?: boolean;
+  /**
+   * DuckDB's buffer-pool limit (its `memory_limit`) in MiB; unset = DuckDB's default, 80% of RAM.
+   * Over it DuckDB evicts cached blocks and spills to temp files instead of growing.
+   */
+  memoryLimitMb?: number;
 }
 
 /** One row per span: retried exports may have stored duplicates. */
@@ -163,7 +168,8 @@ export class SpanStore {
     let instance: DuckDBInstance;
     try {
       if (file && !readOnly) await mkdir(dirname(path), { recursive: true });
-      instance = await DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : { wal_autocheckpoint: WAL_CHECKPOINT_BACKSTOP });
+      const limit: Record<string, string> = opts.memoryLimitMb ? { memory_limit: `${opts.memoryLimitMb}MiB` } : {};
+      instance = await DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY', ...limit } : { wal_autocheckpoint: WAL_CHECKPOINT_BACKSTOP, ...limit });
     } catch (err) {
       throw openError(err, path, readOnly);
     }
@@ -315,6 +321,12 @@ export class SpanStore {
   async listMetricRuns(): Promise<MetricRunSummary[]> {
     if (this.closed) throw storeError('span store is closed', this.path);
     return this.metrics.runs();
+  }
+
+  /** DuckDB's buffer-pool limit as it reports it (e.g. `256.0 MiB`). */
+  async memoryLimit(): Promise<string> {
+    const rows = await this.read("SELECT current_setting('memory_limit') AS v");
+    return String(rows[0]?.v ?? '');
   }
 
   /** Bytes the database uses (its used blocks), the figure retention bounds. */

@@ -1,7 +1,7 @@
 import { access, readdir } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { GauntletError } from '../util/errors.ts';
-import { SpanStore, lockHolderOf } from './span-store.ts';
+import { SpanStore, lockHolderOf, type StoreOpenOptions } from './span-store.ts';
 
 const isLocked = (err: unknown) =>
   (err instanceof GauntletError && err.code === 'GAUNTLET_STORE_LOCKED') || /Could not set lock|Conflicting lock/i.test(String((err as Error)?.message ?? err));
@@ -30,13 +30,13 @@ export function runStorePath(path: string, runId: string): string {
  * a store of its own beside it instead of failing or waiting — two runs at once never share (or
  * corrupt) a file, and readers look in both (see `findRunSpans`).
  */
-export async function openStoreForRun(path: string, runId: string): Promise<{ store: SpanStore; path: string; shared: boolean }> {
+export async function openStoreForRun(path: string, runId: string, opts: Pick<StoreOpenOptions, 'memoryLimitMb'> = {}): Promise<{ store: SpanStore; path: string; shared: boolean }> {
   try {
-    return { store: await SpanStore.open(path), path, shared: true };
+    return { store: await SpanStore.open(path, opts), path, shared: true };
   } catch (err) {
     if (!isLocked(err)) throw err;
     const own = runStorePath(path, runId);
-    return { store: await SpanStore.open(own), path: own, shared: false };
+    return { store: await SpanStore.open(own, opts), path: own, shared: false };
   }
 }
 

@@ -329,6 +329,13 @@ export const ConfigSchema = z
       .object({
         path: z.string().min(1).default('.gauntlet/store.duckdb'),
         retention: RetentionSchema.default(RetentionSchema.parse({})),
+        memoryLimitMb: z
+          .number()
+          .int()
+          .min(16)
+          .max(1_048_576)
+          .optional()
+          .describe("DuckDB's buffer-pool limit (memory_limit) in MiB for the process writing the store. Unset: DuckDB's default (80% of RAM) for batch commands, 256 for watch and mirror, whose cache must not grow with the host"),
       })
       .strict()
       .default({ path: '.gauntlet/store.duckdb', retention: RetentionSchema.parse({}) }),
