@@ -27,7 +27,7 @@ describe('parseCLI is pure and strict', () => {
     [['parity', '--bogus']],
     [['analyze']],
     [['daemon', 'validatord', '--flavour', 'java']],
-    [['daemon', 'vectord', '--flavour', 'go']],
+    [['daemon', 'chatd', '--flavour', 'go']],
     [['schema', 'a', 'b']],
   ])('%j is a usage error', (argv) => {
     expect(() => parseCLI(argv)).toThrow(GauntletError);
