@@ -105,6 +105,16 @@ describe('trace findings per fault switch (fault on the candidate)', () => {
   }, 60_000);
 });
 
+describe('self time needs selfTime.minSamples calls a side', () => {
+  it('the same planted inner latency on 12 calls a side draws no self-time conclusion', async () => {
+    // 6 cases × 2: below the default 20. On a loaded host a dozen calls of one process share its
+    // scheduling luck; a persistent-stack run once showed +4.9 ms self time from that alone.
+    const j = await judgeFault('op-latency-few.yaml', '{ reference: { flavour: go, faultOp: "validate record", faultOpLatencyMs: 4 } }', 2);
+    expectParityClean(j);
+    expect(traceFindings(j).filter((x) => x.class === 'self-time')).toEqual([]);
+  }, 60_000);
+});
+
 describe('no fault, no trace finding', () => {
   it('A/B (rust vs go) and A/A (rust vs rust): 0 trace findings over 20 runs each', async () => {
     for (const [name, primary] of [['ab.yaml', undefined], ['aa.yaml', '{ reference: { flavour: go } }']] as const) {

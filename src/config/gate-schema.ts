@@ -30,7 +30,12 @@ export const TraceGateSchema = z
         enabled: z.boolean().default(true),
         tolerance: z.number().min(0).max(10).default(0.2).describe("Self-time shifts within ±this × the reference's median are immaterial"),
         toleranceMs: z.number().min(0).max(60_000).default(0.5).describe('…and so are shifts within ±this many ms'),
-        minSamples: z.number().int().min(2).default(20),
+        minSamples: z
+          .number()
+          .int()
+          .min(2)
+          .default(20)
+          .describe('Fewer calls a side: no self-time conclusion. Unlike route latency, a decisive difference is not called below it — self time attributes a slowdown, and on a busy host a dozen calls of one process share its scheduling luck'),
       })
       .strict()
       .default(TRACE_DEFAULTS.selfTime),
