@@ -4,7 +4,8 @@
  * child's VmRSS and the store's bytes on disk (file + WAL) are sampled; the slopes per hour are a
  * least-squares fit over the second half of the run, after warm-up. A second, shorter phase runs
  * the same daemon with a tight `store.retention` (runs older than 30 s or beyond 1 MiB, applied
- * every 5 s) and reports where the store settles. Bounded in time; nothing leaves loopback.
+ * every 5 s) and reports where the store settles; a third runs that daemon again with DuckDB's own
+ * buffer pool (80% of RAM) instead of watch's 256 MiB default. Bounded in time; nothing leaves loopback.
  *
  * Why an age limit in the second phase: retention measures the database's used blocks, and at this
  * rate every span is still in the WAL (checkpoints come every ~120k rows), so a size limit alone
@@ -107,7 +108,7 @@ function figures(label: string, r: { samples: Sample[]; cycles: number }, second
 }
 
 /** The embedded default as a data-only JSON config: paths made absolute, retention tight. */
-function retentionConfig(storePath: string): object {
+function retentionConfig(storePath: string, memoryLimitMb?: number): object {
   const abs = (p: string) => resolve(REPO_ROOT, p);
   const d = DEFAULT_CONFIG;
   return {
@@ -119,7 +120,7 @@ function retentionConfig(storePath: string): object {
       replay: { ...d.run?.replay, recordings: (d.run?.replay?.recordings ?? []).map(abs) },
       load: { ...d.run?.load, scenarios: abs(d.run!.load!.scenarios as string) },
     },
-    store: { path: storePath, retention: { maxAgeDays: RETAIN_SECONDS / 86_400, maxSizeMb: 1, everySeconds: 5 } },
+    store: { path: storePath, retention: { maxAgeDays: RETAIN_SECONDS / 86_400, maxSizeMb: 1, everySeconds: 5 }, ...(memoryLimitMb ? { memoryLimitMb } : {}) },
   };
 }
 
@@ -140,6 +141,14 @@ export async function runWatchSoakBench(): Promise<Record<string, number>> {
     const tight = await soak(['--config', config], dir, retained, tightSeconds);
     const pruned = (tight.stdout.match(/^retention: deleted/gm) ?? []).length;
     Object.assign(out, figures('retention 30 s/1 MiB', tight, tightSeconds), { 'retention 30 s/1 MiB prune passes that deleted runs': pruned });
+
+    // The same daemon with DuckDB's own buffer pool (80% of RAM) instead of watch's 256 MiB default,
+    // right after, for the side-by-side RSS slope.
+    const unbounded = join(dir, 'unbounded.duckdb');
+    const configUnbounded = join(dir, 'gauntlet.unbounded.json');
+    await writeFile(configUnbounded, JSON.stringify(retentionConfig(unbounded, 1_048_576), null, 2));
+    const wide = await soak(['--config', configUnbounded], dir, unbounded, tightSeconds);
+    Object.assign(out, figures('retention, DuckDB default pool', wide, tightSeconds));
     return out;
   } finally {
     await rm(dir, { recursive: true, force: true });
