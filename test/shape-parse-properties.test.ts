@@ -81,11 +81,15 @@ function offsetOf(error: string): number {
   return Number(m[1]);
 }
 
-function losslessErrorPosition(text: string): number | undefined {
+function losslessErrorPosition(text: string): number | undefined | 'duplicate key' {
   try {
     losslessParse(text);
     return undefined;
   } catch (err) {
+    // lossless-json refuses a key repeated with another value (and stops there); RFC 8259 only
+    // says names SHOULD be unique and JSON.parse keeps the last one. Damage can make two keys
+    // equal: then lossless-json says nothing about the rest, and the engine alone decides.
+    if (/^Duplicate key /.test((err as Error).message)) return 'duplicate key';
     const m = /at position (\d+)/.exec((err as Error).message);
     if (!m) throw new Error(`lossless-json error without a position: ${(err as Error).message}`);
     return Number(m[1]);
@@ -146,6 +150,10 @@ describe('parseBody against lossless-json and JSON.parse', () => {
         const ours = parseBody(text);
         expect(ours.ok).toBe(engineOk);
         const theirs = losslessErrorPosition(text);
+        if (theirs === 'duplicate key') {
+          if (ours.ok) expect(toPlain(ours.value)).toEqual(JSON.parse(text));
+          return;
+        }
         expect(ours.ok).toBe(theirs === undefined);
         if (ours.ok) {
           expect(toPlain(ours.value)).toEqual(JSON.parse(text));
@@ -162,5 +170,17 @@ describe('parseBody against lossless-json and JSON.parse', () => {
     );
     // The damage generator must really produce bad input, or the property above proves nothing.
     expect(rejected).toBeGreaterThan(RUNS / 4);
+  });
+
+  it('reports a backslash before a control character at the backslash, as lossless-json does', () => {
+    // Found by the property above (fast-check seed -251017478): the escape scanner skipped `\` + CR
+    // blindly and failed two characters later, on the LF, as a control character.
+    for (const text of ['{"ab\\\r\n  :1}', '["a\\\r\nb"]', '["x\\\u0001"]']) {
+      const ours = parseBody(text);
+      expect(ours.ok).toBe(false);
+      if (ours.ok) continue;
+      expect(ours.error).toMatch(/invalid escape sequence/);
+      expect(offsetOf(ours.error)).toBe(losslessErrorPosition(text));
+    }
   });
 });

@@ -194,8 +194,15 @@ class Parser {
     for (;;) {
       const c = text.charCodeAt(pos);
       if (c === QUOTE) break;
-      if (c === BACKSLASH) pos += 2;
-      else if (!(c >= 32)) {
+      if (c === BACKSLASH) {
+        // An escape the engine would refuse is reported here, at the backslash — not later, at
+        // whatever control character the blind skip would have landed next to.
+        if (!ESCAPABLE.has(text.charCodeAt(pos + 1))) {
+          this.pos = pos;
+          return this.fail('invalid escape sequence in string');
+        }
+        pos += 2;
+      } else if (!(c >= 32)) {
         this.pos = pos;
         this.fail(pos >= text.length ? 'unterminated string' : 'control character in string');
       } else pos++;
@@ -248,6 +255,9 @@ class Parser {
     return value;
   }
 }
+
+/** The characters JSON allows after a backslash: " \\ / b f n r t u. */
+const ESCAPABLE = new Set([...'"\\/bfnrtu'].map((c) => c.charCodeAt(0)));
 
 function skipDigits(text: string, pos: number): number {
   for (;;) {
