@@ -19,7 +19,9 @@ const benches: Array<[string, () => Promise<Record<string, number | string>>]> =
   ['shape', runShapeBench],
   ['ingest', runIngestBench],
   ['judge', runJudgeBench],
-  ['replay', runReplayBench],
+  ['replay', () => runReplayBench()],
+  // The same replay under the sampling profiler: harness CPU per pair by phase.
+  ['replay-phases', () => runReplayBench(undefined, { profile: true })],
   ['load', runLoadBench],
   ['mirror', () => runMirrorBench()],
   ['replay-memory', runReplayMemoryBench],

@@ -20,6 +20,7 @@ import { planReplay, runReplayPhase } from '../src/drive/replay.ts';
 import { openSession } from '../src/app/session.ts';
 import type { RecordedExchange } from '../src/record/format.ts';
 import { readRecording } from '../src/record/reader.ts';
+import { startProfile } from './profile-phases.ts';
 
 /**
  * CPU milliseconds used so far by each child process (the twins), from /proc; empty elsewhere. On a
@@ -82,7 +83,12 @@ async function bareHop(requests: number): Promise<{ cpuUsPerRequest: number; req
 const SHIPPED = fileURLToPath(new URL('../harness/recordings/validatord.ndjson', import.meta.url));
 const CONCURRENCY = 16;
 
-export async function runReplayBench(pairs = Number(process.env.BENCH_REPLAY_PAIRS ?? 10_000)): Promise<Record<string, number>> {
+/**
+ * `profile`: the same replay under V8's sampling profiler, reporting the harness's main-thread CPU
+ * per pair by phase (send, span export, receive, store, analysis, I/O) — issue 17's breakdown. The
+ * profiler costs a few percent, so the headline rates come from the unprofiled bench.
+ */
+export async function runReplayBench(pairs = Number(process.env.BENCH_REPLAY_PAIRS ?? 10_000), opts: { profile?: boolean } = {}): Promise<Record<string, number | string>> {
   const dir = await mkdtemp(join(tmpdir(), 'gauntlet-replay-bench-'));
   const { exchanges } = await readRecording(SHIPPED);
   const many: RecordedExchange[] = Array.from({ length: pairs }, (_, i) => ({ ...exchanges[i % exchanges.length]!, seq: i + 1 }));
@@ -90,12 +96,14 @@ export async function runReplayBench(pairs = Number(process.env.BENCH_REPLAY_PAI
   const plan = planReplay(many, { routes: ['/v1/orders/{id}'], safeRoutes: [], allowUnsafe: true, limit: pairs });
   const session = await openSession(loaded, { services: new Set(['validatord']), storePath: join(dir, 'store.duckdb') });
   let figures: Record<string, number> | undefined;
+  const phaseRows: Record<string, string> = {};
   try {
     // Warm both twins and the harness's JIT so the figure is steady-state throughput.
     const warm = planReplay(exchanges, { routes: [], safeRoutes: [], allowUnsafe: true, limit: 200 });
     await runReplayPhase(session, loaded.config, { service: 'validatord', plan: warm, pacing: { mode: 'fast' }, concurrency: CONCURRENCY, maxDurationMs: 600_000, recordings: [] });
     await session.telemetry.flush();
 
+    const stopProfile = opts.profile ? await startProfile() : undefined;
     const twinsBefore = await childCpuMs();
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
@@ -110,6 +118,8 @@ export async function runReplayBench(pairs = Number(process.env.BENCH_REPLAY_PAI
     const spans = await session.store.spansForRun(session.runId);
     const report = buildParityReport(session.runId, spans);
     const done = performance.now();
+    const wholeCpu = process.cpuUsage(cpuBefore);
+    const phases = stopProfile ? await stopProfile.stop([['send', sent], ['flush + settle', ingested], ['report', done]]) : undefined;
     const svc = report.services[0]!;
     const bare = await bareHop(Math.min(pairs * 2, 20_000));
     const harnessUs = (cpu.user + cpu.system) / drive.pairs;
@@ -129,6 +139,17 @@ export async function runReplayBench(pairs = Number(process.env.BENCH_REPLAY_PAI
       // The whole process's peak so far: run one size per process (bench/scaling.bench.ts does).
       'peak RSS MB (process)': process.resourceUsage().maxRSS / 1024,
     };
+    if (phases) {
+      // Send + flush + settle + report: everything the harness spends on a pair.
+      figures['profiled window: process CPU µs per pair (all threads)'] = (wholeCpu.user + wholeCpu.system) / drive.pairs;
+      for (const [window, byPhase] of phases) {
+        const total = [...byPhase.values()].reduce((a, b) => a + b, 0);
+        figures[`${window}: sampled main-thread µs per pair`] = total / drive.pairs;
+        for (const [phase, us] of [...byPhase].sort((a, b) => b[1] - a[1])) {
+          if (us / total >= 0.01) phaseRows[`  ${window} · ${phase}`] = `${(us / drive.pairs).toFixed(0)} µs per pair (${((100 * us) / total).toFixed(0)}%)`;
+        }
+      }
+    }
   } finally {
     await session.close();
     if (figures) {
@@ -137,7 +158,7 @@ export async function runReplayBench(pairs = Number(process.env.BENCH_REPLAY_PAI
     }
     await rm(dir, { recursive: true, force: true });
   }
-  return figures;
+  return { ...figures, ...phaseRows };
 }
 
 /** The store file and anything DuckDB keeps next to it (WAL). */
@@ -150,5 +171,5 @@ async function storeBytes(dir: string): Promise<number> {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const figures = await runReplayBench(process.argv[2] ? Number(process.argv[2]) : undefined);
   if (process.env.BENCH_JSON) process.stdout.write(`BENCH_JSON ${JSON.stringify(figures)}\n`);
-  for (const [metric, value] of Object.entries(figures)) console.log(`${metric.padEnd(48)} ${value.toLocaleString('en-US', { maximumFractionDigits: 2 })}`);
+  for (const [metric, value] of Object.entries(figures)) console.log(`${metric.padEnd(48)} ${typeof value === 'number' ? value.toLocaleString('en-US', { maximumFractionDigits: 2 }) : value}`);
 }
