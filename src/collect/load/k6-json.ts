@@ -193,19 +193,7 @@ function assemble(file: string, blocks: Block[], thresholds: Map<string, string[
     // n samples span n − 1 gaps: stretch the window by one mean gap so count / window is the rate.
     const span = b.lastNs - b.firstNs;
     const window = { startNs: b.firstNs, timeNs: b.lastNs + (b.samples > 1 ? span / BigInt(b.samples - 1) : 1_000_000n) };
-    const point = (name: string, kind: 'sum' | 'gauge', value: number, unit: string): StoredMetricPoint => ({
-      ...emptyPoint(opts.runId),
-      name,
-      kind,
-      unit,
-      ...window,
-      temporality: kind === 'sum' ? 'delta' : null,
-      monotonic: kind === 'sum' ? true : null,
-      value,
-      attributes: base(b),
-    });
-    points.push(point(M.METRIC_ITERATIONS, 'sum', b.iterations, '{iteration}'), point(M.METRIC_DROPPED, 'sum', b.dropped, '{iteration}'));
-    if (b.vus > 0) points.push(point(M.METRIC_VUS, 'gauge', b.vus, '{vu}'));
+    points.push(...blockPoints(opts.runId, window, base(b), b));
     for (const s of b.series.values()) {
       const e = toExponential(s.hist, opts.scale)!;
       s.hist.destroy();
@@ -262,6 +250,29 @@ export function thresholdsFor(scenario: string, recorded: ReadonlyArray<{ key: s
     }
     return [{ metric: scope.metric, threshold, abortOnFail: false, ...(scope.runtime ? { runtime: scope.runtime } : {}) }];
   });
+}
+
+/** One block's iteration, dropped-iteration and VU points, as the load engine stores them. */
+export function blockPoints(
+  runId: string,
+  window: { startNs: bigint; timeNs: bigint },
+  attributes: Record<string, string>,
+  counts: { iterations: number; dropped: number; vus: number },
+): StoredMetricPoint[] {
+  const point = (name: string, kind: 'sum' | 'gauge', value: number, unit: string): StoredMetricPoint => ({
+    ...emptyPoint(runId),
+    name,
+    kind,
+    unit,
+    ...window,
+    temporality: kind === 'sum' ? 'delta' : null,
+    monotonic: kind === 'sum' ? true : null,
+    value,
+    attributes,
+  });
+  const out = [point(M.METRIC_ITERATIONS, 'sum', counts.iterations, '{iteration}'), point(M.METRIC_DROPPED, 'sum', counts.dropped, '{iteration}')];
+  if (counts.vus > 0) out.push(point(M.METRIC_VUS, 'gauge', counts.vus, '{vu}'));
+  return out;
 }
 
 export function emptyPoint(runId: string): StoredMetricPoint {

@@ -16,7 +16,7 @@ import { GauntletError } from '../../util/errors.ts';
 import { addToHist, type ExpHist } from './aggregate.ts';
 import { statusClassOf } from './hdr.ts';
 import { K6_TAGS, importRunSpan, orderRuntimes } from './k6-common.ts';
-import { emptyPoint, routeOf } from './k6-json.ts';
+import { blockPoints, emptyPoint, routeOf } from './k6-json.ts';
 import { runtimeOfUrl, type K6Import, type K6ImportOptions } from './k6-summary.ts';
 import type { RecordedPlan } from './report-types.ts';
 
@@ -138,19 +138,7 @@ export function importK6Otlp(stored: readonly StoredMetricPoint[], source: strin
   for (const b of blocks) {
     const base = { [A.ATTR_GAUNTLET_RUN_ID]: opts.runId, [A.ATTR_GAUNTLET_DRIVER]: 'load', [A.ATTR_GAUNTLET_SERVICE]: svc, [A.ATTR_GAUNTLET_RUNTIME]: b.runtime, [M.ATTR_SCENARIO]: b.scenario };
     const window = { startNs: b.firstNs, timeNs: b.lastNs > b.firstNs ? b.lastNs : b.firstNs + 1_000_000n };
-    const point = (name: string, kind: 'sum' | 'gauge', value: number, unit: string): StoredMetricPoint => ({
-      ...emptyPoint(opts.runId),
-      name,
-      kind,
-      unit,
-      ...window,
-      temporality: kind === 'sum' ? 'delta' : null,
-      monotonic: kind === 'sum' ? true : null,
-      value,
-      attributes: base,
-    });
-    points.push(point(M.METRIC_ITERATIONS, 'sum', b.iterations, '{iteration}'), point(M.METRIC_DROPPED, 'sum', b.dropped, '{iteration}'));
-    if (b.vus > 0) points.push(point(M.METRIC_VUS, 'gauge', b.vus, '{vu}'));
+    points.push(...blockPoints(opts.runId, window, base, b));
     for (const s of b.series.values()) {
       const h = s.hist;
       if (!h || h.count === 0) continue;
