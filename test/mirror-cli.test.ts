@@ -45,7 +45,9 @@ describe('gauntlet mirror (CLI) in front of the reference validatord twins', () 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'gauntlet-mirror-cli-'));
     // The embedded default config: validatord's rust (primary) and go (candidate) twins, POST /v1/validate marked safe.
-    daemon = startDaemon(['mirror', '--service', 'validatord', '--listen', '127.0.0.1:0', '--metrics-listen', '127.0.0.1:0', '--store', join(dir, 'store.duckdb'), '--gate-json', join(dir, 'mirror-gate.json')], dir);
+    // --copy-nice 0: this test checks what the copy side does, not how it yields; on a saturated CI
+    // machine a nice-19 copy side (the default) can be starved for minutes by design.
+    daemon = startDaemon(['mirror', '--service', 'validatord', '--copy-nice', '0', '--listen', '127.0.0.1:0', '--metrics-listen', '127.0.0.1:0', '--store', join(dir, 'store.duckdb'), '--gate-json', join(dir, 'mirror-gate.json')], dir);
     const [, url, metrics, id] = await daemon.waitFor(/listening on (http:\/\/\S+) → .* metrics (http:\/\/\S+)\/metrics · run (r-\S+)/, 60_000);
     runId = id!;
     answers = [];

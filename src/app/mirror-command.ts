@@ -24,6 +24,7 @@ export interface MirrorInput extends Sources {
   timeoutMs?: number | undefined;
   maxBodyBytes?: number | undefined;
   sample?: number | undefined;
+  copyNice?: number | undefined;
   unsafe: boolean;
   metricsListen?: string | undefined;
   allowRemote: boolean;
@@ -76,6 +77,7 @@ function mirrorSettings(input: MirrorInput, base: MirrorConfig): MirrorConfig {
     timeoutMs: input.timeoutMs ?? base.timeoutMs,
     maxBodyBytes: input.maxBodyBytes ?? base.maxBodyBytes,
     sample: input.sample ?? base.sample,
+    copyNice: input.copyNice ?? base.copyNice,
     unsafe: input.unsafe || base.unsafe,
     ...(input.quiet ? { summaryIntervalMs: 0 } : {}),
   };

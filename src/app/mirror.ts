@@ -153,7 +153,7 @@ export async function runMirror(opts: RunMirrorOptions): Promise<RunMirrorResult
     const judgement = new LiveRunJudgement({ store: session.store, runId, loaded, metrics, log });
     const statsNow = (): MirrorStats => ({ ...e.snapshot(), ...judgement.stats() });
     server = await serveMetrics({ listen: opts.metricsListen, registry: metrics.registry, health: () => ({ ok: true, runId, ...statsNow(), verdict: judgement.last?.gate.verdict ?? null }) });
-    const lowered = lowerOwnPriority();
+    const lowered = lowerOwnPriority(settings.copyNice);
     const rules = makeRedactionRules(cfg.redact);
     const sides = [
       `primary ${svc.primary.name} (${redactUrl(svc.primary.url, rules)})`,

@@ -254,7 +254,7 @@ export const COMMANDS = {
       'live shadow traffic: answer clients from the primary, copy each request to the candidate off the hot path (bounded queue, drops counted), compare, spans to the store + /metrics; SIGINT/SIGTERM drain, flush, exit 130',
     forms: [
       'gauntlet mirror --listen 127.0.0.1:PORT [--primary URL --candidate URL [--secondary URL]] [--service NAME]',
-      '                [--queue N] [--concurrency N] [--timeout-ms N] [--sample R] [--unsafe] [--metrics-listen HOST:PORT]',
+      '                [--queue N] [--concurrency N] [--timeout-ms N] [--sample R] [--copy-nice N] [--unsafe] [--metrics-listen HOST:PORT]',
     ],
     description: 'Without --primary/--candidate it mirrors a service of the config. Settings default to mirror: in the config.',
     options: {
@@ -270,6 +270,7 @@ export const COMMANDS = {
       'max-body-bytes': opt.byteSize({ description: 'bodies larger than this are not copied' }),
       unsafe: opt.boolean({ description: 'also copy unsafe methods (POST, PUT, …) — only against disposable runtimes' }),
       sample: opt.number({ max: 1, placeholder: 'R', description: 'fraction of requests copied (0 < R ≤ 1)' }),
+      'copy-nice': opt.int({ min: 0, max: 19, description: 'CPU niceness of the copy side (Linux; 0 = normal priority)', defaultText: 'mirror.copyNice of the config (19)' }),
       'metrics-listen': opt.string({ placeholder: 'HOST:PORT', description: '/metrics address', defaultText: 'mirror.metricsListen of the config' }),
       'allow-remote': opt.boolean({ description: 'listen on a non-loopback address' }),
       'gate-json': file('write the final gate result as JSON'),

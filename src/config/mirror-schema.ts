@@ -32,6 +32,13 @@ export const MirrorConfigSchema = z
     unsafe: z.boolean().default(false).describe('Mirror every method; otherwise POST/PUT/PATCH/DELETE only to replay.safeRoutes (or --unsafe)'),
     summaryIntervalMs: z.number().int().min(0).default(10_000).describe('A summary line this often (0 = only at the end)'),
     judgeIntervalMs: z.number().int().min(100).default(2_000).describe('Re-judge the mirrored run from the store this often (stretched as the run grows, so judging stays under ~10% of the time)'),
+    copyNice: z
+      .number()
+      .int()
+      .min(0)
+      .max(19)
+      .default(19)
+      .describe('Linux CPU niceness of the copy side (store, receiver, comparison): 19 = it takes what the client path leaves, and drops copies (counted) when that is not enough; lower it on a host with spare cores, or where a saturated machine would starve the comparison (or --copy-nice)'),
     drainMs: z.number().int().min(0).max(600_000).default(5_000).describe('On SIGINT/SIGTERM, how long queued copies may still run'),
   })
   .strict();

@@ -17,6 +17,7 @@ export function mirrorCommand(o: CommandOptions<'mirror'>, _positionals: string[
       timeoutMs: o['timeout-ms'],
       maxBodyBytes: o['max-body-bytes'],
       sample: o.sample,
+      copyNice: o['copy-nice'],
       unsafe: o.unsafe,
       metricsListen: o['metrics-listen'],
       allowRemote: o['allow-remote'],

@@ -14,13 +14,15 @@ import type { FromProxyProcess, ProxyInit, ToProxyProcess } from './proxy-proces
 const PROXY_ENTRY = fileURLToPath(new URL('./proxy-process.ts', import.meta.url));
 
 /**
- * Linux: every thread of this process to nice 19 (`setpriority` on a thread id applies to that
- * thread; threads started later inherit it). Called after the runtimes and the proxy process were
- * spawned, so they keep the normal priority. Elsewhere, or if not allowed, nothing changes.
+ * Linux: every thread of this process to `nice` (19 by default; `setpriority` on a thread id applies
+ * to that thread; threads started later inherit it). Called after the runtimes and the proxy process
+ * were spawned, so they keep the normal priority. Elsewhere, if not allowed, or at nice 0, nothing
+ * changes.
  */
-export function lowerOwnPriority(): boolean {
+export function lowerOwnPriority(nice: number = constants.priority.PRIORITY_LOW): boolean {
+  if (nice <= 0) return false;
   try {
-    for (const tid of readdirSync('/proc/self/task')) setPriority(Number(tid), constants.priority.PRIORITY_LOW);
+    for (const tid of readdirSync('/proc/self/task')) setPriority(Number(tid), Math.min(nice, constants.priority.PRIORITY_LOW));
     return true;
   } catch {
     return false;
