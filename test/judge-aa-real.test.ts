@@ -62,6 +62,9 @@ describe('A/A on a real reference twin', () => {
       await rm(dir, { recursive: true, force: true });
     }
     expect(verdicts).toHaveLength(20);
-    expect(verdicts.filter((v) => !v.startsWith('pass')), verdicts.join('\n')).toEqual([]);
+    // A/A has no difference to find, so every non-pass is a false alarm. The judge bounds that rate
+    // by alpha (0.05) and the tolerances; observed over many CI runs it is well under 1 in 100 runs.
+    // One in 20 is within that design (P ≈ 0.17 at a 1% rate); two would say the rate is not small.
+    expect(verdicts.filter((v) => !v.startsWith('pass')).length, verdicts.join('\n')).toBeLessThanOrEqual(1);
   }, 180_000);
 });
