@@ -223,6 +223,37 @@ describe('HTML report of a real run, in headless Chromium', () => {
       expect(await page.locator('#latency').innerText()).toMatch(/p50[^]*×\d\.\d{3}/);
     });
 
+    it('draws a log latency axis over any range: no error and both lines drawn wherever the range starts (uPlot\'s own log splits loop when it starts just below a decade)', async () => {
+      const text = await readFile(html, 'utf8');
+      const re = /(<script type="application\/json" id="gauntlet-data">)([^]*?)(<\/script>)/;
+      const data = JSON.parse(re.exec(text)![2]!) as { latency: Array<{ route: string; cdf: { x: number[]; log: boolean }; histogram: { x: number[]; log: boolean } }> };
+      const base = data.latency[0]!;
+      expect(base.cdf.log).toBe(true);
+      // Scaled copies of a real chart whose smallest sample sits where the seen failure did (0.110148 ms:
+      // the range starts at 0.0958) and around other decades, one of them spanning less than a 1-2-5 step.
+      const starts = [0.110148, 0.0011, 0.0109, 1.12, 11.4, 114.9];
+      data.latency = starts.map((start, i) => {
+        const k = start / base.cdf.x[0]!;
+        const scale = (xs: number[]) => xs.map((v) => Number((v * k).toPrecision(6)));
+        const narrow = i === starts.length - 1;
+        const squeeze = (xs: number[]) => (narrow ? xs.map((v) => start + (v * k - start) * 0.001) : scale(xs));
+        return { ...base, route: `${base.route}#${start}`, cdf: { ...base.cdf, x: squeeze(base.cdf.x) }, histogram: { ...base.histogram, x: squeeze(base.histogram.x) } };
+      });
+      const json = JSON.stringify(data).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+      const file = join(dir, 'log-axes.html');
+      await writeFile(file, text.replace(re, (_m, open: string, _d, close: string) => open + json + close));
+      const other = await chrome!.context.newPage();
+      try {
+        const w = await openReport(other, file);
+        expect(w.consoleErrors).toEqual([]);
+        const charts = await other.evaluate<CanvasProbe[]>(CANVAS_PROBE);
+        expect(charts.length).toBe(starts.length * 2);
+        for (const c of charts) expect(Math.min(c.rust, c.go)).toBeGreaterThan(50);
+      } finally {
+        await other.close();
+      }
+    });
+
     it('saves a full-page screenshot (and the report itself) under test-output/', async () => {
       await mkdir(join(REPO_ROOT, 'test-output'), { recursive: true });
       await copyFile(html, join(REPO_ROOT, 'test-output', 'report-html.html'));

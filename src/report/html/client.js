@@ -30,12 +30,35 @@
     var text = v.toFixed(digits);
     return digits ? text.replace(/\.?0+$/, '') : text;
   }
-  /** On a log axis label 1-2-5 of each decade, not only the decades: latency rarely spans many. */
-  function logTicks125(u, splits) {
-    return splits.map(function (v) {
-      var m = Math.round(v / Math.pow(10, Math.floor(Math.log10(v) + 1e-9)));
-      return m === 1 || m === 2 || m === 5 ? v : null;
-    });
+  /**
+   * Ticks of a log latency axis: 1-2-5 of each decade inside [min, max] (every 1…9 multiple when
+   * that leaves fewer than three), computed here rather than by uPlot, whose log splits loop
+   * forever (until "Invalid array length") when the range starts just below a decade, e.g. 0.0958.
+   */
+  function logSplits(u, axisIdx, min, max) {
+    var all = [];
+    var main = [];
+    if (!(min > 0) || !(max >= min) || !isFinite(max)) return main;
+    var last = Math.ceil(Math.log10(max));
+    for (var e = Math.floor(Math.log10(min)); e <= last; e++) {
+      var p = Math.pow(10, e);
+      for (var m = 1; m <= 9; m++) {
+        var v = Number((m * p).toPrecision(12));
+        if (v < min || v > max) continue;
+        all.push(v);
+        if (m === 1 || m === 2 || m === 5) main.push(v);
+      }
+    }
+    return main.length >= 3 ? main : all;
+  }
+  /** The x scale and axis of a chart: log (range kept near the data, not snapped to decades) or linear. */
+  function xAxisOpts(label, log) {
+    return {
+      scale: log ? { time: false, distr: 3, log: 10, range: function (u, min, max) { return [min / 1.15, max * 1.15]; } } : { time: false },
+      axis: { label: label, size: 40, values: function (u, ticks) { return ticks.map(tickLabel); }, splits: log ? logSplits : undefined,
+        // Every split gets a label: uPlot's own log filter would keep only the decades.
+        filter: log ? function (u, splits) { return splits; } : undefined },
+    };
   }
   function route(x) { return x.method + ' ' + x.route; }
   function section(id, title, count) {
@@ -228,18 +251,17 @@
     host.appendChild(wrap);
     if (!chartData.x.length) { plot.appendChild(el('p', 'empty', 'no samples')); return; }
     var stepped = uPlot.paths.stepped({ align: 1 });
+    var xs = xAxisOpts(chartData.log ? 'latency (ms, log scale)' : 'latency (ms)', chartData.log);
     var opts = {
       width: Math.max(280, wrap.clientWidth || 520),
       height: 230,
       scales: {
         // Latency spans decades: log x (when every value is positive) keeps the body and the tail readable.
-        // uPlot would snap a log range out to whole decades; a small margin keeps the data wide.
-        x: chartData.log ? { time: false, distr: 3, log: 10, range: function (u, min, max) { return [min / 1.15, max * 1.15]; } } : { time: false },
+        x: xs.scale,
         y: kind === 'cdf' ? { range: [0, 1] } : { range: function (u, min, max) { return [0, Math.max(max * 1.1, 0.01)]; } },
       },
       axes: [
-        { label: chartData.log ? 'latency (ms, log scale)' : 'latency (ms)', size: 40, values: function (u, ticks) { return ticks.map(tickLabel); },
-          filter: chartData.log ? logTicks125 : undefined },
+        xs.axis,
         { label: kind === 'cdf' ? 'share ≤ x' : 'share of samples', size: 56 },
       ],
       legend: { show: true },
@@ -342,11 +364,12 @@
     host.appendChild(wrap);
     var drawn = series.filter(function (sr) { return sr.y.some(function (v) { return v !== null; }); });
     if (!x.length || !drawn.length) { plot.appendChild(el('p', 'empty', 'no samples')); return; }
+    var xs = xAxisOpts(axes.x, xLog);
     var opts = {
       width: Math.max(280, wrap.clientWidth || 400),
       height: 230,
-      scales: { x: xLog ? { time: false, distr: 3, log: 10, range: function (u, min, max) { return [min / 1.15, max * 1.15]; } } : { time: false }, y: axes.yRange ? { range: axes.yRange } : { range: function (u, min, max) { return [0, Math.max(max * 1.1, 0.01)]; } } },
-      axes: [{ label: axes.x, size: 40, values: function (u, ticks) { return ticks.map(tickLabel); }, filter: xLog ? logTicks125 : undefined }, { label: axes.y, size: 56 }],
+      scales: { x: xs.scale, y: axes.yRange ? { range: axes.yRange } : { range: function (u, min, max) { return [0, Math.max(max * 1.1, 0.01)]; } } },
+      axes: [xs.axis, { label: axes.y, size: 56 }],
       legend: { show: true },
       series: [{ label: axes.x, value: function (u, v) { return v === null ? '' : tickLabel(v); } }].concat(drawn.map(function (sr) {
         return { label: sr.label, stroke: sr.color, width: 2, dash: sr.dash, spanGaps: true, paths: sr.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined,
