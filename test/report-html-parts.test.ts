@@ -52,7 +52,7 @@ function fixture(): { report: ParityReport; gate: GateResult; series: LatencySer
   };
   const series: LatencySeries[] = ['rust', 'go'].map((runtime, i) => ({
     service: 'notes', method: 'GET', route: '/v1/notes/{id}', runtime, role: i ? 'candidate' : 'primary',
-    client: Array.from({ length: 50 }, (_, k) => 1 + k / 10 + i), server: undefined, errors: 0, total: 50,
+    client: Array.from({ length: 50 }, (_, k) => 1 + k / 10 + i), server: undefined, cases: Array.from({ length: 50 }, () => 'get-note'), errors: 0, total: 50,
   }));
   return { report, gate, series };
 }

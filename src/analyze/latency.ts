@@ -11,6 +11,8 @@ export interface LatencySeries {
   client: number[];
   /** Server-side durations (ms), when every successful exchange has a SERVER span. */
   server: number[] | undefined;
+  /** The case of each successful exchange, aligned with `client` and `server` (the judge's strata). */
+  cases: string[];
   /** Failed exchanges (transport errors and 5xx) — excluded from `values`, counted here. */
   errors: number;
   total: number;
@@ -50,6 +52,7 @@ export function latencySeries(exchanges: readonly ObservedExchange[]): LatencySe
       role: first.role,
       client: ok.map((x) => x.clientMs),
       server: server ? ok.map((x) => x.serverMs!) : undefined,
+      cases: ok.map((x) => x.caseId),
       errors: list.length - ok.length,
       total: list.length,
       ...(list.some((x) => x.driver === 'mirror') ? { mirrored: true as const } : {}),
@@ -62,6 +65,8 @@ export interface ComparableSamples {
   a: number[];
   b: number[];
   source: 'server' | 'client';
+  /** The case of each sample as a number shared by both sides (the judge's strata). */
+  strata: { a: number[]; b: number[] };
   /** Why the client-side samples cannot be compared (the mirror's two vantage points): not to be judged. */
   notComparable?: string;
 }
@@ -73,15 +78,19 @@ export interface ComparableSamples {
  * copy side's queueing alone reads as a large slowdown, so only SERVER spans judge mirror latency.
  */
 export function pickComparable(a: LatencySeries, b: LatencySeries): ComparableSamples {
-  if (a.server && b.server) return { a: a.server, b: b.server, source: 'server' };
+  const codes = new Map<string, number>();
+  const code = (c: string) => codes.get(c) ?? (codes.set(c, codes.size), codes.size - 1);
+  const strata = { a: a.cases.map(code), b: b.cases.map(code) };
+  if (a.server && b.server) return { a: a.server, b: b.server, source: 'server', strata };
   if (a.mirrored || b.mirrored) {
     const missing = [a, b].filter((s) => !s.server).map((s) => s.runtime).join(' and ');
     return {
       a: a.client,
       b: b.client,
       source: 'client',
+      strata,
       notComparable: `not comparable: the mirror measures the primary's client-side time in the proxy and the candidate's in the low-priority copy process, and ${missing} ${missing.includes(' and ') ? 'have' : 'has'} no SERVER span on every exchange — instrument both runtimes (traceparent propagation) to judge mirror latency`,
     };
   }
-  return { a: a.client, b: b.client, source: 'client' };
+  return { a: a.client, b: b.client, source: 'client', strata };
 }

@@ -131,7 +131,7 @@ async function latencyRows(series: readonly LatencySeries[], report: ParityRepor
         rows.push({ ...meta, notComparable: pick.notComparable, verdict });
         continue;
       }
-      entries.push({ key, a: { kind: 'raw', values: pick.a }, b: { kind: 'raw', values: pick.b }, row: rows.length });
+      entries.push({ key, a: { kind: 'raw', values: pick.a, strata: pick.strata.a }, b: { kind: 'raw', values: pick.b, strata: pick.strata.b }, row: rows.length });
       rows.push(meta);
     }
   }

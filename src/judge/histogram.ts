@@ -61,6 +61,7 @@ export function validateSample(sample: LatencySample, side: string): void {
     for (let i = 0; i < sample.values.length; i++) {
       if (!Number.isFinite(sample.values[i]!)) throw bad(`values[${i}] is ${sample.values[i]}`);
     }
+    if (sample.strata && sample.strata.length !== sample.values.length) throw bad(`${sample.strata.length} strata for ${sample.values.length} values`, 'one stratum per value, in the same order');
   }
 }
 

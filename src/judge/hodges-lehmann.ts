@@ -30,6 +30,8 @@ export interface HodgesLehmannOptions {
   rootFinding?: 'order-statistic' | 'uniroot';
   /** Absolute tolerance of the 'uniroot' replay; R's tol.root default. */
   tolRoot?: number;
+  /** Multiplier (≥ 1) of U's variance on the normal path, for serially dependent samples (see dependence.ts). Default 1. */
+  inflation?: number;
 }
 
 export interface HodgesLehmannResult {
@@ -53,8 +55,9 @@ export function hodgesLehmannSorted(xs: Float64Array, ys: Float64Array, confLeve
     throw new GauntletError('GAUNTLET_INTERNAL', `Hodges-Lehmann needs a sample on each side and 0 < confLevel < 1 (got ${xs.length}, ${ys.length}, ${confLevel})`);
   }
   if (usesExact(stats, opts.method)) return exactInterval(xs, ys, confLevel, alternative);
-  if (opts.rootFinding === 'uniroot') return unirootInterval(xs, ys, confLevel, alternative, opts.correct ?? true, opts.tolRoot ?? 1e-4);
-  return orderStatisticInterval(xs, ys, confLevel, alternative, opts.correct ?? true);
+  const inflation = Math.max(1, opts.inflation ?? 1);
+  if (opts.rootFinding === 'uniroot') return unirootInterval(xs, ys, confLevel, alternative, opts.correct ?? true, opts.tolRoot ?? 1e-4, inflation);
+  return orderStatisticInterval(xs, ys, confLevel, alternative, opts.correct ?? true, inflation);
 }
 
 function exactInterval(xs: Float64Array, ys: Float64Array, confLevel: number, alternative: Alternative): HodgesLehmannResult {
@@ -131,9 +134,9 @@ export function crossingRank(N: number, sigma: number, zq: number, alternative: 
   return Math.min(N, Math.max(1, k));
 }
 
-function orderStatisticInterval(xs: Float64Array, ys: Float64Array, confLevel: number, alternative: Alternative, correct: boolean): HodgesLehmannResult {
+function orderStatisticInterval(xs: Float64Array, ys: Float64Array, confLevel: number, alternative: Alternative, correct: boolean, inflation: number): HodgesLehmannResult {
   const N = xs.length * ys.length;
-  const sigma = withinSampleSigma(xs, ys);
+  const sigma = withinSampleSigma(xs, ys) * Math.sqrt(inflation);
   const q = boundQuantiles(confLevel, alternative);
   // σ = 0 only when each sample is constant: then every difference is the same number anyway.
   const rank = (zq: number | undefined) => (zq === undefined ? undefined : sigma > 0 ? crossingRank(N, sigma, zq, alternative, correct) : 1);
@@ -142,14 +145,14 @@ function orderStatisticInterval(xs: Float64Array, ys: Float64Array, confLevel: n
 }
 
 /** R's own procedure, replayed: W(d) evaluated by re-ranking x − d against y, roots by Brent. */
-function unirootInterval(xs: Float64Array, ys: Float64Array, confLevel: number, alternative: Alternative, correct: boolean, tol: number): HodgesLehmannResult {
+function unirootInterval(xs: Float64Array, ys: Float64Array, confLevel: number, alternative: Alternative, correct: boolean, tol: number, inflation: number): HodgesLehmannResult {
   const nx = xs.length;
   const ny = ys.length;
   const W = (d: number, withCorrection: boolean) => {
     const s: RankStats = rankStatsSorted(xs, ys, d);
     const dz = s.U - (nx * ny) / 2;
     const c = withCorrection ? continuity(dz, alternative) : 0;
-    return (dz - c) / Math.sqrt(uVariance(s));
+    return (dz - c) / Math.sqrt(uVariance(s) * inflation);
   };
   const mumin = xs[0]! - ys[ny - 1]!;
   const mumax = xs[nx - 1]! - ys[0]!;

@@ -20,6 +20,8 @@ export interface MannWhitneyOptions {
   method?: TestMethod;
   /** Continuity correction on the normal path. Default true, like R. */
   correct?: boolean;
+  /** Multiplier (≥ 1) of U's variance on the normal path, for serially dependent samples (see dependence.ts). Default 1. */
+  inflation?: number;
 }
 
 export interface MannWhitneyResult {
@@ -57,7 +59,7 @@ export function mannWhitneyFromStats(stats: RankStats, opts: MannWhitneyOptions 
           : Math.min(1, 2 * (U > (nx * ny) / 2 ? pwilcox(U - 1, nx, ny, false) : pwilcox(U, nx, ny)));
     return { U, pValue, method: 'exact' };
   }
-  const sigma = Math.sqrt(uVariance(stats));
+  const sigma = Math.sqrt(uVariance(stats) * Math.max(1, opts.inflation ?? 1));
   let z = U - (nx * ny) / 2;
   const correction = opts.correct === false ? 0 : continuity(z, alternative);
   // Every value tied: there is no evidence of any difference (R would give NaN here).

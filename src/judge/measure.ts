@@ -5,6 +5,7 @@
  */
 import { binnedQuantile, binnedShift, binnedSide, binnedSource, relativeWidthAt, type BinnedSide } from './binned.ts';
 import { ratioInterval, rawSource, type ResampleSource } from './bootstrap.ts';
+import { destratify, detrend, leading, MAX_SERIES, MIN_SERIES, monotone, quantileInflation, rankSumInflation } from './dependence.ts';
 import { GauntletError } from '../util/errors.ts';
 import { alignBinned, sampleSize, validateSample } from './histogram.ts';
 import { hodgesLehmannSorted } from './hodges-lehmann.ts';
@@ -51,6 +52,7 @@ export interface ResolvedOptions {
   outliers: 'keep' | 'trim-iqr';
   resamples: number;
   seed: number;
+  serialDependence: 'adjust' | 'ignore';
 }
 
 export function resolveOptions(opts: JudgeOptions = {}): ResolvedOptions {
@@ -63,6 +65,7 @@ export function resolveOptions(opts: JudgeOptions = {}): ResolvedOptions {
   check((opts.quantiles ?? []).every((p) => p >= 0 && p <= 1), 'quantiles', opts.quantiles, 'probabilities must be in [0, 1]');
   check(opts.resamples === undefined || (Number.isInteger(opts.resamples) && opts.resamples >= 1), 'resamples', opts.resamples, 'must be a positive integer');
   check(opts.minSamples === undefined || opts.minSamples >= 1, 'minSamples', opts.minSamples, 'must be at least 1');
+  check(opts.serialDependence === undefined || opts.serialDependence === 'adjust' || opts.serialDependence === 'ignore', 'serialDependence', opts.serialDependence, "must be 'adjust' or 'ignore'");
   check((opts.tolerance?.relative ?? 0) >= 0 && (opts.tolerance?.absoluteMs ?? 0) >= 0 && (opts.quantileTolerance ?? 0) >= 0, 'tolerance', opts.tolerance, 'tolerances must be ≥ 0');
   return {
     alpha: opts.alpha ?? 0.05,
@@ -75,6 +78,7 @@ export function resolveOptions(opts: JudgeOptions = {}): ResolvedOptions {
     outliers: opts.outliers ?? 'keep',
     resamples: opts.resamples ?? 1000,
     seed: opts.seed ?? 0x5eed,
+    serialDependence: opts.serialDependence ?? 'adjust',
   };
 }
 
@@ -82,7 +86,11 @@ export function resolveOptions(opts: JudgeOptions = {}): ResolvedOptions {
 interface Side {
   quantile(p: number): number;
   source: ResampleSource;
+  /** Variance inflation of the p-quantile from serial dependence (1: independent, or not known). */
+  inflation(p: number): number;
 }
+
+const independent = () => 1;
 
 export function measureLatency(a: LatencySample, b: LatencySample, o: ResolvedOptions, seed = o.seed): Measurement {
   validateSample(a, 'a');
@@ -107,18 +115,41 @@ export function measureLatency(a: LatencySample, b: LatencySample, o: ResolvedOp
   if (a.kind === 'raw' && b.kind === 'raw') {
     const as = sortedCopy(a.values, 'a');
     const bs = sortedCopy(b.values, 'b');
-    sideA = { quantile: (p) => quantile(as, p), source: rawSource(as) };
-    sideB = { quantile: (p) => quantile(bs, p), source: rawSource(bs) };
+    const adjust = o.serialDependence === 'adjust';
+    // Dependence is measured on what is each side's own: the case's level and what both sides
+    // share in time taken out (see dependence.ts).
+    // A sorted side has lost its time order: nothing to measure.
+    const measured = adjust && Math.min(n.a, n.b) >= MIN_SERIES && !monotone(a.values) && !monotone(b.values);
+    // On a long run, the first stretch of both sides over the same span of time is enough.
+    const scale = Math.min(1, MAX_SERIES / Math.max(n.a, n.b));
+    const ka = Math.floor(n.a * scale);
+    const kb = Math.floor(n.b * scale);
+    const stratified =
+      measured && a.strata && b.strata
+        ? destratify(leading(a.values, ka), leading(a.strata, ka), leading(b.values, kb), leading(b.strata, kb))
+        : { a: leading(a.values, ka), b: leading(b.values, kb) };
+    const noise = measured ? detrend(stratified.a, stratified.b) : { a: a.values, b: b.values };
+    const noiseSorted = measured ? { a: Float64Array.from(noise.a).sort(), b: Float64Array.from(noise.b).sort() } : { a: as, b: bs };
+    const rawSide = (values: ArrayLike<number>, sorted: Float64Array, noiseValues: ArrayLike<number>, noiseSorted: Float64Array): Side => ({
+      quantile: (p) => quantile(sorted, p),
+      source: rawSource(sorted),
+      inflation: measured ? (p) => quantileInflation(noiseValues, quantile(noiseSorted, p)) : independent,
+    });
+    sideA = rawSide(a.values, as, noise.a, noiseSorted.a);
+    sideB = rawSide(b.values, bs, noise.b, noiseSorted.b);
     medianA = quantile(as, 0.5);
     // Trimming feeds the shift test only: the quantile ratios exist to see the tail.
     const ta = o.outliers === 'trim-iqr' ? trimIqr(as) : as;
     const tb = o.outliers === 'trim-iqr' ? trimIqr(bs) : bs;
     const stats = rankStatsSorted(tb, ta);
-    test = mannWhitneyFromStats(stats);
-    const hl = hodgesLehmannSorted(tb, ta, o.confLevel, {}, stats);
+    // Ranks in time order need every sample: with trimming the kept ones no longer have a sequence.
+    const inflation = measured && ta === as && tb === bs ? rankSumInflation(noise.a, noise.b, noiseSorted.a, noiseSorted.b) : 1;
+    test = mannWhitneyFromStats(stats, { inflation });
+    const hl = hodgesLehmannSorted(tb, ta, o.confLevel, { inflation }, stats);
     shift = { estimate: hl.estimate, lower: hl.lower, upper: hl.upper };
     const trimmed = as.length - ta.length + (bs.length - tb.length);
     input = `raw samples${o.outliers === 'trim-iqr' ? `, ${trimmed} outside the IQR fences left out of the shift test` : ''}`;
+    if (inflation > 1.2) input += `; samples move together in time: rank variance ×${inflation.toFixed(2)}`;
   } else {
     const pair = alignBinned(a, b);
     const ha = binnedSide(pair, 'a');
@@ -141,11 +172,15 @@ export function measureLatency(a: LatencySample, b: LatencySample, o: ResolvedOp
       const skipped = tail === 0 ? 'the minimum and maximum cannot be bootstrapped' : `needs ${Math.ceil(MIN_TAIL_SAMPLES / tail)} samples a side`;
       return { p, a: qa, b: qb, ratio: qa === 0 ? NaN : qb / qa, lower: NaN, upper: NaN, flagged: false, skipped };
     }
-    const r = ratioInterval(sideA.source, sideB.source, p, qa, qb, o.resamples, o.confLevel, rng);
+    // Bursty samples are worth fewer independent ones: resampling n/inflation widens the interval.
+    const effective = { a: Math.max(2, Math.round(n.a / sideA.inflation(p))), b: Math.max(2, Math.round(n.b / sideB.inflation(p))) };
+    const worth = (source: ResampleSource, e: number): ResampleSource => (e < source.n ? { n: e, inverse: source.inverse } : source);
+    const r = ratioInterval(worth(sideA.source, effective.a), worth(sideB.source, effective.b), p, qa, qb, o.resamples, o.confLevel, rng);
     // The absolute floor applies here too: on a 0.4 ms route a 20% p50 change is 0.08 ms.
     const tolerance = Math.max(o.quantileTolerance, qa > 0 ? o.absolute / qa : 0);
     const flagged = r.lower > 1 + tolerance || r.upper < 1 / (1 + tolerance);
-    return { p, a: qa, b: qb, ratio: r.ratio, lower: r.lower, upper: r.upper, flagged };
+    const dependent = effective.a < n.a || effective.b < n.b;
+    return { p, a: qa, b: qb, ratio: r.ratio, lower: r.lower, upper: r.upper, flagged, ...(dependent ? { effectiveN: effective } : {}) };
   });
 
   return {
@@ -165,7 +200,7 @@ export function measureLatency(a: LatencySample, b: LatencySample, o: ResolvedOp
 }
 
 function binnedAsSide(side: BinnedSide): Side {
-  return { quantile: (p) => binnedQuantile(side, p), source: binnedSource(side) };
+  return { quantile: (p) => binnedQuantile(side, p), source: binnedSource(side), inflation: independent };
 }
 
 /** Tukey's fences at 1.5·IQR, on a sorted sample. */

@@ -163,7 +163,10 @@ function withTransferable(task: Omit<JudgeTask, 'id'>): Omit<JudgeTask, 'id'> & 
     if (s.kind !== 'raw') return s;
     const values = Float64Array.from(s.values);
     transfer.push(values.buffer);
-    return { kind: 'raw', values };
+    if (!s.strata) return { kind: 'raw', values };
+    const strata = Float64Array.from(s.strata);
+    transfer.push(strata.buffer);
+    return { kind: 'raw', values, strata };
   };
   return { ...task, a: side(task.a), b: side(task.b), transfer };
 }

@@ -7,7 +7,16 @@ export type Alternative = 'two-sided' | 'less' | 'greater';
  * production metrics can be judged without the samples that produced them.
  */
 export type LatencySample =
-  | { kind: 'raw'; values: ArrayLike<number> }
+  | {
+      kind: 'raw';
+      /** In the order observed (time order): see JudgeOptions.serialDependence. */
+      values: ArrayLike<number>;
+      /**
+       * The design stratum of each value (e.g. the parity case, as a number), so the serial-dependence
+       * estimate sees the noise and not the order the cases were sent in. Same length as values.
+       */
+      strata?: ArrayLike<number>;
+    }
   /** Explicit (Prometheus `le` / OTel explicit) buckets: counts.length = bounds.length + 1, the last bucket is (bounds[last], +Inf). Counts are per bucket, not cumulative. */
   | { kind: 'explicit'; bounds: ArrayLike<number>; counts: ArrayLike<number> }
   /** OTel base-2 exponential histogram: bucket `offset + i` covers (base^(offset+i), base^(offset+i+1)], base = 2^(2^-scale). */
@@ -40,6 +49,12 @@ export interface JudgeOptions {
   resamples?: number;
   /** Seed of the bootstrap PRNG; the same seed gives the same verdict. */
   seed?: number;
+  /**
+   * Raw samples are read in the order given, as observed in time: 'adjust' (default) measures how
+   * much neighbouring samples move together (bursty latency) and widens the shift and quantile
+   * intervals to match (see dependence.ts); 'ignore' treats them as independent.
+   */
+  serialDependence?: 'adjust' | 'ignore';
 }
 
 export interface QuantileComparison {
@@ -54,6 +69,8 @@ export interface QuantileComparison {
   flagged: boolean;
   /** Set when the quantile was not judged (too few samples beyond it for a bootstrap to mean anything). */
   skipped?: string;
+  /** Raw samples that move together in time: what each side is worth as independent samples at this quantile (set when below n). */
+  effectiveN?: { a: number; b: number };
 }
 
 export interface LatencyVerdict {
