@@ -18,6 +18,7 @@ import { buildParityReport, waitForRunToSettle } from '../src/analyze/index.ts';
 import { readConfig } from '../src/config/index.ts';
 import { planReplay, runReplayPhase } from '../src/drive/replay.ts';
 import { openSession } from '../src/app/session.ts';
+import { judgeRun } from '../src/gate/index.ts';
 import type { RecordedExchange } from '../src/record/format.ts';
 import { readRecording } from '../src/record/reader.ts';
 import { startProfile } from './profile-phases.ts';
@@ -95,7 +96,7 @@ export async function runReplayBench(pairs = Number(process.env.BENCH_REPLAY_PAI
   const loaded = await readConfig(undefined, dir);
   const plan = planReplay(many, { routes: ['/v1/orders/{id}'], safeRoutes: [], allowUnsafe: true, limit: pairs });
   const session = await openSession(loaded, { services: new Set(['validatord']), storePath: join(dir, 'store.duckdb') });
-  let figures: Record<string, number> | undefined;
+  let figures: Record<string, number | string> | undefined;
   const phaseRows: Record<string, string> = {};
   try {
     // Warm both twins and the harness's JIT so the figure is steady-state throughput.
@@ -104,11 +105,14 @@ export async function runReplayBench(pairs = Number(process.env.BENCH_REPLAY_PAI
     await session.telemetry.flush();
 
     const stopProfile = opts.profile ? await startProfile() : undefined;
+    // Resident memory across the send alone: the plan is built, so growth here is the send's own.
+    const rssBefore = process.memoryUsage().rss;
     const twinsBefore = await childCpuMs();
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const drive = await runReplayPhase(session, loaded.config, { service: 'validatord', plan, pacing: { mode: 'fast' }, concurrency: CONCURRENCY, maxDurationMs: 600_000, recordings: [SHIPPED] });
     const sent = performance.now();
+    const rssSent = process.memoryUsage().rss;
     const cpu = process.cpuUsage(cpuBefore);
     const twinsAfter = await childCpuMs();
     const twinUs = [...twinsAfter].map(([pid, ms]) => ((ms - (twinsBefore.get(pid) ?? 0)) * 1000) / drive.pairs).filter((us) => us > 50);
@@ -118,6 +122,9 @@ export async function runReplayBench(pairs = Number(process.env.BENCH_REPLAY_PAI
     const spans = await session.store.spansForRun(session.runId);
     const report = buildParityReport(session.runId, spans);
     const done = performance.now();
+    // The gate as CI runs it on the same spans: report again, exchanges, latency judgement, rules.
+    const judged = await judgeRun(session.runId, spans, loaded);
+    const gated = performance.now();
     const wholeCpu = process.cpuUsage(cpuBefore);
     const phases = stopProfile ? await stopProfile.stop([['send', sent], ['flush + settle', ingested], ['report', done]]) : undefined;
     const svc = report.services[0]!;
@@ -131,6 +138,9 @@ export async function runReplayBench(pairs = Number(process.env.BENCH_REPLAY_PAI
       ...(twinUs.length ? { 'send phase: twins CPU µs per pair (both)': twinUs.reduce((a, b) => a + b, 0) } : {}),
       'flush + settle: seconds': (ingested - sent) / 1000,
       'report from store: seconds': (done - ingested) / 1000,
+      'gate (judgeRun on the same spans): seconds': (gated - done) / 1000,
+      'gate verdict': judged.gate.verdict,
+      'RSS growth during the send MB': (rssSent - rssBefore) / 2 ** 20,
       'end to end: paired exchanges/s analysed': drive.pairs / ((done - started) / 1000),
       'spans stored for the run': settled.spans,
       'floor: bare undici + node:http, CPU µs per request (client+server)': bare.cpuUsPerRequest,
@@ -154,7 +164,7 @@ export async function runReplayBench(pairs = Number(process.env.BENCH_REPLAY_PAI
     await session.close();
     if (figures) {
       const bytes = await storeBytes(dir);
-      figures['store bytes per span'] = bytes / (figures['spans stored for the run'] || 1);
+      figures['store bytes per span'] = bytes / (Number(figures['spans stored for the run']) || 1);
     }
     await rm(dir, { recursive: true, force: true });
   }

@@ -31,7 +31,7 @@ async function replayAt(pairs: number): Promise<Record<string, number>> {
 
 export async function runScalingBench(sizes: readonly number[] = (process.env.BENCH_SCALE_SIZES ?? '10000,100000').split(',').map(Number)): Promise<Record<string, number | string>> {
   const out: Record<string, number | string> = {};
-  const perPair: Array<{ pairs: number; send: number; settle: number; report: number }> = [];
+  const perPair: Array<{ pairs: number; send: number; settle: number; report: number; gate: number }> = [];
   for (const pairs of sizes) {
     const f = await replayAt(pairs);
     const n = f['pairs replayed'] as number;
@@ -40,6 +40,7 @@ export async function runScalingBench(sizes: readonly number[] = (process.env.BE
       send: 1e6 / (f['send phase: paired exchanges/s'] as number),
       settle: ((f['flush + settle: seconds'] as number) * 1e6) / n,
       report: ((f['report from store: seconds'] as number) * 1e6) / n,
+      gate: ((f['gate (judgeRun on the same spans): seconds'] as number) * 1e6) / n,
     };
     perPair.push(row);
     const at = `${n.toLocaleString('en-US')} pairs:`;
@@ -48,13 +49,15 @@ export async function runScalingBench(sizes: readonly number[] = (process.env.BE
     out[`${at} harness CPU µs/pair (send)`] = f['send phase: harness CPU µs per pair'] as number;
     out[`${at} flush + settle µs/pair`] = row.settle;
     out[`${at} report s`] = f['report from store: seconds'] as number;
+    out[`${at} gate s`] = f['gate (judgeRun on the same spans): seconds'] as number;
+    out[`${at} RSS growth during the send MB`] = f['RSS growth during the send MB'] as number;
     out[`${at} peak RSS MB`] = f['peak RSS MB (process)'] as number;
     out[`${at} store bytes per span`] = f['store bytes per span'] as number;
   }
   const first = perPair[0];
   const last = perPair[perPair.length - 1];
   if (first && last && last !== first) {
-    for (const stage of ['send', 'settle', 'report'] as const) {
+    for (const stage of ['send', 'settle', 'report', 'gate'] as const) {
       const growth = last[stage] / first[stage];
       out[`${stage}: cost per pair ${last.pairs.toLocaleString('en-US')} vs ${first.pairs.toLocaleString('en-US')}`] = growth;
       out[`${stage}: verdict`] = growth <= 1.5 ? 'linear' : 'superlinear';
