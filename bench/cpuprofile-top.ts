@@ -55,7 +55,12 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     console.error('usage: npx tsx bench/cpuprofile-top.ts FILE.cpuprofile [TOP]');
     process.exit(2);
   }
-  const s = summarise(JSON.parse(await readFile(file, 'utf8')) as CpuProfile, Number(process.argv[3] ?? 25));
+  const top = Number(process.argv[3] ?? 25);
+  if (!Number.isInteger(top) || top < 1 || process.argv.length > 4) {
+    console.error(`usage: npx tsx bench/cpuprofile-top.ts FILE.cpuprofile [TOP] — one profile at a time (got ${process.argv.slice(2).join(' ')})`);
+    process.exit(2);
+  }
+  const s = summarise(JSON.parse(await readFile(file, 'utf8')) as CpuProfile, top);
   const pct = (us: number) => `${((100 * us) / 1000 / s.totalMs).toFixed(1).padStart(5)}%`;
   console.log(`${file}: ${s.totalMs.toFixed(0)} ms sampled`);
   console.log('\nself time by where the code lives:');

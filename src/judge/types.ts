@@ -69,7 +69,11 @@ export interface QuantileComparison {
   flagged: boolean;
   /** Set when the quantile was not judged (too few samples beyond it for a bootstrap to mean anything). */
   skipped?: string;
-  /** Raw samples that move together in time: what each side is worth as independent samples at this quantile (set when below n). */
+  /**
+   * Raw samples that move together in time: what each side is worth as independent samples at this
+   * quantile, and the interval above is drawn at these sizes. Set only where the interval at n would
+   * have flagged the quantile (one that flags nothing cannot start to by widening).
+   */
   effectiveN?: { a: number; b: number };
 }
 
