@@ -56,8 +56,14 @@ interface MirrorProcess {
   stop(): Promise<string>;
 }
 
+/**
+ * Node flags for the mirror process only, e.g. `BENCH_MIRROR_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p"`
+ * to profile the proxy (Node refuses --cpu-prof in NODE_OPTIONS).
+ */
+const MIRROR_NODE_ARGS = (process.env.BENCH_MIRROR_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
 async function startMirrorProcess(args: string[], cwd: string): Promise<MirrorProcess> {
-  const child = spawn(process.execPath, [BIN, 'mirror', '--listen', '127.0.0.1:0', '--metrics-listen', '127.0.0.1:0', '--quiet', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...MIRROR_NODE_ARGS, BIN, 'mirror', '--listen', '127.0.0.1:0', '--metrics-listen', '127.0.0.1:0', '--quiet', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
