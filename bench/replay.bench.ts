@@ -94,6 +94,8 @@ export async function runReplayBench(pairs = Number(process.env.BENCH_REPLAY_PAI
   const { exchanges } = await readRecording(SHIPPED);
   const many: RecordedExchange[] = Array.from({ length: pairs }, (_, i) => ({ ...exchanges[i % exchanges.length]!, seq: i + 1 }));
   const loaded = await readConfig(undefined, dir);
+  // BENCH_STORE_MEMORY_MB caps DuckDB's buffer pool (store.memoryLimitMb), to tell its growth from the driver's.
+  if (process.env.BENCH_STORE_MEMORY_MB) loaded.config.store.memoryLimitMb = Number(process.env.BENCH_STORE_MEMORY_MB);
   const plan = planReplay(many, { routes: ['/v1/orders/{id}'], safeRoutes: [], allowUnsafe: true, limit: pairs });
   const session = await openSession(loaded, { services: new Set(['validatord']), storePath: join(dir, 'store.duckdb') });
   let figures: Record<string, number | string> | undefined;
