@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SpanStore } from '../src/collect/span-store.ts';
+import type { StoredSpan } from '../src/collect/index.ts';
 import { readConfig } from '../src/config/index.ts';
 import { DAEMON_STORE_MEMORY_MB, openSession } from '../src/app/session.ts';
 
@@ -23,6 +24,43 @@ describe('store memory limit', () => {
     expect(await plain.memoryLimit()).not.toMatch(/^64(\.0)? MiB$/);
     await plain.close();
   });
+
+  it('reads a run whose rows are several times the capped pool (gate or analyze after a long mirror): streamed and sorted in the reader — a materialised, DuckDB-sorted result failed with "Out of Memory"', async () => {
+    // 80,000 spans of ~1.2 KB of JSON each ≈ 96 MB of rows, inserted out of start order, read back
+    // by a fresh process's store under a 32 MiB pool.
+    const file = join(dir, 'big.duckdb');
+    const writer = await SpanStore.open(file);
+    const pad = 'x'.repeat(900);
+    const make = (i: number): StoredSpan => ({
+      traceId: i.toString(16).padStart(32, '0'),
+      spanId: i.toString(16).padStart(16, '0'),
+      parentSpanId: null,
+      name: 'POST /v1/validate',
+      kind: 'CLIENT',
+      startNs: 1_700_000_000_000_000_000n + BigInt((i * 7919) % 80_000) * 1000n,
+      endNs: 1_700_000_000_000_000_000n + BigInt((i * 7919) % 80_000) * 1000n + 500n,
+      statusCode: 'OK',
+      statusMessage: null,
+      serviceName: 'gauntlet',
+      scopeName: 'gauntlet',
+      resource: { 'service.name': 'gauntlet' },
+      attributes: { 'gauntlet.run.id': 'big', 'gauntlet.driver': 'replay', note: pad },
+      events: [],
+      links: [],
+      runId: 'big',
+    });
+    for (let b = 0; b < 40; b++) await writer.insert(Array.from({ length: 2000 }, (_, k) => make(b * 2000 + k)));
+    await writer.close();
+    const reader = await SpanStore.open(file, { memoryLimitMb: 32 });
+    try {
+      const spans = await reader.spansForRun('big');
+      expect(spans).toHaveLength(80_000);
+      expect(new Set(spans.map((x) => x.spanId)).size).toBe(80_000);
+      expect(spans.every((x, i) => i === 0 || x.startNs > spans[i - 1]!.startNs)).toBe(true);
+    } finally {
+      await reader.close();
+    }
+  }, 120_000);
 
   it('a daemon session (watch, mirror) is bounded by default; the config overrides it for every command', async () => {
     const loaded = await readConfig(undefined, dir);

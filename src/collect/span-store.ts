@@ -231,14 +231,21 @@ export class SpanStore {
   async spansForRun(runId: string): Promise<StoredSpan[]> {
     if (this.closed) throw storeError('span store is closed', this.path);
     await this.writer.settledSoFar();
-    let texts: string[];
+    // Streamed chunk by chunk and sorted here, not by DuckDB: a materialised result, and an ORDER BY
+    // over the rows' JSON, must fit DuckDB's buffer pool whole — under a capped pool
+    // (store.memoryLimitMb, 256 MiB for watch and mirror) a run of a million spans failed with
+    // "Out of Memory". Streamed without the sort, DuckDB holds a chunk at a time.
+    const out: StoredSpan[] = [];
     try {
-      const result = await this.reader.runAndReadAll(`SELECT ${this.spanRowSql} AS j FROM spans WHERE ${RUN_SPANS_WHERE} ${FIRST_COPY} ORDER BY start_ns, span_id`, [runId]);
-      texts = (result.getColumns()[0] ?? []) as string[];
+      const result = await this.reader.stream(`SELECT ${this.spanRowSql} AS j FROM spans WHERE ${RUN_SPANS_WHERE} ${FIRST_COPY}`, [runId]);
+      for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+        for (const text of (chunk.getColumns()[0] ?? []) as string[]) out.push(spanFromJsonRow(text));
+      }
     } catch (err) {
       throw storeError(`span store query failed: ${(err as Error).message}`, this.path, err);
     }
-    return texts.map(spanFromJsonRow);
+    // Start order, ties by span id (as ORDER BY start_ns, span_id did: ids are lowercase hex).
+    return out.sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0));
   }
 
   /**
