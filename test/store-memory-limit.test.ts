@@ -60,6 +60,17 @@ describe('store memory limit', () => {
     } finally {
       await reader.close();
     }
+    // Reads at once (the Prometheus e2e test reads every run together) must not cut each other
+    // short: each streams on its own connection.
+    const shared = await SpanStore.open(file);
+    try {
+      const [one, two, runs] = await Promise.all([shared.spansForRun('big'), shared.spansForRun('big'), shared.listRuns()]);
+      expect(one).toHaveLength(80_000);
+      expect(two).toHaveLength(80_000);
+      expect(runs.map((r) => r.runId)).toEqual(['big']);
+    } finally {
+      await shared.close();
+    }
   }, 120_000);
 
   it('a daemon session (watch, mirror) is bounded by default; the config overrides it for every command', async () => {

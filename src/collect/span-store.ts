@@ -235,14 +235,20 @@ export class SpanStore {
     // over the rows' JSON, must fit DuckDB's buffer pool whole — under a capped pool
     // (store.memoryLimitMb, 256 MiB for watch and mirror) a run of a million spans failed with
     // "Out of Memory". Streamed without the sort, DuckDB holds a chunk at a time.
+    // Its own connection: a connection has one live streaming result, and any other query on it
+    // (another run's read, listRuns) would cut this one short.
     const out: StoredSpan[] = [];
+    let conn: DuckDBConnection | undefined;
     try {
-      const result = await this.reader.stream(`SELECT ${this.spanRowSql} AS j FROM spans WHERE ${RUN_SPANS_WHERE} ${FIRST_COPY}`, [runId]);
+      conn = await this.instance.connect();
+      const result = await conn.stream(`SELECT ${this.spanRowSql} AS j FROM spans WHERE ${RUN_SPANS_WHERE} ${FIRST_COPY}`, [runId]);
       for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
         for (const text of (chunk.getColumns()[0] ?? []) as string[]) out.push(spanFromJsonRow(text));
       }
     } catch (err) {
       throw storeError(`span store query failed: ${(err as Error).message}`, this.path, err);
+    } finally {
+      conn?.closeSync();
     }
     // Start order, ties by span id (as ORDER BY start_ns, span_id did: ids are lowercase hex).
     return out.sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0));
