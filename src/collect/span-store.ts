@@ -234,9 +234,8 @@ export class SpanStore {
     // Streamed chunk by chunk and sorted here, not by DuckDB: a materialised result, and an ORDER BY
     // over the rows' JSON, must fit DuckDB's buffer pool whole — under a capped pool
     // (store.memoryLimitMb, 256 MiB for watch and mirror) a run of a million spans failed with
-    // "Out of Memory". Streamed without the sort, DuckDB holds a chunk at a time.
-    // Its own connection: a connection has one live streaming result, and any other query on it
-    // (another run's read, listRuns) would cut this one short.
+    // "Out of Memory". Streamed without the sort, DuckDB holds a chunk at a time. On its own
+    // connection: a connection has one live stream, which any other query on it would cut short.
     const out: StoredSpan[] = [];
     let conn: DuckDBConnection | undefined;
     try {

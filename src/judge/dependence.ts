@@ -108,16 +108,16 @@ export function detrend(a: ArrayLike<number>, b: ArrayLike<number>): { a: Float6
  * same stretch of time): autocorrelations good to about ±0.016, at a cost that does not grow with
  * a load run's 10⁵ samples.
  */
-export const MAX_SERIES = 4096;
+const MAX_SERIES = 4096;
 
-/** The first `k` values (a view when possible). */
-export function leading(values: ArrayLike<number>, k: number): ArrayLike<number> {
+/** The first `k` values (the array itself when it has no more). */
+function leading(values: ArrayLike<number>, k: number): ArrayLike<number> {
   if (k >= values.length) return values;
   return Float64Array.from({ length: k }, (_, i) => values[i]!);
 }
 
 /** Fewer samples than this: dependence is not estimated (factor 1). */
-export const MIN_SERIES = 50;
+const MIN_SERIES = 50;
 
 /** The longest lag examined. */
 const MAX_LAG = 200;
@@ -153,7 +153,7 @@ export function varianceInflation(series: ArrayLike<number>): number {
 }
 
 /** Whether `values` is monotone (its time order, if it ever had one, is gone). */
-export function monotone(values: ArrayLike<number>): boolean {
+function monotone(values: ArrayLike<number>): boolean {
   let up = true;
   let down = true;
   for (let i = 1; i < values.length && (up || down); i++) {
@@ -201,4 +201,27 @@ export function rankSumInflation(a: ArrayLike<number>, b: ArrayLike<number>, sor
   const wa = 1 / a.length;
   const wb = 1 / b.length;
   return (fa * wa + fb * wb) / (wa + wb);
+}
+
+/** Each side's own noise in time order, with a sorted copy for its quantiles. */
+export interface OwnNoise {
+  a: Float64Array;
+  b: Float64Array;
+  sortedA: Float64Array;
+  sortedB: Float64Array;
+}
+
+/**
+ * What dependence is measured on: the first stretch of both sides over the same span of time (at
+ * most MAX_SERIES on the larger side), the strata's levels and what both sides share taken out.
+ * Undefined where it cannot be measured: too few samples, or a side that has lost its order.
+ */
+export function ownNoise(a: ArrayLike<number>, b: ArrayLike<number>, strataA?: ArrayLike<number>, strataB?: ArrayLike<number>): OwnNoise | undefined {
+  if (Math.min(a.length, b.length) < MIN_SERIES || monotone(a) || monotone(b)) return undefined;
+  const scale = Math.min(1, MAX_SERIES / Math.max(a.length, b.length));
+  const ka = Math.floor(a.length * scale);
+  const kb = Math.floor(b.length * scale);
+  const levelled = strataA && strataB ? destratify(leading(a, ka), leading(strataA, ka), leading(b, kb), leading(strataB, kb)) : { a: leading(a, ka), b: leading(b, kb) };
+  const own = detrend(levelled.a, levelled.b);
+  return { ...own, sortedA: Float64Array.from(own.a).sort(), sortedB: Float64Array.from(own.b).sort() };
 }

@@ -5,7 +5,7 @@
  */
 import { binnedQuantile, binnedShift, binnedSide, binnedSource, relativeWidthAt, type BinnedSide } from './binned.ts';
 import { ratioInterval, rawSource, type ResampleSource } from './bootstrap.ts';
-import { destratify, detrend, leading, MAX_SERIES, MIN_SERIES, monotone, quantileInflation, rankSumInflation } from './dependence.ts';
+import { ownNoise, quantileInflation, rankSumInflation } from './dependence.ts';
 import { GauntletError } from '../util/errors.ts';
 import { alignBinned, sampleSize, validateSample } from './histogram.ts';
 import { hodgesLehmannSorted } from './hodges-lehmann.ts';
@@ -115,35 +115,22 @@ export function measureLatency(a: LatencySample, b: LatencySample, o: ResolvedOp
   if (a.kind === 'raw' && b.kind === 'raw') {
     const as = sortedCopy(a.values, 'a');
     const bs = sortedCopy(b.values, 'b');
-    const adjust = o.serialDependence === 'adjust';
-    // Dependence is measured on what is each side's own: the case's level and what both sides
-    // share in time taken out (see dependence.ts).
-    // A sorted side has lost its time order: nothing to measure.
-    const measured = adjust && Math.min(n.a, n.b) >= MIN_SERIES && !monotone(a.values) && !monotone(b.values);
-    // On a long run, the first stretch of both sides over the same span of time is enough.
-    const scale = Math.min(1, MAX_SERIES / Math.max(n.a, n.b));
-    const ka = Math.floor(n.a * scale);
-    const kb = Math.floor(n.b * scale);
-    const stratified =
-      measured && a.strata && b.strata
-        ? destratify(leading(a.values, ka), leading(a.strata, ka), leading(b.values, kb), leading(b.strata, kb))
-        : { a: leading(a.values, ka), b: leading(b.values, kb) };
-    const noise = measured ? detrend(stratified.a, stratified.b) : { a: a.values, b: b.values };
-    const noiseSorted = measured ? { a: Float64Array.from(noise.a).sort(), b: Float64Array.from(noise.b).sort() } : { a: as, b: bs };
-    const rawSide = (values: ArrayLike<number>, sorted: Float64Array, noiseValues: ArrayLike<number>, noiseSorted: Float64Array): Side => ({
+    // Dependence is measured on what is each side's own (see dependence.ts), only when asked for.
+    const noise = o.serialDependence === 'adjust' ? ownNoise(a.values, b.values, a.strata, b.strata) : undefined;
+    const rawSide = (sorted: Float64Array, own: Float64Array | undefined, ownSorted: Float64Array | undefined): Side => ({
       quantile: (p) => quantile(sorted, p),
       source: rawSource(sorted),
-      inflation: measured ? (p) => quantileInflation(noiseValues, quantile(noiseSorted, p)) : independent,
+      inflation: own && ownSorted ? (p) => quantileInflation(own, quantile(ownSorted, p)) : independent,
     });
-    sideA = rawSide(a.values, as, noise.a, noiseSorted.a);
-    sideB = rawSide(b.values, bs, noise.b, noiseSorted.b);
+    sideA = rawSide(as, noise?.a, noise?.sortedA);
+    sideB = rawSide(bs, noise?.b, noise?.sortedB);
     medianA = quantile(as, 0.5);
     // Trimming feeds the shift test only: the quantile ratios exist to see the tail.
     const ta = o.outliers === 'trim-iqr' ? trimIqr(as) : as;
     const tb = o.outliers === 'trim-iqr' ? trimIqr(bs) : bs;
     const stats = rankStatsSorted(tb, ta);
     // Ranks in time order need every sample: with trimming the kept ones no longer have a sequence.
-    const inflation = measured && ta === as && tb === bs ? rankSumInflation(noise.a, noise.b, noiseSorted.a, noiseSorted.b) : 1;
+    const inflation = noise && ta === as && tb === bs ? rankSumInflation(noise.a, noise.b, noise.sortedA, noise.sortedB) : 1;
     test = mannWhitneyFromStats(stats, { inflation });
     const hl = hodgesLehmannSorted(tb, ta, o.confLevel, { inflation }, stats);
     shift = { estimate: hl.estimate, lower: hl.lower, upper: hl.upper };
