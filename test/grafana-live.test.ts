@@ -151,7 +151,10 @@ describe('the dashboards on a real Prometheus fed by real load', () => {
       '  tiny:',
       '    executor: constant-arrival-rate',
       '    rate: 40',
-      '    duration: 2s',
+      // Long enough for several live pushes (one a second) to be scraped: a histogram Prometheus
+      // only ever saw at its final value has no rate(), so its quantile panel would be NaN — which a
+      // 2 s run on a busy machine (scrapes late) produced.
+      '    duration: 5s',
       '    preAllocatedVUs: 4',
       '    maxVUs: 20',
       '    workload: { kind: vectord, seed: 7, dimension: 16, points: 100, upsertRatio: 0 }',
@@ -348,8 +351,12 @@ describe('the dashboards on a real Prometheus fed by real load', () => {
       expect(other.a).toBeCloseTo(q.a, 1);
       expect(other.b).toBeCloseTo(q.b, 1);
     }
-    expect(route(ms).n.primary / route(s).n.primary).toBeGreaterThan(0.9);
-    expect(route(ms).n.primary / route(s).n.primary).toBeLessThan(1.1);
+    // Counts are increase() over the window: each target's is extrapolated to the window's edges by
+    // up to ~1.5 scrape intervals at the series' average slope, and these series are only as old as
+    // the test (~10 s sampled), so two targets scraped at different instants differ by up to ~15%
+    // (0.85 seen on a busy machine) — the same tolerance as the rate panels above.
+    expect(route(ms).n.primary / route(s).n.primary).toBeGreaterThan(0.7);
+    expect(route(ms).n.primary / route(s).n.primary).toBeLessThan(1.4);
     // Without the options the ms collector's series are not found: the error names the metric and URL.
     const wrong = await runCli(['analyze', '--source', 'prometheus', '--url', prom.url, '--metric', 'spanmetrics', '--metric-prefix', MS_CONVENTION.prefix, '--window', '1m', '--service', 'vectord', '--config', config], { cwd: dir });
     expect(wrong.code).toBe(2);

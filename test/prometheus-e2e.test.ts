@@ -260,12 +260,12 @@ describe('a real Prometheus fed by a real gauntlet run', () => {
       const key = `${row.service} ${row.method} ${row.route}`;
       const p = fromProm.get(key);
       expect(p, `${key} missing from the Prometheus analysis`).toBeDefined();
-      // Counts: the same requests, up to increase() extrapolating to the window's edges. On an idle
-      // machine (2026-12-03) the ratio came out 0.790–0.804 in 4 of 9 runs, with the store read of
-      // before and after that day's changes alike: more than one scrape lost at the ends of a
-      // ~12 s window, not yet explained (open in issue notes). 0.75 still catches a lost cycle.
-      expect(p!.n.primary / row.verdict.n.a, `${key} sample size`).toBeGreaterThan(0.75);
-      expect(p!.n.primary / row.verdict.n.a, `${key} sample size`).toBeLessThan(1.4);
+      // Counts: the same requests, up to increase() extrapolating to the window's edges — which only
+      // adds here (the counters are flat in the idle gaps at both edges): ≤ ~1.1 scrape intervals a
+      // side of a ~12.6 s window. Came out 1.06. (It was 0.79–0.80 while Prometheus's first scrape
+      // came after the first cycles: see startPrometheus.) One lost cycle of four reads ≈ 0.8.
+      expect(p!.n.primary / row.verdict.n.a, `${key} sample size`).toBeGreaterThan(0.9);
+      expect(p!.n.primary / row.verdict.n.a, `${key} sample size`).toBeLessThan(1.3);
       if (p!.latency.verdict === row.verdict.verdict) continue;
       // Different verdicts are fine only where the histogram cannot see the difference: each side's
       // p50/p95/p99 from the raw server-span samples fall in the same bucket.

@@ -89,12 +89,28 @@ export async function startPrometheus(jobs: ScrapeJob[], extraArgs: string[] = [
   ].join('\n');
   await writeFile(join(dir, 'prometheus.yml'), config + '\n');
   const url = `http://127.0.0.1:${port}`;
-  return startChild(
+  const prom = await startChild(
     BINARIES.prometheus,
     [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', ...extraArgs],
     url,
     () => rm(dir, { recursive: true, force: true }),
   );
+  // Ready is not scraping: target discovery hands the scrape loops their targets only after its
+  // 5 s update throttle. Until every target has been scraped once, whatever a test sends is folded
+  // into a series' first sample — which increase()/rate() never count (a watch cycle went missing
+  // that way from a 4-cycle window: Prometheus saw 0.80 of the store's requests).
+  const targets = jobs.reduce((n, j) => n + j.targets.length, 0);
+  try {
+    await eventually(async () => {
+      const up = await promQuery(url, 'count(up)');
+      const seen = Number(up[0]?.value[1] ?? 0);
+      if (seen < targets) throw new Error(`Prometheus has scraped ${seen} of its ${targets} targets after start`);
+    }, 30_000);
+  } catch (err) {
+    await prom.stop();
+    throw err;
+  }
+  return prom;
 }
 
 export async function startPushgateway(): Promise<ChildServer> {
