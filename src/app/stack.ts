@@ -35,13 +35,22 @@ async function locateStackFile(input: StackInput): Promise<LoadedStackFile> {
   return readStackFile(resolveFrom(loaded.baseDir, persistent));
 }
 
+/** The interrupt, and a line on stderr when another `stack up`/`down` has to finish first. */
+function control(out: Output) {
+  return {
+    signal: out.signal,
+    onWait: (holder: { pid: number; what: string; since: string }, file: string) =>
+      out.stderr.write(`waiting for another \`gauntlet stack ${holder.what}\` (pid ${holder.pid}, since ${holder.since}) to finish: it holds ${file}\n`),
+  };
+}
+
 export async function runStack(input: StackInput, out: Output): Promise<Outcome> {
   const loaded = await locateStackFile(input);
   switch (input.action) {
     case 'up':
       return stackUp(loaded, input, out);
     case 'down': {
-      const r = await downStack(loaded.stateDir);
+      const r = await downStack(loaded.stateDir, control(out));
       if (input.json) out.stdout.write(JSON.stringify({ stack: loaded.name, ...r }) + '\n');
       else if (!r.wasRunning && r.killed.length === 0) out.stdout.write(`stack ${loaded.name}: not running\n`);
       else out.stdout.write(`stack ${loaded.name}: stopped ${r.stopped.join(', ') || 'nothing'}${r.killed.length ? ` (killed leftover pids ${r.killed.join(', ')})` : ''}\n`);
@@ -64,7 +73,7 @@ export async function runStack(input: StackInput, out: Output): Promise<Outcome>
 }
 
 async function stackUp(loaded: LoadedStackFile, input: StackInput, out: Output): Promise<Outcome> {
-  const r = await upStack(loaded, out.signal);
+  const r = await upStack(loaded, control(out));
   if (input.json) {
     out.stdout.write(JSON.stringify({ stack: loaded.name, ...r.apply, unhealthy: r.unhealthy, supervisor: r.state.supervisor, daemons: Object.values(r.state.daemons).map(statusRow) }, null, 2) + '\n');
   } else {

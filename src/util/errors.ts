@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'GAUNTLET_DAEMON_START'
   | 'GAUNTLET_STACK_INVALID'
   | 'GAUNTLET_STACK_NOT_UP'
+  | 'GAUNTLET_STACK_LOCKED'
   | 'GAUNTLET_NOTHING_TO_RUN'
   | 'GAUNTLET_INTERRUPTED'
   | 'GAUNTLET_INTERNAL';
@@ -75,6 +76,8 @@ export const INPUT_ERROR_CODES: ReadonlySet<ErrorCode> = new Set([
   // A bad persistent stack file, or a config pointing at a stack that is not running (`gauntlet stack up`).
   'GAUNTLET_STACK_INVALID',
   'GAUNTLET_STACK_NOT_UP',
+  // Another `stack up`/`stack down` on the same state directory did not finish in time.
+  'GAUNTLET_STACK_LOCKED',
   // The store file is not ours to use (not DuckDB, newer schema, held by another process) or the
   // disk is full: the user's environment needs fixing, not gauntlet.
   'GAUNTLET_STORE_INVALID',

@@ -12,6 +12,7 @@ import type { LoadedStackFile } from '../../config/index.ts';
 import { resolveTsxLoader } from '../../daemons/index.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { GauntletError } from '../../util/errors.ts';
+import { withStackLock, type LockHolder } from './lock.ts';
 import { pidAlive, readJson, stackPaths, type ApplyResult, type DesiredStack, type PidFile, type StackPaths, type StackState } from './state.ts';
 
 const SUPERVISOR_ENTRY = fileURLToPath(new URL('./supervisor-main.ts', import.meta.url));
@@ -43,7 +44,27 @@ function logTail(file: string, bytes = 2_000): string {
   }
 }
 
-export async function upStack(loaded: LoadedStackFile, signal?: AbortSignal): Promise<UpResult> {
+export interface StackControlOptions {
+  signal?: AbortSignal | undefined;
+  /** Another `stack up`/`down` holds the state directory: this call waits for it (told once). */
+  onWait?: ((holder: LockHolder, lockFile: string) => void) | undefined;
+}
+
+/** How long a caller waits for another `up`/`down` on the same stack: at least a minute. */
+const lockWaitMs = (ms: number) => Math.max(60_000, 2 * ms);
+
+/** One `up` or `down` at a time per state directory (see lock.ts): the other waits its turn. */
+export async function upStack(loaded: LoadedStackFile, opts: StackControlOptions = {}): Promise<UpResult> {
+  await mkdir(loaded.stateDir, { recursive: true });
+  return withStackLock(loaded.stateDir, 'up', { timeoutMs: lockWaitMs(upWaitMs(loaded)), signal: opts.signal, onWait: opts.onWait }, () => applyUp(loaded, opts.signal));
+}
+
+/** How long `up` waits for the daemons' health: the slowest start timeout, plus the supervisor's slack. */
+function upWaitMs(loaded: LoadedStackFile): number {
+  return Math.max(...Object.values(loaded.stack.daemons).map((d) => d.health.startTimeoutMs), 1_000) + SUPERVISOR_STOP_SLACK_MS;
+}
+
+async function applyUp(loaded: LoadedStackFile, signal?: AbortSignal): Promise<UpResult> {
   const paths = stackPaths(loaded.stateDir);
   await mkdir(paths.logs, { recursive: true });
   await mkdir(paths.pids, { recursive: true });
@@ -77,7 +98,7 @@ export async function upStack(loaded: LoadedStackFile, signal?: AbortSignal): Pr
     }
   }
 
-  const waitMs = Math.max(...Object.values(loaded.stack.daemons).map((d) => d.health.startTimeoutMs), 1_000) + SUPERVISOR_STOP_SLACK_MS;
+  const waitMs = upWaitMs(loaded);
   const t0 = Date.now();
   const deadline = t0 + waitMs;
   const failed = (why: string) =>
@@ -107,7 +128,12 @@ export interface DownResult {
   wasRunning: boolean;
 }
 
-export async function downStack(stateDir: string): Promise<DownResult> {
+export async function downStack(stateDir: string, opts: StackControlOptions = {}): Promise<DownResult> {
+  if (!existsSync(stateDir)) return { stopped: [], killed: [], wasRunning: false };
+  return withStackLock(stateDir, 'down', { timeoutMs: lockWaitMs(0), signal: opts.signal, onWait: opts.onWait }, () => applyDown(stateDir));
+}
+
+async function applyDown(stateDir: string): Promise<DownResult> {
   const paths = stackPaths(stateDir);
   const state = await readJson<StackState>(paths.state);
   const desired = await readJson<DesiredStack>(paths.desired);

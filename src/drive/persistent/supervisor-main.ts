@@ -4,15 +4,29 @@
  * the CLI; SIGHUP applies a new desired.json, SIGTERM/SIGINT stop the stack. A process entry may
  * call process.exit.
  */
-import { writeFileSync } from 'node:fs';
-import { processStartTicks, stackPaths } from './state.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { pidAlive, processStartTicks, stackPaths, type PidFile } from './state.ts';
 import { Supervisor } from './supervisor.ts';
 
 async function main(): Promise<void> {
   const stateDir = process.argv[2];
   if (!stateDir) throw new Error('usage: supervisor-main.ts STATE_DIR');
+  const pidFile = stackPaths(stateDir).supervisorPid;
+  // One supervisor per state directory: `stack up` holds the stack lock while it starts one, and a
+  // supervisor started by any other way still refuses to run beside a live one.
+  const other = (() => {
+    try {
+      return JSON.parse(readFileSync(pidFile, 'utf8')) as PidFile;
+    } catch {
+      return undefined;
+    }
+  })();
+  if (other && other.pid !== process.pid && pidAlive(other)) {
+    process.stderr.write(`supervisor ${process.pid}: another supervisor (pid ${other.pid}) runs this stack (${pidFile}); not starting\n`);
+    process.exit(1);
+  }
   const supervisor = new Supervisor(stateDir);
-  writeFileSync(stackPaths(stateDir).supervisorPid, JSON.stringify({ pid: process.pid, startTicks: processStartTicks(process.pid) }) + '\n');
+  writeFileSync(pidFile, JSON.stringify({ pid: process.pid, startTicks: processStartTicks(process.pid) }) + '\n');
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
