@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createGauntletMetrics } from '../src/telemetry/metrics.ts';
+import { createSupervisorMetrics } from '../src/drive/persistent/supervisor-metrics.ts';
 import { REPO_ROOT } from './support/cli.ts';
 import { BINARIES, requireBinaries } from './support/prometheus.ts';
 
@@ -11,7 +12,8 @@ import { BINARIES, requireBinaries } from './support/prometheus.ts';
  * The alerting rules shipped in grafana/alerts, checked by Debian's promtool: valid PromQL, and the
  * unit tests in gauntlet.rules.test.yml — a single failed watch cycle, or one cycle in ten failing
  * for half an hour, never pages; a gate that keeps failing, a new divergence that keeps
- * reproducing, a stalled or erroring watch and a mirror dropping copies do. And every series a rule
+ * reproducing, a stalled or erroring watch, a mirror dropping copies, and a persistent-stack daemon
+ * that is down, unhealthy or crash-looping do (a single restart does not). And every series a rule
  * reads is one gauntlet serves, with the labels it has, so a renamed metric cannot silence an alert.
  */
 const DIR = join(REPO_ROOT, 'grafana', 'alerts');
@@ -22,7 +24,7 @@ describe('grafana/alerts/gauntlet.rules.yml', () => {
     requireBinaries('promtool');
     const check = spawnSync(BINARIES.promtool, ['check', 'rules', RULES], { encoding: 'utf8' });
     expect(check.status, check.stdout + check.stderr).toBe(0);
-    expect(check.stdout).toMatch(/SUCCESS: 6 rules found/);
+    expect(check.stdout).toMatch(/SUCCESS: 9 rules found/);
     const test = spawnSync(BINARIES.promtool, ['test', 'rules', 'gauntlet.rules.test.yml'], { cwd: DIR, encoding: 'utf8' });
     expect(test.status, test.stdout + test.stderr).toBe(0);
     expect(test.stdout).toMatch(/SUCCESS/);
@@ -32,9 +34,11 @@ describe('grafana/alerts/gauntlet.rules.yml', () => {
     const doc = parse(readFileSync(RULES, 'utf8')) as { groups: Array<{ rules: Array<{ alert: string; expr: string }> }> };
     const metrics = createGauntletMetrics();
     const served = new Map<string, string[]>();
-    for (const m of await metrics.registry.getMetricsAsJSON()) served.set(m.name, (metrics.registry.getSingleMetric(m.name) as unknown as { labelNames: string[] }).labelNames);
+    for (const registry of [metrics.registry, createSupervisorMetrics().registry]) {
+      for (const m of await registry.getMetricsAsJSON()) served.set(m.name, (registry.getSingleMetric(m.name) as unknown as { labelNames: string[] }).labelNames);
+    }
     const rules = doc.groups.flatMap((g) => g.rules);
-    expect(rules.map((r) => r.alert)).toHaveLength(6);
+    expect(rules.map((r) => r.alert)).toHaveLength(9);
     for (const rule of rules) {
       const selectors = [...rule.expr.matchAll(/\b(gauntlet_[a-z_]+)(?:\{([^}]*)\})?/g)];
       expect(selectors.length, rule.alert).toBeGreaterThan(0);

@@ -8,6 +8,7 @@ import { parse } from 'yaml';
 import { createGauntletMetrics } from '../src/telemetry/metrics.ts';
 import { createLoadMetrics } from '../src/telemetry/metrics-load.ts';
 import { createSpanMetrics } from '../src/collect/spanmetrics.ts';
+import { createSupervisorMetrics } from '../src/drive/persistent/supervisor-metrics.ts';
 import { REPO_ROOT } from './support/cli.ts';
 import { checkDashboardTypes } from './support/grafana-schema.ts';
 import { allPanels, BINARIES, loadDashboards, requireBinaries, substitute, variableDefaults, type DashboardFile } from './support/prometheus.ts';
@@ -22,6 +23,8 @@ const PROVISIONED_UID = 'gauntlet-prometheus';
 const DASHBOARDS = join(REPO_ROOT, 'grafana/dashboards');
 
 const dashboards = await loadDashboards(DASHBOARDS);
+/** Dashboards with no latency panel (so no trace links): gate verdicts, the persistent stack's daemons. */
+const NO_LATENCY = new Set(['gauntlet-ci.json', 'gauntlet-stack.json']);
 const okDatasource = (ds: { type?: string; uid?: string } | undefined) => ds?.uid === '${datasource}' || ds?.uid === PROVISIONED_UID;
 
 /** Metric names the dashboards may read: ours (from the real registries), the daemons' and the Pushgateway's. */
@@ -31,7 +34,7 @@ async function knownMetricNames(): Promise<Set<string>> {
   createLoadMetrics(registry);
   createSpanMetrics(registry);
   const names = new Set<string>(['http_server_request_duration_seconds_bucket', 'push_time_seconds']);
-  for (const m of await registry.getMetricsAsJSON()) {
+  for (const m of [...(await registry.getMetricsAsJSON()), ...(await createSupervisorMetrics().registry.getMetricsAsJSON())]) {
     names.add(m.name);
     if (String(m.type) === 'histogram') for (const s of ['_bucket', '_sum', '_count']) names.add(m.name + s);
   }
@@ -39,8 +42,8 @@ async function knownMetricNames(): Promise<Set<string>> {
 }
 
 describe('grafana dashboards', () => {
-  it('ships the four dashboards, each with a unique uid', () => {
-    expect(dashboards.map((d) => d.file)).toEqual(['gauntlet-ci.json', 'runtime-parity.json', 'spanmetrics.json', 'vectord-load.json']);
+  it('ships the five dashboards, each with a unique uid', () => {
+    expect(dashboards.map((d) => d.file)).toEqual(['gauntlet-ci.json', 'gauntlet-stack.json', 'runtime-parity.json', 'spanmetrics.json', 'vectord-load.json']);
     expect(new Set(dashboards.map((d) => d.json.uid)).size).toBe(dashboards.length);
   });
 
@@ -112,7 +115,7 @@ describe('grafana dashboards', () => {
     const traces = parse(await readFile(join(REPO_ROOT, 'grafana/provisioning/datasources/traces.yaml'), 'utf8'));
     expect(traces.datasources).toEqual([expect.objectContaining({ uid: 'gauntlet-traces', type: 'tempo' })]);
     expect(ds.datasources[0].jsonData.exemplarTraceIdDestinations).toEqual([{ name: 'trace_id', datasourceUid: 'gauntlet-traces' }]);
-    for (const d of dashboards.filter((x) => x.file !== 'gauntlet-ci.json')) expect(variableDefaults(d).tracing, d.file).toBe('gauntlet-traces');
+    for (const d of dashboards.filter((x) => !NO_LATENCY.has(x.file))) expect(variableDefaults(d).tracing, d.file).toBe('gauntlet-traces');
     const dash = parse(await readFile(join(REPO_ROOT, 'grafana/provisioning/dashboards/gauntlet.yaml'), 'utf8'));
     expect(dash.providers).toEqual([expect.objectContaining({ type: 'file', options: expect.objectContaining({ path: expect.any(String) }) })]);
   });
@@ -160,11 +163,16 @@ describe('grafana dashboards', () => {
     const thresholds = panel('vectord-load.json', 'Threshold status');
     expect(thresholds.fieldConfig.defaults.mappings![0]!.options).toMatchObject({ '0': { text: 'fail', color: 'red' }, '1': { text: 'pass', color: 'green' } });
     expect(colorOf(panel('gauntlet-ci.json', 'Score'), 0)).toBe('red');
+    // The persistent stack: one daemon of four down is red; a restart is orange, a crash loop red.
+    for (const title of ['Daemons up', 'Daemons healthy']) expect([0.75, 1].map((v) => colorOf(panel('gauntlet-stack.json', title), v)), title).toEqual(['red', 'green']);
+    expect([0, 1, 3].map((v) => colorOf(panel('gauntlet-stack.json', 'Restarts in range'), v))).toEqual(['green', 'orange', 'red']);
+    expect(panel('gauntlet-stack.json', 'Health per daemon').fieldConfig.defaults.mappings![0]!.options).toMatchObject({ '0': { text: 'failing', color: 'red' }, '1': { text: 'ok', color: 'green' } });
   });
 
   it('variables: job/instance (and route, runtime where they exist) are multi-select with All; every aggregation keeps job and instance apart', () => {
     const want: Record<string, string[]> = {
       'gauntlet-ci.json': ['job', 'instance'],
+      'gauntlet-stack.json': ['job', 'instance', 'stack', 'daemon'],
       'runtime-parity.json': ['job', 'instance', 'runtime', 'route'],
       'spanmetrics.json': ['job', 'instance', 'runtime', 'route'],
       'vectord-load.json': ['job', 'instance', 'runtime', 'route'],
@@ -191,7 +199,7 @@ describe('grafana dashboards', () => {
   it('latency panels link to traces ($tracing) and the run reports ($reports), with exemplars; gate runs are annotations', () => {
     for (const d of dashboards) {
       const latency = allPanels(d).filter((p) => /latency|p95|slowest/i.test(p.title) && !/ratio/i.test(p.title));
-      if (d.file === 'gauntlet-ci.json') continue; // verdicts and scores only: no latency panel
+      if (NO_LATENCY.has(d.file)) continue; // verdicts and scores, or the stack's daemons: no latency panel
       expect(latency.length, d.file).toBeGreaterThan(0);
       for (const p of latency) {
         const links = ((p as unknown as { fieldConfig: { defaults: { links?: Array<{ url: string }> } } }).fieldConfig.defaults.links ?? []).map((l) => l.url);

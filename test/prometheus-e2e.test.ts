@@ -180,11 +180,12 @@ describe('a real Prometheus fed by a real gauntlet run', () => {
     expect(existsSync(join(dir, 'regate.json'))).toBe(true);
   });
 
-  it('every PromQL expression of every dashboard panel returns data', async () => {
+  it('every PromQL expression of every dashboard panel returns data (the persistent stack\'s in its own test)', async () => {
     const dashboards = await loadDashboards(join(REPO_ROOT, 'grafana/dashboards'));
     const empty: string[] = [];
     let evaluated = 0;
-    for (const d of dashboards) {
+    // The persistent stack's dashboard needs a `stack up` supervisor: test/grafana-stack-live.test.ts.
+    for (const d of dashboards.filter((x) => x.file !== 'gauntlet-stack.json')) {
       const vars = variableDefaults(d);
       for (const v of d.json.templating.list.filter((x) => x.type === 'query')) {
         // label_values(selector, label) is what Grafana asks the series API for.

@@ -78,7 +78,10 @@ export class DaemonRunner {
       ...(spec.reference ? { reference: { service: spec.reference.service, flavour: spec.reference.flavour } } : {}),
       env: { ...spec.env, ...(otlp ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlp } : {}) },
     };
+    // Written at 0 from the start: "no restart" and "no failed check" read 0, not "no data", and
+    // increase()/rate() count the first one.
     ctx.metrics.restarts.labels(ctx.stack, name).inc(0);
+    for (const result of ['ok', 'fail', 'starting']) ctx.metrics.checks.labels(ctx.stack, name, result).inc(0);
     this.setHealth('unknown');
   }
 
@@ -203,7 +206,9 @@ export class DaemonRunner {
     const started = this.state.status === 'starting';
     const error = await probeHealth(this.spec, this.state.port);
     if (!this.child || this.stopping) return;
-    this.ctx.metrics.checks.labels(this.ctx.stack, this.name, error ? 'fail' : 'ok').inc();
+    // A refused connection while the daemon starts is expected, not a failure: counted apart, so
+    // the failed-check ratio is not raised by every (re)start.
+    this.ctx.metrics.checks.labels(this.ctx.stack, this.name, error ? (started ? 'starting' : 'fail') : 'ok').inc();
     if (!error) {
       if (this.state.health !== 'ok' || started) this.ctx.log(`${this.name}: healthy`);
       this.state.status = 'running';

@@ -21,6 +21,6 @@ export function createSupervisorMetrics(): SupervisorMetrics {
     healthy: new Gauge({ name: T.METRIC_STACK_HEALTHY, help: '1 when the daemon’s last health check passed, else 0.', labelNames, registers }),
     up: new Gauge({ name: T.METRIC_STACK_UP, help: '1 while the daemon’s process runs, else 0.', labelNames, registers }),
     startTime: new Gauge({ name: T.METRIC_STACK_START_TIME, help: 'Unix time the daemon’s current process started.', labelNames, registers }),
-    checks: new Counter({ name: T.METRIC_STACK_HEALTH_CHECKS, help: 'Health checks of persistent-stack daemons, by result.', labelNames: [...labelNames, 'result'], registers }),
+    checks: new Counter({ name: T.METRIC_STACK_HEALTH_CHECKS, help: 'Health checks of persistent-stack daemons, by result: ok, fail, or starting (failed while the daemon starts, which is expected).', labelNames: [...labelNames, 'result'], registers }),
   };
 }
