@@ -4,7 +4,7 @@
  * exactly as `analyze --run ID` judges the store: the same JSON, the same exit code.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -49,7 +49,9 @@ describe('Parquet export round-trip', () => {
     const db = await DuckDBInstance.create(':memory:');
     const conn = await db.connect();
     const glob = join(lake, 'run=*/date=*/*.parquet');
-    const rows = (await conn.runAndReadAll(`SELECT run, count(*)::INTEGER AS n, count(DISTINCT trace_id)::INTEGER AS traces FROM read_parquet('${glob}', hive_partitioning = true) GROUP BY run`)).getRowObjects();
+    // Spans are data_<n>.parquet (metric points, when a run has them, metrics_<n>.parquet).
+    const spanGlob = join(lake, 'run=*/date=*/data_*.parquet');
+    const rows = (await conn.runAndReadAll(`SELECT run, count(*)::INTEGER AS n, count(DISTINCT trace_id)::INTEGER AS traces FROM read_parquet('${spanGlob}', hive_partitioning = true) GROUP BY run`)).getRowObjects();
     conn.closeSync();
     db.closeSync();
     expect(rows).toHaveLength(1);
@@ -78,5 +80,61 @@ describe('Parquet export round-trip', () => {
     const missing = await cli(['analyze', '--source', 'parquet', join(dir, 'nothing/*.parquet')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('nothing/*.parquet');
+  }, 240_000);
+
+  it('a load run travels whole: its engine points export beside its spans, and gate --source parquet equals gate --run, load verdict included', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'gauntlet-parquet-load-'));
+    try {
+      const store = join(work, 'store.duckdb');
+      const scenarios = join(work, 'tiny.scenarios.yaml');
+      await writeFile(scenarios, [
+        'service: vectord',
+        'ab: { block: 500ms, warmup: 200ms }',
+        'scenarios:',
+        '  tiny:',
+        '    executor: constant-arrival-rate',
+        '    rate: 40',
+        '    duration: 2s',
+        '    preAllocatedVUs: 4',
+        '    maxVUs: 20',
+        '    workload: { kind: vectord, seed: 7, dimension: 16, points: 100, upsertRatio: 0 }',
+        '    thresholds:',
+        "      http_req_failed: ['rate<0.01']",
+        "      http_req_duration: ['p(95)<0.000001']", // no runtime meets it: the gate fails on the load
+      ].join('\n') + '\n');
+      const load = await cli(['load', scenarios, '--store', store, '--workers', '1', '--quiet']);
+      expect(load.code, load.stderr).toBe(1);
+      const runs = await cli(['runs', '--store', store]);
+      const runId = runs.stdout.split('\n')[1]!.split(/\s+/)[0]!;
+      expect(runId).toMatch(/^r-/);
+
+      const lake = join(work, 'lake');
+      const exported = await cli(['export', '--run', runId, '--format', 'parquet', lake, '--store', store]);
+      expect(exported.code, exported.stderr).toBe(0);
+      const points = Number(/exported \d+ spans and (\d+) metric points/.exec(exported.stdout)?.[1]);
+      expect(points).toBeGreaterThan(0);
+      const [dateDir] = await readdir(join(lake, `run=${runId}`));
+      expect((await readdir(join(lake, `run=${runId}`, dateDir!))).sort()).toEqual(['data_0.parquet', 'metrics_0.parquet']);
+      // Any engine reads the points too.
+      const db = await DuckDBInstance.create(':memory:');
+      const conn = await db.connect();
+      const rows = (await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n, count(DISTINCT name)::INTEGER AS names FROM read_parquet('${join(lake, 'run=*/date=*/metrics_*.parquet')}', hive_partitioning = true) WHERE run = '${runId}'`)).getRowObjects();
+      conn.closeSync();
+      db.closeSync();
+      expect(rows[0]!.n).toBe(points);
+      expect(rows[0]!.names).toBeGreaterThan(1);
+
+      const glob = join(lake, 'run=*/date=*/*.parquet');
+      const gateStore = await cli(['gate', '--run', runId, '--store', store, '--gate-json', join(work, 'gate-store.json'), '--quiet']);
+      const gateParquet = await cli(['gate', '--source', 'parquet', glob, '--run', runId, '--gate-json', join(work, 'gate-parquet.json'), '--quiet']);
+      expect(gateStore.code, gateStore.stderr).toBe(1);
+      expect(gateParquet.code, gateParquet.stderr).toBe(1);
+      const fromStore = JSON.parse(await readFile(join(work, 'gate-store.json'), 'utf8'));
+      expect(JSON.parse(await readFile(join(work, 'gate-parquet.json'), 'utf8'))).toEqual(fromStore);
+      // The verdict is the load's: the threshold no runtime meets.
+      expect(JSON.stringify(fromStore)).toContain('p(95)<0.000001');
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
   }, 240_000);
 });

@@ -1,7 +1,8 @@
 /**
  * Runs as files any engine can read: `gauntlet export --run ID --format parquet DIR` and
  * `gauntlet analyze --source parquet GLOB` (docs/scale.md). The export is the run as the store
- * family holds it (every shard), written by DuckDB's own Parquet writer; the analysis loads the
+ * family holds it (every shard): its spans (`data_<n>.parquet`) and metric points — a load run's
+ * engine points — (`metrics_<n>.parquet`), written by DuckDB's own Parquet writer; the analysis loads the
  * files into a scratch store and re-judges through the same call as `analyze --run`.
  */
 import { randomBytes } from 'node:crypto';
@@ -35,18 +36,21 @@ export async function exportRun(input: ExportInput, out: Output): Promise<Outcom
     const { locked } = await withEachStore(storePath, async (store) => {
       const spans = await store.spansForRun(input.run);
       if (spans.length) found += await scratch.insert(spans);
+      // A load run's engine points live in the metrics table: they travel with the spans.
+      const points = await store.metricsForRun(input.run);
+      if (points.length) await scratch.insertMetrics(points);
       return undefined; // every file of the family: shards each hold part of the run
     });
     if (!found) throw runNotFound(storePath, input.run, locked);
     await mkdir(dir, { recursive: true });
-    const { spans, date } = await scratch.exportRunParquet(input.run, tmp);
+    const { spans, metricPoints, date } = await scratch.exportRunParquet(input.run, tmp);
     const target = join(dir, `run=${input.run}`);
     const old = `${tmp}-old`;
     const hadOld = await stat(target).then(() => true, () => false);
     if (hadOld) await rename(target, old);
     await rename(join(tmp, `run=${input.run}`), target);
     if (hadOld) await rm(old, { recursive: true, force: true });
-    out.stdout.write(`exported ${spans} spans of ${input.run} → ${join(target, `date=${date}`)}/ (parquet)\n`);
+    out.stdout.write(`exported ${spans} spans${metricPoints ? ` and ${metricPoints} metric points` : ''} of ${input.run} → ${join(target, `date=${date}`)}/ (parquet)\n`);
     for (const f of locked) out.stderr.write(`note: ${f} is in use by another gauntlet process; its spans (if any) are not in the export\n`);
     return 'ok';
   } finally {

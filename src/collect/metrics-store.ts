@@ -143,6 +143,39 @@ export class MetricsTable {
     return done;
   }
 
+  /**
+   * A run's points (one copy each) as Parquet beside its spans' export: the same hive partitions
+   * `<dir>/run=<id>/date=<day>/`, files named `metrics_<n>.parquet` (the spans are `data_<n>`). The
+   * columns are those of the table, `received_at` included; `run` and `date` live in the directory
+   * names. Resolves with the points written.
+   */
+  exportRunParquet(runId: string, dir: string, date: string): Promise<number> {
+    const lit = (v: string) => `'${v.replaceAll("'", "''")}'`;
+    const done = this.tail.then(async () => {
+      const n = (await this.conn.runAndReadAll(`SELECT count(*) FROM metrics WHERE run_id = ?`, [runId])).getRows()[0]?.[0];
+      if (!Number(n ?? 0)) return 0;
+      const result = await this.conn.runAndReadAll(
+        `COPY (SELECT ${COLUMNS}, received_at, ${lit(runId)} AS run, ${lit(date)} AS date FROM metrics WHERE run_id = ${lit(runId)} ${FIRST_COPY} ORDER BY time_ns, name) ` +
+          `TO ${lit(dir)} (FORMAT parquet, PARTITION_BY (run, date), FILENAME_PATTERN 'metrics_{i}', OVERWRITE_OR_IGNORE true, COMPRESSION zstd)`,
+      );
+      return Number(result.getRows()[0]?.[0] ?? 0);
+    });
+    this.tail = done.catch(() => undefined);
+    return done;
+  }
+
+  /** Loads points written by exportRunParquet from these files; resolves with the rows added. */
+  importParquet(files: readonly string[]): Promise<number> {
+    if (files.length === 0) return Promise.resolve(0);
+    const lit = (v: string) => `'${v.replaceAll("'", "''")}'`;
+    const done = this.tail.then(async () => {
+      const result = await this.conn.runAndReadAll(`INSERT INTO metrics (${COLUMNS}, received_at) SELECT ${COLUMNS}, received_at FROM read_parquet([${files.map(lit).join(', ')}], union_by_name = true)`);
+      return Number(result.getRows()[0]?.[0] ?? 0);
+    });
+    this.tail = done.catch(() => undefined);
+    return done;
+  }
+
   runs(): Promise<MetricRunSummary[]> {
     return this.read(
       'SELECT run_id, count(*) AS points, min(start_ns) AS first_ns, max(time_ns) AS last_ns FROM metrics WHERE run_id IS NOT NULL GROUP BY run_id ORDER BY first_ns, run_id',

@@ -48,7 +48,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { SPAN_RUN_END, SPAN_RUN_START } from '../contract/attributes.ts';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { GauntletError, diskFullError, isDiskFull } from '../util/errors.ts';
 import { spanFromJsonRow, spanJsonRow, toSpanRow, type SpanRow } from './span-rows.ts';
@@ -260,12 +260,12 @@ export class SpanStore {
    * columns as Parquet strings); `run` and `date` live in the directory names. `dir` should be a
    * fresh temp directory: the caller renames the result into place (see app/export.ts).
    */
-  async exportRunParquet(runId: string, dir: string): Promise<{ spans: number; date: string }> {
+  async exportRunParquet(runId: string, dir: string): Promise<{ spans: number; metricPoints: number; date: string }> {
     if (this.closed) throw storeError('span store is closed', this.path);
     await this.writer.settledSoFar();
     const first = await this.read(`SELECT min(start_ns) AS first, count(*) AS n FROM spans WHERE ${RUN_SPANS_WHERE}`, [runId]);
     const firstNs = first[0]?.first as bigint | null | undefined;
-    if (firstNs === null || firstNs === undefined) return { spans: 0, date: '' };
+    if (firstNs === null || firstNs === undefined) return { spans: 0, metricPoints: 0, date: '' };
     const date = new Date(Number(firstNs / 1_000_000n)).toISOString().slice(0, 10);
     const lit = (v: string) => `'${v.replaceAll("'", "''")}'`;
     const columns = await this.read(`SELECT column_name FROM information_schema.columns WHERE table_name = 'spans' ORDER BY ordinal_position`);
@@ -277,15 +277,18 @@ export class SpanStore {
     try {
       const result = await this.reader.runAndReadAll(sql);
       const n = result.getRows()[0]?.[0];
-      return { spans: Number(n ?? 0), date };
+      // The run's metric points (a load run's engine points) beside them: metrics_<n>.parquet.
+      const metricPoints = await this.metrics.exportRunParquet(runId, dir, date);
+      return { spans: Number(n ?? 0), metricPoints, date };
     } catch (err) {
       throw storeError(`parquet export failed: ${(err as Error).message}`, dir, err);
     }
   }
 
   /**
-   * Loads spans written by exportRunParquet (any glob `read_parquet` accepts, hive partitions
-   * included) into this store — an in-memory one, for `analyze --source parquet`.
+   * Loads a run written by exportRunParquet (any glob DuckDB's `glob()` accepts, hive partitions
+   * included) into this store — an in-memory one, for `analyze --source parquet`: the span files
+   * into `spans`, the `metrics_<n>.parquet` files into `metrics`. Resolves with the spans added.
    */
   async importParquet(glob: string): Promise<number> {
     if (this.readOnlyMode) throw storeError('span store is open read-only', this.path);
@@ -295,10 +298,16 @@ export class SpanStore {
       .join(', ');
     try {
       await this.writer.settledSoFar();
-      const result = await this.writerConn.runAndReadAll(`INSERT INTO spans (${cols}) SELECT ${cols} FROM read_parquet(${lit(glob)}, hive_partitioning = true, union_by_name = true)`);
+      const files = (await this.writerConn.runAndReadAll(`SELECT file FROM glob(${lit(glob)}) ORDER BY file`)).getRows().map((r) => String(r[0]));
+      const isMetrics = (f: string) => /^metrics_\d+\.parquet$/.test(basename(f));
+      const spanFiles = files.filter((f) => !isMetrics(f));
+      if (files.length === 0) throw new Error('no file matches');
+      if (spanFiles.length === 0) return 0;
+      const result = await this.writerConn.runAndReadAll(`INSERT INTO spans (${cols}) SELECT ${cols} FROM read_parquet([${spanFiles.map(lit).join(', ')}], hive_partitioning = true, union_by_name = true)`);
+      await this.metrics.importParquet(files.filter(isMetrics));
       return Number(result.getRows()[0]?.[0] ?? 0);
     } catch (err) {
-      throw new GauntletError('GAUNTLET_INPUT_INVALID', `cannot read spans from Parquet ${glob}: ${(err as Error).message}`, {
+      throw new GauntletError('GAUNTLET_INPUT_INVALID', `cannot read a run from Parquet ${glob}: ${(err as Error).message}`, {
         file: glob,
         hint: 'point at files written by `gauntlet export --format parquet`, e.g. DIR/run=*/date=*/*.parquet',
       });
