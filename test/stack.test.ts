@@ -228,7 +228,10 @@ describe('gauntlet stack (persistent stack of the reference twins)', () => {
         `store: { path: ${JSON.stringify(join(dir, 'store.duckdb'))} }`,
         `reports: { dir: ${JSON.stringify(join(dir, 'reports'))} }`,
         'run: { phases: [smoke, parity] }',
-        `gate: { ledger: ${JSON.stringify(join(REPO_ROOT, 'harness/ledger.yaml'))} }`,
+        // What is judged here is the stack's use (smoke traces, parity shapes), not latency: 12
+        // samples a side on a loaded CI machine once read `slower +68%` (exit 1) when one twin's
+        // process was starved — a true statement about that minute, not about this feature.
+        `gate: { ledger: ${JSON.stringify(join(REPO_ROOT, 'harness/ledger.yaml'))}, latency: { critical: false } }`,
         '',
       ].join('\n'),
     );

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ChildProcess } from 'node:child_process';
 import { connect, type AddressInfo } from 'node:net';
+import { freePortFor } from '../../src/util/ports.ts';
 
 export interface TestServer {
   url: string;
@@ -28,12 +29,13 @@ export async function startServer(handler: (req: IncomingMessage, res: ServerRes
   };
 }
 
-/** A port nothing listens on: bind, note the port, close. */
-export async function unusedPort(): Promise<number> {
-  const s = await startServer(() => {});
-  const port = Number(new URL(s.url).port);
-  await s.close();
-  return port;
+/**
+ * A port nothing listens on, for a server that binds it later (a collector port handed to daemons
+ * before the run that listens on it starts): below the ephemeral range (src/util/ports.ts) — a
+ * port-0 port was taken by another test's connection between `stack up` and the run (EADDRINUSE).
+ */
+export function unusedPort(): Promise<number> {
+  return freePortFor('127.0.0.1');
 }
 
 /** Wait until a spawned server accepts connections on 127.0.0.1:port; fail with its stderr if it exits. */

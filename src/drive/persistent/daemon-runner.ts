@@ -7,7 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { openSync, closeSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
+import { freePortFor } from '../../util/ports.ts';
 import { resolve } from 'node:path';
 import { SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import type { StackDaemon } from '../../config/index.ts';
@@ -25,16 +26,12 @@ export function hashDaemonSpec(spec: StackDaemon, stackOtlp: string | undefined)
   return createHash('sha256').update(JSON.stringify({ spec, stackOtlp })).digest('hex').slice(0, 16);
 }
 
-/** A free TCP port on `host`, picked once (port 0 in the file) and kept across restarts. */
+/**
+ * A free TCP port on `host`, picked once (port 0 in the file) and kept across restarts — below the
+ * ephemeral range, so an outgoing connection cannot take it while the daemon is down (util/ports.ts).
+ */
 export function freePort(host: string): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolvePort(port));
-    });
-  });
+  return freePortFor(host);
 }
 
 export interface RunnerContext {
