@@ -20,13 +20,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Counter, Histogram, Registry } from 'prom-client';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { setupOnce } from './support/setup-once.ts';
 import type { PrometheusAnalysis } from '../src/analyze/prometheus.ts';
 import { spawnDaemon, type RunningDaemon } from '../src/daemons/index.ts';
 import { LATENCY_BUCKETS_SECONDS } from '../src/telemetry/metrics.ts';
 import { createLoadMetrics } from '../src/telemetry/metrics-load.ts';
 import { pushMetrics } from '../src/telemetry/metrics-push.ts';
 import { REPO_ROOT, runCli, withoutDefaultNote, type CliResult } from './support/cli.ts';
+import { tinyVectordScenario } from './support/scenarios.ts';
 import { startServer, type TestServer } from './support/servers.ts';
 import { allPanels, eventually, loadDashboards, promQuery, requireBinaries, startPrometheus, startPushgateway, substitute, variableDefaults, type ChildServer, type DashboardFile } from './support/prometheus.ts';
 
@@ -91,25 +93,12 @@ describe('the dashboards on a real Prometheus fed by real load', () => {
   let run: CliResult;
   let dashboards: DashboardFile[];
 
-  let setupError: unknown;
-  beforeAll(async () => {
-    try {
-      await setUp();
-    } catch (err) {
-      setupError = err;
-    }
-  }, 240_000);
-  beforeEach((ctx) => {
-    if (setupError !== undefined && ctx.task.name !== SETUP_TEST) throw new Error('the setup failed: see the first test');
-  });
+  setupOnce(SETUP_TEST, setUp, 240_000);
   afterAll(async () => {
     await Promise.allSettled([...twins.map((d) => d.stop()), ...collectors.map((c) => c.close()), prom?.stop(), gateway?.stop()]);
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it(SETUP_TEST, () => {
-    if (setupError !== undefined) throw setupError;
-  });
 
   async function setUp(): Promise<void> {
     requireBinaries('prometheus', 'pushgateway');
@@ -145,24 +134,10 @@ describe('the dashboards on a real Prometheus fed by real load', () => {
     ], ['--enable-feature=exemplar-storage']);
     observeRound(0);
 
-    await writeFile(join(dir, 'tiny.scenarios.yaml'), [
-      'service: vectord',
-      'ab: { block: 500ms, warmup: 200ms }',
-      'scenarios:',
-      '  tiny:',
-      '    executor: constant-arrival-rate',
-      '    rate: 40',
-      // Long enough for several live pushes (one a second) to be scraped: a histogram Prometheus
-      // only ever saw at its final value has no rate(), so its quantile panel would be NaN — which a
-      // 2 s run on a busy machine (scrapes late) produced.
-      '    duration: 5s',
-      '    preAllocatedVUs: 4',
-      '    maxVUs: 20',
-      '    workload: { kind: vectord, seed: 7, dimension: 16, points: 100, upsertRatio: 0 }',
-      '    thresholds:',
-      "      http_req_failed: ['rate<0.01']",
-      "      http_req_duration: ['p(95)<0.001']", // 1 µs: no runtime meets it, so the gate fails
-    ].join('\n') + '\n');
+    // 5 s: long enough for several live pushes (one a second) to be scraped — a histogram Prometheus
+    // only ever saw at its final value has no rate(), so its quantile panel would be NaN, which a
+    // 2 s run on a busy machine (scrapes late) produced. The 1 µs p95 bound fails the gate.
+    await writeFile(join(dir, 'tiny.scenarios.yaml'), tinyVectordScenario({ duration: '5s' }));
     await writeFile(join(dir, 'vectord.cases.yaml'), [
       'service: vectord',
       'cases:',

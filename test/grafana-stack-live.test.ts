@@ -10,7 +10,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { setupOnce } from './support/setup-once.ts';
 import { REPO_ROOT, runCli, type CliResult } from './support/cli.ts';
 import { unusedPort } from './support/servers.ts';
 import { allPanels, eventually, loadDashboards, promQuery, requireBinaries, startPrometheus, substitute, variableDefaults, type ChildServer, type DashboardFile } from './support/prometheus.ts';
@@ -24,26 +25,13 @@ describe('the persistent-stack dashboard on a real Prometheus scraping a real su
   let up: CliResult;
   let dashboard: DashboardFile;
 
-  let setupError: unknown;
-  beforeAll(async () => {
-    try {
-      await setUp();
-    } catch (err) {
-      setupError = err;
-    }
-  }, 120_000);
-  beforeEach((ctx) => {
-    if (setupError !== undefined && ctx.task.name !== SETUP_TEST) throw new Error('the setup failed: see the first test');
-  });
+  setupOnce(SETUP_TEST, setUp, 120_000);
   afterAll(async () => {
     if (stackFile) await runCli(['stack', 'down', '--file', stackFile]).catch(() => undefined);
     await prom?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it(SETUP_TEST, () => {
-    if (setupError !== undefined) throw setupError;
-  });
 
   async function setUp(): Promise<void> {
     requireBinaries('prometheus');

@@ -17,7 +17,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { setupOnce } from './support/setup-once.ts';
 import { buildParityReport, latencySeries, pickComparable, reconstructExchanges } from '../src/analyze/index.ts';
 import type { PrometheusAnalysis } from '../src/analyze/prometheus.ts';
 import { SpanStore, type StoredSpan } from '../src/collect/index.ts';
@@ -52,24 +53,9 @@ describe('a real Prometheus fed by a real gauntlet run', () => {
   const config = (name: string, lines: string[]) => writeFile(join(dir, name), lines.join('\n') + '\n').then(() => join(dir, name));
   const cycles = () => [...watchOut.matchAll(/^cycle (\d+) /gm)].length;
 
-  // One slow or failed start (Prometheus, a twin, watch) is ONE failure — the first test — and
-  // the tests that depend on it fail with a pointer to it, instead of each repeating the setup's error.
-  let setupError: unknown;
-  beforeAll(async () => {
-    try {
-      await setUp();
-    } catch (err) {
-      setupError = err;
-    }
-  }, 240_000);
-  beforeEach((ctx) => {
-    // A dependent test fails too (never a skip that could hide it), with a pointer to the cause.
-    if (setupError !== undefined && ctx.task.name !== SETUP_TEST) throw new Error('the setup failed: see the first test');
-  });
+  // One slow or failed start (Prometheus, a twin, watch) is ONE failure: see setupOnce.
+  setupOnce(SETUP_TEST, setUp, 240_000);
 
-  it(SETUP_TEST, () => {
-    if (setupError !== undefined) throw setupError;
-  });
 
   async function setUp(): Promise<void> {
     requireBinaries('prometheus', 'promtool', 'pushgateway');

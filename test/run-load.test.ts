@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, REPO_ROOT, runCli } from './support/cli.ts';
+import { tinyVectordScenario } from './support/scenarios.ts';
 import { startServer } from './support/servers.ts';
 
 /**
@@ -77,21 +78,7 @@ describe('gauntlet run: the load phase', () => {
     // ≈1 s of load per runtime: 40 searches a side, enough for the latency judge's median.
     const cfg = await setup(
       'tiny',
-      [
-        'service: vectord',
-        'ab: { block: 500ms, warmup: 200ms }',
-        'scenarios:',
-        '  tiny:',
-        '    executor: constant-arrival-rate',
-        '    rate: 40',
-        '    duration: 1s',
-        '    preAllocatedVUs: 4',
-        '    maxVUs: 20',
-        '    workload: { kind: vectord, seed: 7, dimension: 16, points: 100, upsertRatio: 0 }',
-        '    thresholds:',
-        "      http_req_failed: ['rate<0.01']",
-        "      http_req_duration: ['p(95)<0.001']", // 1 µs: no runtime can meet it
-      ].join('\n') + '\n',
+      tinyVectordScenario({ duration: '1s' }), // p(95) < 1 µs: no runtime can meet it
       VECTORD,
       // Latency on a shared machine is the judge's business, not this test's: a slower verdict must not decide it.
       ', latency: { critical: false }, score: { pass: 0, marginal: 0 }',

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tinyVectordScenario } from './support/scenarios.ts';
 
 const exec = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '..');
@@ -87,21 +88,8 @@ describe('Parquet export round-trip', () => {
     try {
       const store = join(work, 'store.duckdb');
       const scenarios = join(work, 'tiny.scenarios.yaml');
-      await writeFile(scenarios, [
-        'service: vectord',
-        'ab: { block: 500ms, warmup: 200ms }',
-        'scenarios:',
-        '  tiny:',
-        '    executor: constant-arrival-rate',
-        '    rate: 40',
-        '    duration: 2s',
-        '    preAllocatedVUs: 4',
-        '    maxVUs: 20',
-        '    workload: { kind: vectord, seed: 7, dimension: 16, points: 100, upsertRatio: 0 }',
-        '    thresholds:',
-        "      http_req_failed: ['rate<0.01']",
-        "      http_req_duration: ['p(95)<0.000001']", // no runtime meets it: the gate fails on the load
-      ].join('\n') + '\n');
+      // p(95) < 1 ns: no runtime meets it, so the gate fails on the load.
+      await writeFile(scenarios, tinyVectordScenario({ duration: '2s', p95Below: '0.000001' }));
       const load = await cli(['load', scenarios, '--store', store, '--workers', '1', '--quiet']);
       expect(load.code, load.stderr).toBe(1);
       const runs = await cli(['runs', '--store', store]);
