@@ -6,7 +6,8 @@
  * OOM) leaves a stale lock that the next caller takes over, and a live holder is waited for, with
  * a message naming it, until the caller's deadline or interrupt.
  */
-import { open, readFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GauntletError } from '../../util/errors.ts';
 import { pidAlive, processStartTicks, type PidFile } from './state.ts';
@@ -15,6 +16,8 @@ export interface LockHolder extends PidFile {
   /** What the holder is doing: `up` or `down`. */
   what: string;
   since: string;
+  /** This holder's own mark: a release removes the lock only if it still carries it. */
+  token?: string;
 }
 
 export interface StackLockOptions {
@@ -41,22 +44,53 @@ async function readHolder(file: string): Promise<LockHolder | undefined> {
   }
 }
 
-/** Try once: true when this process now holds the lock. */
-async function tryCreate(file: string, what: string): Promise<boolean> {
+/** Try once: the token written when this call now holds the lock, else undefined. */
+async function tryCreate(file: string, what: string): Promise<string | undefined> {
   let handle;
   try {
     handle = await open(file, 'wx');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
     throw err;
   }
+  const token = randomBytes(8).toString('hex');
   try {
-    const holder: LockHolder = { pid: process.pid, startTicks: processStartTicks(process.pid), what, since: new Date().toISOString() };
+    const holder: LockHolder = { pid: process.pid, startTicks: processStartTicks(process.pid), what, since: new Date().toISOString(), token };
     await handle.writeFile(JSON.stringify(holder) + '\n');
   } finally {
     await handle.close();
   }
-  return true;
+  return token;
+}
+
+const sameHolder = (a: LockHolder | undefined, b: LockHolder) => a !== undefined && a.pid === b.pid && a.since === b.since && a.token === b.token;
+
+/**
+ * Remove a stale lock — but only the one seen stale. Two waiters can find the same dead holder; if
+ * both simply deleted the file, the slower one would delete the lock the faster one had just
+ * created, and both would run. So a takeover holds a second exclusive file (`stack.lock.takeover`)
+ * and re-reads the lock under it: while the stale lock exists nobody can create a new one, and only
+ * a takeover deletes a lock that is not its own, so the file it re-read is the file it deletes. A
+ * takeover file older than 10 s belongs to a process that died in these few lines: it is removed.
+ */
+async function takeOverStale(file: string, stale: LockHolder): Promise<void> {
+  const mutex = `${file}.takeover`;
+  let handle;
+  try {
+    handle = await open(mutex, 'wx');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const since = await stat(mutex).then((st) => st.mtimeMs, () => undefined);
+    if (since !== undefined && Date.now() - since > 10_000) await rm(mutex, { force: true });
+    return; // another waiter is taking over: look again
+  }
+  await handle.close();
+  try {
+    const now = await readHolder(file).catch(() => undefined);
+    if (now && (sameHolder(now, stale) || (stale.pid === -1 && now.pid === -1))) await rm(file, { force: true });
+  } finally {
+    await rm(mutex, { force: true });
+  }
 }
 
 /** Run `fn` holding the state directory's lock; released (only if still ours) however `fn` ends. */
@@ -65,8 +99,10 @@ export async function withStackLock<T>(stateDir: string, what: string, opts: Sta
   const deadline = Date.now() + opts.timeoutMs;
   let announced = false;
   let unreadableSince: number | undefined;
+  let token: string | undefined;
   for (;;) {
-    if (await tryCreate(file, what)) break;
+    token = await tryCreate(file, what);
+    if (token !== undefined) break;
     const holder = await readHolder(file);
     if (holder === undefined) continue; // released between our create and our read: try again at once
     const unnamed = holder.pid === -1;
@@ -75,7 +111,7 @@ export async function withStackLock<T>(stateDir: string, what: string, opts: Sta
     // A dead holder's lock is stale; an unreadable one is after a few seconds (a holder writes it at once).
     const stale = unnamed ? Date.now() - unreadableSince! > 5_000 : !pidAlive(holder);
     if (stale) {
-      await rm(file, { force: true });
+      await takeOverStale(file, holder);
       continue;
     }
     if (!announced && !unnamed) {
@@ -95,6 +131,6 @@ export async function withStackLock<T>(stateDir: string, what: string, opts: Sta
     return await fn();
   } finally {
     const holder = await readHolder(file).catch(() => undefined);
-    if (holder?.pid === process.pid) await rm(file, { force: true });
+    if (holder?.token === token) await rm(file, { force: true });
   }
 }
