@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { setupOnce } from './support/setup-once.ts';
 import { REPO_ROOT, runCli, type CliResult } from './support/cli.ts';
-import { unusedPort } from './support/servers.ts';
+import { okServerCommand, unusedPort } from './support/servers.ts';
 import { allPanels, eventually, loadDashboards, promQuery, requireBinaries, startPrometheus, substitute, variableDefaults, type ChildServer, type DashboardFile } from './support/prometheus.ts';
 
 const SETUP_TEST = 'starts Prometheus and a stack with a server and a crasher';
@@ -39,13 +39,12 @@ describe('the persistent-stack dashboard on a real Prometheus scraping a real su
     dashboard = (await loadDashboards(join(REPO_ROOT, 'grafana/dashboards'))).find((d) => d.file === 'gauntlet-stack.json')!;
     const metricsPort = await unusedPort();
     stackFile = join(dir, 'live.toml');
-    const server = "require('http').createServer((q,s)=>s.end('ok')).listen(Number(process.argv[1]),'127.0.0.1')";
     await writeFile(
       stackFile,
       [
         `supervisor = { metricsListen = "127.0.0.1:${metricsPort}" }`,
         '[daemons.web]',
-        `command = [${JSON.stringify(process.execPath)}, "-e", ${JSON.stringify(server)}, "{port}"]`,
+        okServerCommand(),
         'health = { intervalMs = 250 }',
         '[daemons.crasher]',
         `command = [${JSON.stringify(process.execPath)}, "-e", "setTimeout(() => process.exit(3), 300)"]`,

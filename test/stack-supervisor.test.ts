@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StackTelemetry as T } from '../src/contract/index.ts';
 import { BIN, runCli } from './support/cli.ts';
+import { okServerCommand } from './support/servers.ts';
 
 /**
  * The supervisor with your own commands: TCP health by default, restart policies (a crasher gives
@@ -39,13 +40,12 @@ describe('stack supervisor: commands, restart policy, spans', () => {
     await new Promise<void>((r) => collector!.listen(0, '127.0.0.1', () => r()));
     const port = (collector.address() as AddressInfo).port;
     stackFile = join(dir, 'mine.toml');
-    const server = "require('http').createServer((q,s)=>s.end('ok')).listen(Number(process.argv[1]),'127.0.0.1')";
     await writeFile(
       stackFile,
       [
         `otlpEndpoint = "http://127.0.0.1:${port}"`,
         '[daemons.web]',
-        `command = [${JSON.stringify(process.execPath)}, "-e", ${JSON.stringify(server)}, "{port}"]`,
+        okServerCommand(),
         'stopGraceMs = 2000',
         '[daemons.crasher]',
         `command = [${JSON.stringify(process.execPath)}, "-e", "process.exit(3)"]`,
@@ -132,8 +132,7 @@ describe('stack up/down: one at a time per stack', () => {
     dir = await mkdtemp(join(tmpdir(), 'gauntlet-stack-lock-'));
     stackFile = join(dir, 'pair.toml');
     stateDir = join(dir, '.gauntlet/stack/pair');
-    const server = "require('http').createServer((q,s)=>s.end('ok')).listen(Number(process.argv[1]),'127.0.0.1')";
-    await writeFile(stackFile, ['[daemons.web]', `command = [${JSON.stringify(process.execPath)}, "-e", ${JSON.stringify(server)}, "{port}"]`, 'stopGraceMs = 2000', ''].join('\n'));
+    await writeFile(stackFile, ['[daemons.web]', okServerCommand(), 'stopGraceMs = 2000', ''].join('\n'));
   });
 
   afterAll(async () => {

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { readConfig, readStackFile, resolveFrom, type LoadedStackFile } from '../config/index.ts';
-import { downStack, readStackStatus, stackLogFiles, upStack, type DaemonState, type StackState } from '../drive/index.ts';
+import { downStack, readStackStatus, stackLogFiles, upStack, type DaemonState, type StackControlOptions, type StackState } from '../drive/index.ts';
 import { GauntletError } from '../util/errors.ts';
 import type { Outcome, Output } from './output.ts';
 
@@ -36,10 +36,10 @@ async function locateStackFile(input: StackInput): Promise<LoadedStackFile> {
 }
 
 /** The interrupt, and a line on stderr when another `stack up`/`down` has to finish first. */
-function control(out: Output) {
+function control(out: Output): StackControlOptions {
   return {
     signal: out.signal,
-    onWait: (holder: { pid: number; what: string; since: string }, file: string) =>
+    onWait: (holder, file) =>
       out.stderr.write(`waiting for another \`gauntlet stack ${holder.what}\` (pid ${holder.pid}, since ${holder.since}) to finish: it holds ${file}\n`),
   };
 }

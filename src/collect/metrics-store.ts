@@ -58,6 +58,9 @@ CREATE TABLE IF NOT EXISTS metrics (
   attributes JSON NOT NULL, resource JSON NOT NULL, received_at TIMESTAMPTZ NOT NULL
 );`;
 
+/** A SQL string literal (for statements DuckDB takes no parameters in: COPY, read_parquet, glob). */
+export const sqlString = (v: string): string => `'${v.replaceAll("'", "''")}'`;
+
 const COLUMNS = `run_id, service_name, scope_name, name, description, unit, kind, temporality, monotonic, start_ns, time_ns,
   value, count, sum, min, max, bounds, bucket_counts, scale, zero_count, zero_threshold,
   positive_offset, positive_counts, negative_offset, negative_counts, quantiles, flags, attributes, resource`;
@@ -150,10 +153,9 @@ export class MetricsTable {
    * names. Resolves with the points written.
    */
   exportRunParquet(runId: string, dir: string, date: string): Promise<number> {
-    const lit = (v: string) => `'${v.replaceAll("'", "''")}'`;
+    const lit = sqlString;
+    // A run without points writes no file (COPY of no rows creates none) and resolves with 0.
     const done = this.tail.then(async () => {
-      const n = (await this.conn.runAndReadAll(`SELECT count(*) FROM metrics WHERE run_id = ?`, [runId])).getRows()[0]?.[0];
-      if (!Number(n ?? 0)) return 0;
       const result = await this.conn.runAndReadAll(
         `COPY (SELECT ${COLUMNS}, received_at, ${lit(runId)} AS run, ${lit(date)} AS date FROM metrics WHERE run_id = ${lit(runId)} ${FIRST_COPY} ORDER BY time_ns, name) ` +
           `TO ${lit(dir)} (FORMAT parquet, PARTITION_BY (run, date), FILENAME_PATTERN 'metrics_{i}', OVERWRITE_OR_IGNORE true, COMPRESSION zstd)`,
@@ -167,9 +169,8 @@ export class MetricsTable {
   /** Loads points written by exportRunParquet from these files; resolves with the rows added. */
   importParquet(files: readonly string[]): Promise<number> {
     if (files.length === 0) return Promise.resolve(0);
-    const lit = (v: string) => `'${v.replaceAll("'", "''")}'`;
     const done = this.tail.then(async () => {
-      const result = await this.conn.runAndReadAll(`INSERT INTO metrics (${COLUMNS}, received_at) SELECT ${COLUMNS}, received_at FROM read_parquet([${files.map(lit).join(', ')}], union_by_name = true)`);
+      const result = await this.conn.runAndReadAll(`INSERT INTO metrics (${COLUMNS}, received_at) SELECT ${COLUMNS}, received_at FROM read_parquet([${files.map(sqlString).join(', ')}], union_by_name = true)`);
       return Number(result.getRows()[0]?.[0] ?? 0);
     });
     this.tail = done.catch(() => undefined);

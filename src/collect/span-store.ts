@@ -54,7 +54,7 @@ import { GauntletError, diskFullError, isDiskFull } from '../util/errors.ts';
 import { spanFromJsonRow, spanJsonRow, toSpanRow, type SpanRow } from './span-rows.ts';
 import { SpanWriter, WAL_CHECKPOINT_BACKSTOP } from './span-writer.ts';
 import type { StoredSpan } from './types.ts';
-import { MetricsTable, type MetricRunSummary } from './metrics-store.ts';
+import { MetricsTable, sqlString, type MetricRunSummary } from './metrics-store.ts';
 import type { StoredMetricPoint } from './metrics-types.ts';
 
 export const DEFAULT_STORE_PATH = '.gauntlet/store.duckdb';
@@ -267,7 +267,7 @@ export class SpanStore {
     const firstNs = first[0]?.first as bigint | null | undefined;
     if (firstNs === null || firstNs === undefined) return { spans: 0, metricPoints: 0, date: '' };
     const date = new Date(Number(firstNs / 1_000_000n)).toISOString().slice(0, 10);
-    const lit = (v: string) => `'${v.replaceAll("'", "''")}'`;
+    const lit = sqlString;
     const columns = await this.read(`SELECT column_name FROM information_schema.columns WHERE table_name = 'spans' ORDER BY ordinal_position`);
     const cols = columns.map((c) => `"${String(c.column_name)}"`).join(', ');
     const sql =
@@ -292,16 +292,16 @@ export class SpanStore {
    */
   async importParquet(glob: string): Promise<number> {
     if (this.readOnlyMode) throw storeError('span store is open read-only', this.path);
-    const lit = (v: string) => `'${v.replaceAll("'", "''")}'`;
+    const lit = sqlString;
     const cols = ['trace_id', 'span_id', 'parent_span_id', 'name', 'kind', 'start_ns', 'end_ns', 'duration_ns', 'status_code', 'status_message', 'service_name', 'scope_name', 'run_id', 'driver', 'resource', 'attributes', 'events', 'links', 'received_at']
       .map((c) => `"${c}"`)
       .join(', ');
     try {
       await this.writer.settledSoFar();
       const files = (await this.writerConn.runAndReadAll(`SELECT file FROM glob(${lit(glob)}) ORDER BY file`)).getRows().map((r) => String(r[0]));
+      if (files.length === 0) throw new Error('no file matches');
       const isMetrics = (f: string) => /^metrics_\d+\.parquet$/.test(basename(f));
       const spanFiles = files.filter((f) => !isMetrics(f));
-      if (files.length === 0) throw new Error('no file matches');
       if (spanFiles.length === 0) return 0;
       const result = await this.writerConn.runAndReadAll(`INSERT INTO spans (${cols}) SELECT ${cols} FROM read_parquet([${spanFiles.map(lit).join(', ')}], hive_partitioning = true, union_by_name = true)`);
       await this.metrics.importParquet(files.filter(isMetrics));

@@ -11,7 +11,7 @@ export { pacingFromOptions, describePacing, type Pacing } from './pacing.ts';
 export { runSmokePhase, type SmokePhaseOptions } from './smoke/index.ts';
 export { streamReplay } from './replay.ts';
 export { mergeRecordings, REORDER_WINDOW } from './replay-stream.ts';
-export { downStack, readStackStatus, stackLogFiles, upStack, type DownResult, type StackStatus, type UpResult } from './persistent/control.ts';
+export { downStack, readStackStatus, stackLogFiles, upStack, type DownResult, type StackControlOptions, type StackStatus, type UpResult } from './persistent/control.ts';
 export { readPersistentStack, type PersistentStack } from './persistent/resolve.ts';
 export type { DaemonState, StackState, ApplyResult } from './persistent/state.ts';
 export { warmUpSpanPipeline } from './persistent/warm-up.ts';

@@ -52,3 +52,10 @@ export async function waitForPort(port: number, child: ChildProcess, stderr: () 
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * A stack-file `command` line for a daemon of your own: a Node HTTP server answering `ok` on the
+ * `{port}` the supervisor hands it (the persistent stack's tests).
+ */
+export const okServerCommand = (): string =>
+  `command = [${JSON.stringify(process.execPath)}, "-e", ${JSON.stringify("require('http').createServer((q,s)=>s.end('ok')).listen(Number(process.argv[1]),'127.0.0.1')")}, "{port}"]`;

@@ -26,14 +26,6 @@ export function hashDaemonSpec(spec: StackDaemon, stackOtlp: string | undefined)
   return createHash('sha256').update(JSON.stringify({ spec, stackOtlp })).digest('hex').slice(0, 16);
 }
 
-/**
- * A free TCP port on `host`, picked once (port 0 in the file) and kept across restarts — below the
- * ephemeral range, so an outgoing connection cannot take it while the daemon is down (util/ports.ts).
- */
-export function freePort(host: string): Promise<number> {
-  return freePortFor(host);
-}
-
 export interface RunnerContext {
   stack: string;
   paths: StackPaths;
@@ -88,7 +80,9 @@ export class DaemonRunner {
       attributes: { [T.ATTR_STACK_NAME]: this.ctx.stack, [T.ATTR_STACK_DAEMON]: this.name, [T.ATTR_STACK_START_REASON]: reason, [T.ATTR_STACK_RESTARTS]: this.state.restarts },
     });
     try {
-      if (this.state.port === 0) this.state.port = await freePort(this.spec.host);
+      // Port 0 in the file: picked once and kept across restarts — below the ephemeral range, so no
+      // outgoing connection can take it while the daemon is down (util/ports.ts).
+      if (this.state.port === 0) this.state.port = await freePortFor(this.spec.host);
       const host = this.spec.host.includes(':') ? `[${this.spec.host}]` : this.spec.host;
       this.state.url = `http://${host}:${this.state.port}`;
       this.spawnProcess();

@@ -87,7 +87,8 @@ async function takeOverStale(file: string, stale: LockHolder): Promise<void> {
   await handle.close();
   try {
     const now = await readHolder(file).catch(() => undefined);
-    if (now && (sameHolder(now, stale) || (stale.pid === -1 && now.pid === -1))) await rm(file, { force: true });
+    // (An unreadable lock reads as the same unnamed holder each time, so it compares equal too.)
+    if (sameHolder(now, stale)) await rm(file, { force: true });
   } finally {
     await rm(mutex, { force: true });
   }
